@@ -1,0 +1,75 @@
+package dev.switchboard.registry;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.registry.actuate.RegistryEndpoint;
+import dev.switchboard.registry.actuate.RegistryMetrics;
+import dev.switchboard.registry.cluster.HazelcastConfigFactory;
+import dev.switchboard.registry.grpc.RegistryExceptionHandler;
+import dev.switchboard.registry.grpc.RegistryGrpcService;
+import dev.switchboard.registry.lease.LeaseSweeper;
+import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.registry.watch.WatchHub;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the registry: Hazelcast member, store, Watch hub, lease sweeper, gRPC service, actuator. */
+@Configuration(proxyBeanMethods = false)
+class RegistryConfiguration {
+
+	@Bean
+	Config hazelcastConfig(RegistryProperties properties) {
+		return HazelcastConfigFactory.create(properties.cluster());
+	}
+
+	@Bean
+	InstanceStore instanceStore(HazelcastInstance hazelcast) {
+		return new InstanceStore(hazelcast, Clock.systemUTC());
+	}
+
+	@Bean
+	WatchHub watchHub(InstanceStore store, RegistryProperties properties) {
+		WatchHub hub = new WatchHub(properties.watchQueueLimit());
+		hub.load(store.subscribe(hub));
+		return hub;
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService registryScheduler(InstanceStore store, WatchHub hub, RegistryProperties properties,
+			MeterRegistry meters) {
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "registry-sweeper");
+			thread.setDaemon(true);
+			return thread;
+		});
+		new LeaseSweeper(store, properties.ttl(), meters).scheduleOn(scheduler, properties.sweepInterval());
+		RegistryMetrics metrics = new RegistryMetrics(hub, meters);
+		scheduler.scheduleWithFixedDelay(metrics::refresh, 1, 1, TimeUnit.SECONDS);
+		return scheduler;
+	}
+
+	@Bean
+	RegistryExceptionHandler registryExceptionHandler() {
+		return new RegistryExceptionHandler();
+	}
+
+	@Bean
+	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, RegistryProperties properties,
+			RegistryExceptionHandler exceptions, MeterRegistry meters) {
+		return new RegistryGrpcService(store, hub, properties.heartbeatInterval(), properties.ttl(), exceptions,
+				meters);
+	}
+
+	@Bean
+	RegistryEndpoint registryEndpoint(InstanceStore store, WatchHub hub) {
+		return new RegistryEndpoint(store, hub);
+	}
+
+}

@@ -1,0 +1,50 @@
+package dev.switchboard.registry;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the registry under {@code switchboard.registry}.
+ *
+ * @param heartbeatInterval how often instances must heartbeat
+ * @param ttl how long after its last heartbeat an instance is evicted
+ * @param watchQueueLimit how many undelivered events a watcher may fall behind before it gets a fresh snapshot
+ * @param cluster how registry replicas find each other
+ */
+@ConfigurationProperties("switchboard.registry")
+public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval, @DefaultValue("3s") Duration ttl,
+		@DefaultValue("1024") int watchQueueLimit, @DefaultValue Cluster cluster) {
+
+	public RegistryProperties {
+		if (ttl.compareTo(heartbeatInterval) <= 0) {
+			throw new IllegalArgumentException("switchboard.registry.ttl (" + ttl
+					+ ") must be longer than switchboard.registry.heartbeat-interval (" + heartbeatInterval + ")");
+		}
+	}
+
+	/**
+	 * How often the sweeper looks for expired leases: a quarter of the heartbeat interval, at most 250 ms, so that a
+	 * silent instance goes within TTL plus one interval.
+	 */
+	public Duration sweepInterval() {
+		Duration quarter = this.heartbeatInterval.dividedBy(4);
+		return (quarter.compareTo(Duration.ofMillis(250)) < 0) ? quarter : Duration.ofMillis(250);
+	}
+
+	/**
+	 * Embedded Hazelcast cluster settings.
+	 *
+	 * @param name the Hazelcast cluster name; replicas with another name never join
+	 * @param address the interface this replica binds and announces
+	 * @param port the Hazelcast member port
+	 * @param members the other replicas as {@code host:port}; a single-member registry when empty
+	 */
+	public record Cluster(@DefaultValue("switchboard-registry") String name, @DefaultValue("127.0.0.1") String address,
+			@DefaultValue("5701") int port, @DefaultValue List<String> members) {
+
+	}
+
+}

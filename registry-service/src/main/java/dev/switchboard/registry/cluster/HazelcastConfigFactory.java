@@ -1,0 +1,51 @@
+package dev.switchboard.registry.cluster;
+
+import com.google.common.net.InetAddresses;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import dev.switchboard.registry.RegistryProperties;
+
+/**
+ * Builds the embedded Hazelcast member of a registry replica: TCP join to the configured members only (no multicast,
+ * no discovery), one synchronous backup of every entry so a replica can die without losing registrations, and failure
+ * detection tuned to seconds rather than Hazelcast's default minute.
+ */
+public final class HazelcastConfigFactory {
+
+	private HazelcastConfigFactory() {
+	}
+
+	public static Config create(RegistryProperties.Cluster cluster) {
+		Config config = new Config();
+		config.setClusterName(cluster.name());
+		config.setInstanceName("registry-" + cluster.address() + "-" + cluster.port());
+		config.setProperty("hazelcast.logging.type", "slf4j");
+		config.setProperty("hazelcast.phone.home.enabled", "false");
+		config.setProperty("hazelcast.shutdownhook.enabled", "false");
+		config.setProperty("hazelcast.wait.seconds.before.join", "0");
+		config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+		config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+		config.setProperty("hazelcast.partition.count", "71");
+		config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
+		config.getJetConfig().setEnabled(false);
+
+		NetworkConfig network = config.getNetworkConfig();
+		network.setPort(cluster.port()).setPortAutoIncrement(false);
+		network.setPublicAddress(cluster.address() + ":" + cluster.port());
+		if (InetAddresses.isInetAddress(cluster.address())) {
+			// bind only that interface (loopback for a local run); a host name binds all, as in containers
+			config.setProperty("hazelcast.socket.bind.any", "false");
+			network.getInterfaces().setEnabled(true).addInterface(cluster.address());
+		}
+		JoinConfig join = network.getJoin();
+		join.getMulticastConfig().setEnabled(false);
+		join.getAutoDetectionConfig().setEnabled(false);
+		join.getTcpIpConfig().setEnabled(!cluster.members().isEmpty()).setMembers(cluster.members());
+
+		config.addMapConfig(new MapConfig("switchboard.*").setBackupCount(1).setAsyncBackupCount(0));
+		return config;
+	}
+
+}

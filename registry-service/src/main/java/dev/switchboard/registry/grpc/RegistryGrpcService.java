@@ -1,0 +1,243 @@
+package dev.switchboard.registry.grpc;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.switchboard.registry.store.InstanceRecord;
+import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.registry.store.RegistryException;
+import dev.switchboard.registry.v1.DeregisterRequest;
+import dev.switchboard.registry.v1.DeregisterResponse;
+import dev.switchboard.registry.v1.GetGroupRequest;
+import dev.switchboard.registry.v1.Group;
+import dev.switchboard.registry.v1.GroupSummary;
+import dev.switchboard.registry.v1.HeartbeatRequest;
+import dev.switchboard.registry.v1.HeartbeatResponse;
+import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.Lease;
+import dev.switchboard.registry.v1.ListGroupsRequest;
+import dev.switchboard.registry.v1.ListGroupsResponse;
+import dev.switchboard.registry.v1.RegisterRequest;
+import dev.switchboard.registry.v1.RegisterResponse;
+import dev.switchboard.registry.v1.RegistryGrpc;
+import dev.switchboard.registry.v1.SetOutOfServiceRequest;
+import dev.switchboard.registry.v1.WatchEvent;
+import dev.switchboard.registry.v1.WatchRequest;
+import dev.switchboard.registry.watch.WatchHub;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The {@code switchboard.registry.v1.Registry} service.
+ * <p>
+ * Every write request (Register, each Heartbeat message, Deregister) names its group in the message itself, so an
+ * authorization interceptor can check {@code register:<group>} before this class sees the call. Refusals are thrown
+ * as {@link RegistryException} and mapped to statuses by {@link RegistryExceptionHandler}. Reads answer from this
+ * replica's Watch view.
+ */
+public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
+
+	private final InstanceStore store;
+
+	private final WatchHub hub;
+
+	private final Lease lease;
+
+	private final RegistryExceptionHandler exceptions;
+
+	private final Counter registrations;
+
+	private final Counter heartbeats;
+
+	private final Counter deregistrations;
+
+	public RegistryGrpcService(InstanceStore store, WatchHub hub, Duration heartbeatInterval, Duration ttl,
+			RegistryExceptionHandler exceptions, MeterRegistry meters) {
+		this.store = Objects.requireNonNull(store, "store");
+		this.hub = Objects.requireNonNull(hub, "hub");
+		this.lease = Lease.newBuilder()
+			.setHeartbeatIntervalMillis(heartbeatInterval.toMillis())
+			.setTtlMillis(ttl.toMillis())
+			.build();
+		this.exceptions = Objects.requireNonNull(exceptions, "exceptions");
+		this.registrations = Counter.builder("switchboard.registry.registrations")
+			.description("Register calls accepted")
+			.register(meters);
+		this.heartbeats = Counter.builder("switchboard.registry.heartbeats")
+			.description("Heartbeats received")
+			.register(meters);
+		this.deregistrations = Counter.builder("switchboard.registry.deregistrations")
+			.description("Deregister calls accepted")
+			.register(meters);
+	}
+
+	@Override
+	public void register(RegisterRequest request, StreamObserver<RegisterResponse> responses) {
+		RegistrationValidator.validate(request);
+		InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()));
+		this.registrations.increment();
+		responses.onNext(RegisterResponse.newBuilder().setInstance(stored.toProto()).setLease(this.lease).build());
+		responses.onCompleted();
+	}
+
+	@Override
+	public StreamObserver<HeartbeatRequest> heartbeat(StreamObserver<HeartbeatResponse> responses) {
+		return new HeartbeatStream(responses);
+	}
+
+	@Override
+	public void deregister(DeregisterRequest request, StreamObserver<DeregisterResponse> responses) {
+		RegistrationValidator.group(request.getGroup());
+		RegistrationValidator.instanceId(request.getInstanceId());
+		this.store.deregister(request.getGroup(), request.getInstanceId());
+		this.deregistrations.increment();
+		responses.onNext(DeregisterResponse.getDefaultInstance());
+		responses.onCompleted();
+	}
+
+	@Override
+	public void setOutOfService(SetOutOfServiceRequest request, StreamObserver<Instance> responses) {
+		RegistrationValidator.instanceId(request.getInstanceId());
+		InstanceRecord record = this.store.setOutOfService(request.getInstanceId(), request.getOutOfService());
+		responses.onNext(record.toProto());
+		responses.onCompleted();
+	}
+
+	@Override
+	public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> responses) {
+		Map<String, GroupSummary.Builder> groups = new TreeMap<>();
+		Map<String, Set<String>> services = new TreeMap<>();
+		for (Instance instance : this.hub.current().values()) {
+			GroupSummary.Builder summary = groups.computeIfAbsent(instance.getGroup(),
+					(name) -> GroupSummary.newBuilder().setName(name));
+			summary.setInstances(summary.getInstances() + 1);
+			if (instance.getStatus() == InstanceStatus.UP) {
+				summary.setUp(summary.getUp() + 1);
+			}
+			services.computeIfAbsent(instance.getGroup(), (name) -> new TreeSet<>())
+				.addAll(instance.getServicesList());
+		}
+		ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
+		groups.forEach((name, summary) -> response.addGroups(summary.addAllServices(services.get(name))));
+		responses.onNext(response.build());
+		responses.onCompleted();
+	}
+
+	@Override
+	public void getGroup(GetGroupRequest request, StreamObserver<Group> responses) {
+		RegistrationValidator.group(request.getName());
+		List<Instance> instances = this.hub.current()
+			.values()
+			.stream()
+			.filter((instance) -> instance.getGroup().equals(request.getName()))
+			.sorted(java.util.Comparator.comparing(Instance::getInstanceId))
+			.toList();
+		if (instances.isEmpty()) {
+			throw RegistryException.notFound("group '" + request.getName() + "' has no registered instance");
+		}
+		Set<String> services = new TreeSet<>();
+		instances.forEach((instance) -> services.addAll(instance.getServicesList()));
+		responses.onNext(Group.newBuilder()
+			.setName(request.getName())
+			.addAllServices(services)
+			.addAllInstances(instances)
+			.build());
+		responses.onCompleted();
+	}
+
+	@Override
+	public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
+		request.getGroupsList().forEach(RegistrationValidator::group);
+		this.hub.subscribe(new HashSet<>(request.getGroupsList()), (ServerCallStreamObserver<WatchEvent>) responses);
+	}
+
+	/**
+	 * One instance's heartbeat stream. gRPC calls it one message at a time. The first message binds the stream to an
+	 * instance; when the stream breaks, the instance is marked DOWN unless a newer stream took over.
+	 */
+	private final class HeartbeatStream implements StreamObserver<HeartbeatRequest> {
+
+		private final String streamId = InstanceStore.newStreamId();
+
+		private final StreamObserver<HeartbeatResponse> responses;
+
+		private String group;
+
+		private String instanceId;
+
+		private boolean ended;
+
+		HeartbeatStream(StreamObserver<HeartbeatResponse> responses) {
+			this.responses = responses;
+		}
+
+		@Override
+		public void onNext(HeartbeatRequest request) {
+			if (this.ended) {
+				return;
+			}
+			try {
+				bind(request);
+				RegistrationValidator.status(request.getStatus());
+				InstanceStatus reported = (request.getStatus() == InstanceStatus.INSTANCE_STATUS_UNSPECIFIED)
+						? InstanceStatus.UP : request.getStatus();
+				InstanceRecord record = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
+						this.streamId, reported, Math.max(0, request.getInFlight()));
+				RegistryGrpcService.this.heartbeats.increment();
+				this.responses.onNext(HeartbeatResponse.newBuilder()
+					.setLease(RegistryGrpcService.this.lease)
+					.setStatus(record.status())
+					.setForcedOutOfService(record.forcedOutOfService())
+					.build());
+			}
+			catch (RuntimeException ex) {
+				this.ended = true;
+				this.responses.onError(RegistryGrpcService.this.exceptions.toStatus(ex).asRuntimeException());
+			}
+		}
+
+		private void bind(HeartbeatRequest request) {
+			if (this.instanceId == null) {
+				RegistrationValidator.group(request.getGroup());
+				RegistrationValidator.instanceId(request.getInstanceId());
+				this.group = request.getGroup();
+				this.instanceId = request.getInstanceId();
+			}
+			else if (!this.instanceId.equals(request.getInstanceId()) || !this.group.equals(request.getGroup())) {
+				throw RegistryException.invalid("a heartbeat stream carries one instance: this one is '"
+						+ this.group + "/" + this.instanceId + "'");
+			}
+		}
+
+		@Override
+		public void onError(Throwable error) {
+			this.ended = true;
+			if (this.instanceId != null) {
+				try {
+					RegistryGrpcService.this.store.streamBroken(this.instanceId, this.streamId);
+				}
+				catch (RuntimeException ex) {
+					// the lease still expires at TTL; nothing is lost by not marking it DOWN early
+					RegistryGrpcService.this.exceptions.toStatus(ex);
+				}
+			}
+		}
+
+		@Override
+		public void onCompleted() {
+			this.ended = true;
+			this.responses.onCompleted();
+		}
+
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.switchboard.registry.lease;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.registry.store.InstanceRecord;
+import dev.switchboard.registry.store.InstanceStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evicts instances whose lease expired. Each replica sweeps the partitions it owns, several times per heartbeat
+ * interval, so a silent instance is gone within TTL plus one interval. Runs on one scheduler thread.
+ */
+public final class LeaseSweeper {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseSweeper.class);
+
+	private final InstanceStore store;
+
+	private final Duration ttl;
+
+	private final Counter evictions;
+
+	public LeaseSweeper(InstanceStore store, Duration ttl, MeterRegistry meters) {
+		this.store = Objects.requireNonNull(store, "store");
+		this.ttl = Objects.requireNonNull(ttl, "ttl");
+		this.evictions = Counter.builder("switchboard.registry.evictions")
+			.description("Instances evicted because their lease expired")
+			.register(meters);
+	}
+
+	/**
+	 * Sweeps every {@code interval} on {@code scheduler} until it shuts down. A failed sweep is logged and the next
+	 * one runs as planned.
+	 */
+	public void scheduleOn(ScheduledExecutorService scheduler, Duration interval) {
+		scheduler.scheduleWithFixedDelay(() -> {
+			try {
+				sweep();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Lease sweep failed; retrying in {}", interval, ex);
+			}
+		}, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** Evicts what expired; returns the evicted instances. */
+	public List<InstanceRecord> sweep() {
+		List<InstanceRecord> evicted = this.store.evictExpired(this.ttl);
+		for (InstanceRecord record : evicted) {
+			logger.info("Evicted {}/{} at {}:{}: no heartbeat for {}", record.group(), record.instanceId(),
+					record.host(), record.port(), this.ttl);
+		}
+		this.evictions.increment(evicted.size());
+		return evicted;
+	}
+
+}

@@ -1,0 +1,346 @@
+package dev.switchboard.registry.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.RemovalReason;
+
+/**
+ * Instances and their leases, shared by every registry replica through Hazelcast.
+ * <p>
+ * Three maps, keyed so that an instance and its lease live in the same partition: {@code instances} (the records;
+ * every change is a Watch event), {@code leases} (last renewal per instance; renewing one fires nothing) and
+ * {@code service-owners} (which group owns each gRPC service name). Changes to a record run as entry processors, so
+ * they are atomic per instance whichever replica applies them.
+ * <p>
+ * Thread-safe; every method may block on a cluster round trip.
+ */
+public final class InstanceStore {
+
+	static final String INSTANCES = "switchboard.instances";
+
+	static final String LEASES = "switchboard.leases";
+
+	static final String SERVICE_OWNERS = "switchboard.service-owners";
+
+	private final IMap<String, InstanceRecord> instances;
+
+	private final IMap<String, Long> leases;
+
+	private final IMap<String, String> serviceOwners;
+
+	private final Clock clock;
+
+	public InstanceStore(HazelcastInstance hazelcast, Clock clock) {
+		Objects.requireNonNull(hazelcast, "hazelcast");
+		this.instances = hazelcast.getMap(INSTANCES);
+		this.leases = hazelcast.getMap(LEASES);
+		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
+		this.clock = Objects.requireNonNull(clock, "clock");
+	}
+
+	/**
+	 * Registers an instance, or updates it when its id is known; starts or renews its lease.
+	 * @param candidate a validated registration
+	 * @return the record as stored
+	 * @throws RegistryException {@code ALREADY_EXISTS} when a service or the instance id belongs to another group
+	 */
+	public InstanceRecord register(InstanceRecord candidate) {
+		claimServices(candidate.group(), candidate.services());
+		Register.Result result = this.instances.executeOnKey(candidate.instanceId(), new Register(candidate));
+		if (result.conflictingGroup() != null) {
+			throw RegistryException.alreadyExists("instance id '" + candidate.instanceId()
+					+ "' is registered by group '" + result.conflictingGroup() + "'");
+		}
+		this.leases.set(candidate.instanceId(), this.clock.millis());
+		// re-claim after the write, in case a concurrent removal released a claim in between
+		claimServices(candidate.group(), candidate.services());
+		if (result.previous() != null) {
+			Set<String> dropped = new HashSet<>(result.previous().services());
+			dropped.removeAll(candidate.services());
+			releaseServices(candidate.group(), dropped, null);
+		}
+		return result.stored();
+	}
+
+	/**
+	 * Renews an instance's lease from heartbeat stream {@code streamId}, recording its status and load.
+	 * @return the record after the heartbeat
+	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
+	 */
+	public InstanceRecord heartbeat(String group, String instanceId, String streamId, InstanceStatus reported,
+			int inFlight) {
+		InstanceRecord record = this.instances.executeOnKey(instanceId,
+				new Heartbeat(group, streamId, reported, inFlight));
+		if (record == null) {
+			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group
+					+ "'; register it again");
+		}
+		this.leases.set(instanceId, this.clock.millis());
+		return record;
+	}
+
+	/**
+	 * Marks an instance DOWN because heartbeat stream {@code streamId} broke, unless another stream has taken over.
+	 */
+	public void streamBroken(String instanceId, String streamId) {
+		this.instances.executeOnKey(instanceId, new StreamBroken(streamId));
+	}
+
+	/**
+	 * Removes an instance and its lease.
+	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
+	 */
+	public InstanceRecord deregister(String group, String instanceId) {
+		InstanceRecord removed = this.instances.executeOnKey(instanceId, new Deregister(group));
+		if (removed == null) {
+			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
+		}
+		this.leases.delete(instanceId);
+		releaseServices(removed.group(), new HashSet<>(removed.services()), instanceId);
+		return removed;
+	}
+
+	/**
+	 * Forces an instance out of service or clears that; heartbeats cannot undo it.
+	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered
+	 */
+	public InstanceRecord setOutOfService(String instanceId, boolean forced) {
+		InstanceRecord record = this.instances.executeOnKey(instanceId, new ForceOutOfService(forced));
+		if (record == null) {
+			throw RegistryException.notFound("instance '" + instanceId + "' is not registered");
+		}
+		return record;
+	}
+
+	/**
+	 * Evicts the instances whose lease, among those this replica owns, has not been renewed for {@code ttl}. Every
+	 * replica sweeps its own partitions, so together they cover all of them once.
+	 * @return the evicted instances
+	 */
+	public List<InstanceRecord> evictExpired(Duration ttl) {
+		long deadline = this.clock.millis() - ttl.toMillis();
+		Set<String> expired = this.leases.localKeySet(Predicates.lessThan("this", deadline));
+		List<InstanceRecord> evicted = new java.util.ArrayList<>();
+		for (String instanceId : expired) {
+			Long renewed = this.leases.get(instanceId);
+			// remove only the lease we judged expired: a heartbeat in between wins
+			if (renewed != null && renewed < deadline && this.leases.remove(instanceId, renewed)) {
+				InstanceRecord record = this.instances.get(instanceId);
+				if (record != null) {
+					this.instances.evict(instanceId);
+					releaseServices(record.group(), new HashSet<>(record.services()), instanceId);
+					evicted.add(record);
+				}
+			}
+		}
+		return evicted;
+	}
+
+	/** Returns one instance, if registered. */
+	public Optional<InstanceRecord> find(String instanceId) {
+		return Optional.ofNullable(this.instances.get(instanceId));
+	}
+
+	/** Returns every instance, read from the whole cluster. */
+	public Collection<InstanceRecord> all() {
+		return List.copyOf(this.instances.values());
+	}
+
+	/** Returns when each instance last renewed its lease, in epoch millis. */
+	public Map<String, Long> leaseRenewals() {
+		return Map.copyOf(this.leases);
+	}
+
+	/** Returns the group that owns each claimed service name. */
+	public Map<String, String> serviceOwners() {
+		return Map.copyOf(this.serviceOwners);
+	}
+
+	/**
+	 * Subscribes to every change of every instance, cluster-wide, then returns the instances registered at that
+	 * moment. A change may be delivered both ways; the listener must treat the returned state as older than events.
+	 */
+	public Collection<InstanceRecord> subscribe(InstanceListener listener) {
+		Objects.requireNonNull(listener, "listener");
+		this.instances.addEntryListener(new HazelcastInstanceListener(listener), true);
+		return all();
+	}
+
+	private void claimServices(String group, Collection<String> services) {
+		for (String service : services) {
+			String owner = this.serviceOwners.putIfAbsent(service, group);
+			if (owner != null && !owner.equals(group)) {
+				throw RegistryException.alreadyExists("service '" + service + "' is already served by group '"
+						+ owner + "'");
+			}
+		}
+	}
+
+	/**
+	 * Releases the claims of {@code group} on {@code services} that no remaining instance of the group serves.
+	 * @param excludedInstanceId an instance to disregard (the one being removed), may be {@code null}
+	 */
+	private void releaseServices(String group, Set<String> services, String excludedInstanceId) {
+		if (services.isEmpty()) {
+			return;
+		}
+		Predicate<String, InstanceRecord> sameGroup = new SameGroup(group, excludedInstanceId);
+		for (InstanceRecord remaining : this.instances.values(sameGroup)) {
+			services.removeAll(remaining.services());
+		}
+		for (String service : services) {
+			this.serviceOwners.remove(service, group);
+		}
+	}
+
+	/** Turns Hazelcast entry events into listener calls: a removal is a deregistration, an eviction a lease expiry. */
+	record HazelcastInstanceListener(InstanceListener listener) implements EntryAddedListener<String, InstanceRecord>,
+			EntryUpdatedListener<String, InstanceRecord>, EntryRemovedListener<String, InstanceRecord>,
+			EntryEvictedListener<String, InstanceRecord> {
+
+		@Override
+		public void entryAdded(EntryEvent<String, InstanceRecord> event) {
+			this.listener.updated(event.getValue());
+		}
+
+		@Override
+		public void entryUpdated(EntryEvent<String, InstanceRecord> event) {
+			this.listener.updated(event.getValue());
+		}
+
+		@Override
+		public void entryRemoved(EntryEvent<String, InstanceRecord> event) {
+			this.listener.removed(event.getOldValue(), RemovalReason.DEREGISTERED);
+		}
+
+		@Override
+		public void entryEvicted(EntryEvent<String, InstanceRecord> event) {
+			this.listener.removed(event.getOldValue(), RemovalReason.EVICTED);
+		}
+
+	}
+
+	record SameGroup(String group, String excludedInstanceId) implements Predicate<String, InstanceRecord> {
+
+		@Override
+		public boolean apply(Map.Entry<String, InstanceRecord> entry) {
+			return entry.getValue().group().equals(this.group) && !entry.getKey().equals(this.excludedInstanceId);
+		}
+
+	}
+
+	record Register(InstanceRecord candidate) implements EntryProcessor<String, InstanceRecord, Register.Result> {
+
+		record Result(InstanceRecord stored, InstanceRecord previous, String conflictingGroup)
+				implements java.io.Serializable {
+		}
+
+		@Override
+		public Result process(Map.Entry<String, InstanceRecord> entry) {
+			InstanceRecord existing = entry.getValue();
+			if (existing == null) {
+				entry.setValue(this.candidate);
+				return new Result(this.candidate, null, null);
+			}
+			if (!existing.group().equals(this.candidate.group())) {
+				return new Result(null, existing, existing.group());
+			}
+			InstanceRecord updated = existing.updatedBy(this.candidate);
+			if (!updated.equals(existing)) {
+				entry.setValue(updated);
+			}
+			return new Result(updated, existing, null);
+		}
+
+	}
+
+	record Heartbeat(String group, String streamId, InstanceStatus reported,
+			int inFlight) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
+
+		@Override
+		public InstanceRecord process(Map.Entry<String, InstanceRecord> entry) {
+			InstanceRecord existing = entry.getValue();
+			if (existing == null || !existing.group().equals(this.group)) {
+				return null;
+			}
+			InstanceRecord updated = existing.withHeartbeat(this.streamId, this.reported, this.inFlight);
+			if (!updated.equals(existing)) {
+				// only real changes are written, so a steady heartbeat fires no Watch event
+				entry.setValue(updated);
+			}
+			return updated;
+		}
+
+	}
+
+	record StreamBroken(String streamId) implements EntryProcessor<String, InstanceRecord, Boolean> {
+
+		@Override
+		public Boolean process(Map.Entry<String, InstanceRecord> entry) {
+			InstanceRecord existing = entry.getValue();
+			if (existing == null || !existing.streamId().equals(this.streamId) || existing.streamBroken()) {
+				return false;
+			}
+			entry.setValue(existing.withStreamBroken());
+			return true;
+		}
+
+	}
+
+	record Deregister(String group) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
+
+		@Override
+		public InstanceRecord process(Map.Entry<String, InstanceRecord> entry) {
+			InstanceRecord existing = entry.getValue();
+			if (existing == null || !existing.group().equals(this.group)) {
+				return null;
+			}
+			entry.setValue(null);
+			return existing;
+		}
+
+	}
+
+	record ForceOutOfService(boolean forced) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
+
+		@Override
+		public InstanceRecord process(Map.Entry<String, InstanceRecord> entry) {
+			InstanceRecord existing = entry.getValue();
+			if (existing == null) {
+				return null;
+			}
+			InstanceRecord updated = existing.withForcedOutOfService(this.forced);
+			if (!updated.equals(existing)) {
+				entry.setValue(updated);
+			}
+			return updated;
+		}
+
+	}
+
+	/** Returns a fresh id for a heartbeat stream. */
+	public static String newStreamId() {
+		return UUID.randomUUID().toString();
+	}
+
+}
