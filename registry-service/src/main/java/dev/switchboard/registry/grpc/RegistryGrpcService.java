@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
@@ -82,11 +83,12 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	@Override
 	public void register(RegisterRequest request, StreamObserver<RegisterResponse> responses) {
-		RegistrationValidator.validate(request);
-		InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()));
-		this.registrations.increment();
-		responses.onNext(RegisterResponse.newBuilder().setInstance(stored.toProto()).setLease(this.lease).build());
-		responses.onCompleted();
+		answer(responses, () -> {
+			RegistrationValidator.validate(request);
+			InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()));
+			this.registrations.increment();
+			return RegisterResponse.newBuilder().setInstance(stored.toProto()).setLease(this.lease).build();
+		});
 	}
 
 	@Override
@@ -96,24 +98,29 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	@Override
 	public void deregister(DeregisterRequest request, StreamObserver<DeregisterResponse> responses) {
-		RegistrationValidator.group(request.getGroup());
-		RegistrationValidator.instanceId(request.getInstanceId());
-		this.store.deregister(request.getGroup(), request.getInstanceId());
-		this.deregistrations.increment();
-		responses.onNext(DeregisterResponse.getDefaultInstance());
-		responses.onCompleted();
+		answer(responses, () -> {
+			RegistrationValidator.group(request.getGroup());
+			RegistrationValidator.instanceId(request.getInstanceId());
+			this.store.deregister(request.getGroup(), request.getInstanceId());
+			this.deregistrations.increment();
+			return DeregisterResponse.getDefaultInstance();
+		});
 	}
 
 	@Override
 	public void setOutOfService(SetOutOfServiceRequest request, StreamObserver<Instance> responses) {
-		RegistrationValidator.instanceId(request.getInstanceId());
-		InstanceRecord record = this.store.setOutOfService(request.getInstanceId(), request.getOutOfService());
-		responses.onNext(record.toProto());
-		responses.onCompleted();
+		answer(responses, () -> {
+			RegistrationValidator.instanceId(request.getInstanceId());
+			return this.store.setOutOfService(request.getInstanceId(), request.getOutOfService()).toProto();
+		});
 	}
 
 	@Override
 	public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> responses) {
+		answer(responses, this::listGroups);
+	}
+
+	private ListGroupsResponse listGroups() {
 		Map<String, GroupSummary.Builder> groups = new TreeMap<>();
 		Map<String, Set<String>> services = new TreeMap<>();
 		for (Instance instance : this.hub.current().values()) {
@@ -128,12 +135,15 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 		ListGroupsResponse.Builder response = ListGroupsResponse.newBuilder();
 		groups.forEach((name, summary) -> response.addGroups(summary.addAllServices(services.get(name))));
-		responses.onNext(response.build());
-		responses.onCompleted();
+		return response.build();
 	}
 
 	@Override
 	public void getGroup(GetGroupRequest request, StreamObserver<Group> responses) {
+		answer(responses, () -> getGroup(request));
+	}
+
+	private Group getGroup(GetGroupRequest request) {
 		RegistrationValidator.group(request.getName());
 		List<Instance> instances = this.hub.current()
 			.values()
@@ -146,18 +156,32 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 		Set<String> services = new TreeSet<>();
 		instances.forEach((instance) -> services.addAll(instance.getServicesList()));
-		responses.onNext(Group.newBuilder()
-			.setName(request.getName())
-			.addAllServices(services)
-			.addAllInstances(instances)
-			.build());
-		responses.onCompleted();
+		return Group.newBuilder().setName(request.getName()).addAllServices(services).addAllInstances(instances).build();
 	}
 
 	@Override
 	public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
-		request.getGroupsList().forEach(RegistrationValidator::group);
-		this.hub.subscribe(new HashSet<>(request.getGroupsList()), (ServerCallStreamObserver<WatchEvent>) responses);
+		try {
+			request.getGroupsList().forEach(RegistrationValidator::group);
+			this.hub.subscribe(new HashSet<>(request.getGroupsList()), (ServerCallStreamObserver<WatchEvent>) responses);
+		}
+		catch (RuntimeException ex) {
+			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());
+		}
+	}
+
+	/** Sends the one answer of a unary call, or the status its failure maps to. */
+	private <T> void answer(StreamObserver<T> responses, Supplier<T> call) {
+		T answer;
+		try {
+			answer = call.get();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());
+			return;
+		}
+		responses.onNext(answer);
+		responses.onCompleted();
 	}
 
 	/**

@@ -1,0 +1,158 @@
+package dev.switchboard.component.autoconfigure;
+
+import java.net.InetAddress;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.health.HealthStatusMapper;
+import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
+import dev.switchboard.component.load.InFlightCalls;
+import dev.switchboard.component.registration.ComponentRegistrar;
+import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
+import dev.switchboard.component.registration.ComponentRegistration;
+import dev.switchboard.component.registration.SwitchboardServiceRegistry;
+import dev.switchboard.registry.client.RegistryChannels;
+import dev.switchboard.registry.client.RegistryWatcher;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.WatchRequest;
+import io.grpc.Server;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+import org.springframework.cloud.commons.util.InetUtils;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.util.StringUtils;
+
+/**
+ * Makes a Spring Boot gRPC application a Switchboard component: it registers once its gRPC server is bound,
+ * heartbeats its health-derived status and load, drains on shutdown, and sees the platform's instances through a
+ * Spring Cloud {@code DiscoveryClient}. Switched off with {@code switchboard.component.enabled=false}.
+ */
+@AutoConfiguration
+@ConditionalOnClass({ Server.class, GrpcServerStartedEvent.class, ServiceRegistry.class })
+@ConditionalOnBooleanProperty(name = "switchboard.component.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ComponentProperties.class)
+public final class ComponentAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	RegistryChannels switchboardRegistryChannels(ComponentProperties properties) {
+		return RegistryChannels.plaintext(properties.registry().addresses());
+	}
+
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnMissingBean
+	InFlightCalls switchboardInFlightCalls() {
+		return new InFlightCalls();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SwitchboardServiceRegistry switchboardServiceRegistry(RegistryChannels channels, ComponentProperties properties,
+			InFlightCalls inFlight, ObjectProvider<ApplicationAvailability> availability,
+			ObjectProvider<HealthEndpoint> health) {
+		Supplier<InstanceStatus> status = () -> healthStatus(availability.getIfAvailable(), health.getIfAvailable());
+		ComponentProperties.Registry registry = properties.registry();
+		return new SwitchboardServiceRegistry(channels, status, inFlight::current, registry.timeout(),
+				registry.initialBackoff(), registry.maxBackoff());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ComponentRegistrar switchboardComponentRegistrar(SwitchboardServiceRegistry registry,
+			ComponentProperties properties, InFlightCalls inFlight, Environment environment,
+			ObjectProvider<InetUtils> inetUtils) {
+		Function<BoundServer, ComponentRegistration> factory = (server) -> registration(properties, environment,
+				inetUtils.getIfAvailable(), server);
+		return new ComponentRegistrar(registry, factory, inFlight::current, properties.drain().quietPeriod(),
+				properties.drain().timeout());
+	}
+
+	static InstanceStatus healthStatus(ApplicationAvailability availability, HealthEndpoint health) {
+		boolean ready = availability == null
+				|| availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
+		if (!ready || health == null) {
+			return HealthStatusMapper.toInstanceStatus("UP", ready);
+		}
+		return HealthStatusMapper.toInstanceStatus(health.health().getStatus().getCode(), true);
+	}
+
+	static ComponentRegistration registration(ComponentProperties properties, Environment environment,
+			InetUtils inetUtils, BoundServer server) {
+		String group = StringUtils.hasText(properties.group()) ? properties.group()
+				: environment.getRequiredProperty("spring.application.name");
+		String host = StringUtils.hasText(properties.host()) ? properties.host() : defaultHost(inetUtils);
+		String instanceId = StringUtils.hasText(properties.instanceId()) ? properties.instanceId()
+				: group + "-" + host.replace(':', '.') + "-" + server.port();
+		return new ComponentRegistration(group, instanceId, host, server.port(), server.services(),
+				managementUrl(environment, host), properties.zone(), properties.weight(), properties.metadata());
+	}
+
+	private static String defaultHost(InetUtils inetUtils) {
+		if (inetUtils != null) {
+			return inetUtils.findFirstNonLoopbackHostInfo().getIpAddress();
+		}
+		return InetAddress.getLoopbackAddress().getHostAddress();
+	}
+
+	/** The actuator URL, from the port the management (or main) web server actually bound. */
+	private static String managementUrl(Environment environment, String host) {
+		String port = environment.getProperty("local.management.port", environment.getProperty("local.server.port"));
+		if (port == null) {
+			return "";
+		}
+		String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+		return "http://" + host + ":" + port + basePath;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(DiscoveryClient.class)
+	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
+	static class DiscoveryConfiguration {
+
+		@Bean(destroyMethod = "shutdownNow")
+		ScheduledExecutorService switchboardWatchScheduler() {
+			return Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "switchboard-watch");
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
+
+		@Bean(initMethod = "start", destroyMethod = "close")
+		@ConditionalOnMissingBean
+		RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, ComponentProperties properties,
+				ScheduledExecutorService switchboardWatchScheduler) {
+			ComponentProperties.Registry registry = properties.registry();
+			return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
+					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
+					switchboardWatchScheduler);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(SwitchboardDiscoveryClient.class)
+		SwitchboardDiscoveryClient switchboardDiscoveryClient(RegistryWatcher watcher) {
+			return new SwitchboardDiscoveryClient(watcher);
+		}
+
+	}
+
+}

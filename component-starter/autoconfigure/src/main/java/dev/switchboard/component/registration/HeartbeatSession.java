@@ -1,0 +1,300 @@
+package dev.switchboard.component.registration;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.registry.client.RegistryChannels;
+import dev.switchboard.registry.v1.DeregisterRequest;
+import dev.switchboard.registry.v1.HeartbeatRequest;
+import dev.switchboard.registry.v1.HeartbeatResponse;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.RegisterResponse;
+import dev.switchboard.registry.v1.RegistryGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one instance registered: registers it, holds its heartbeat stream, and on any failure moves to the next
+ * registry replica after a jittered backoff. A heartbeat answered {@code NOT_FOUND} (evicted, or the registry lost
+ * its state) registers again.
+ * <p>
+ * All state lives on one scheduler thread: gRPC callbacks only hand work to it. Public methods are thread-safe;
+ * {@link #start()} returns at once, {@link #deregister(Duration)} blocks until done or the timeout.
+ */
+public final class HeartbeatSession {
+
+	private static final Logger logger = LoggerFactory.getLogger(HeartbeatSession.class);
+
+	private final RegistryChannels channels;
+
+	private final ComponentRegistration registration;
+
+	private final Supplier<InstanceStatus> status;
+
+	private final IntSupplier inFlight;
+
+	private final Backoff backoff;
+
+	private final Duration timeout;
+
+	private final ScheduledExecutorService scheduler;
+
+	private Duration interval = Duration.ofSeconds(1);
+
+	private int replica;
+
+	private boolean registered;
+
+	private boolean stopped;
+
+	private ClientCallStreamObserver<HeartbeatRequest> stream;
+
+	private ScheduledFuture<?> ticker;
+
+	private ScheduledFuture<?> reconnect;
+
+	private volatile InstanceStatus lastAcknowledged = InstanceStatus.INSTANCE_STATUS_UNSPECIFIED;
+
+	/**
+	 * @param channels the registry replicas
+	 * @param registration what to register
+	 * @param status the status to report, asked before every heartbeat
+	 * @param inFlight the calls in flight to report
+	 * @param backoff waits between reconnects
+	 * @param timeout deadline of unary registry calls
+	 * @param scheduler a single-threaded scheduler this session may own
+	 */
+	public HeartbeatSession(RegistryChannels channels, ComponentRegistration registration,
+			Supplier<InstanceStatus> status, IntSupplier inFlight, Backoff backoff, Duration timeout,
+			ScheduledExecutorService scheduler) {
+		this.channels = Objects.requireNonNull(channels, "channels");
+		this.registration = Objects.requireNonNull(registration, "registration");
+		this.status = Objects.requireNonNull(status, "status");
+		this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+		this.backoff = Objects.requireNonNull(backoff, "backoff");
+		this.timeout = Objects.requireNonNull(timeout, "timeout");
+		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+	}
+
+	/** Registers and starts heartbeating, in the background. */
+	public void start() {
+		submit(this::connect);
+	}
+
+	/** Returns the effective status the registry last acknowledged for this instance. */
+	public InstanceStatus acknowledgedStatus() {
+		return this.lastAcknowledged;
+	}
+
+	/** Sends a heartbeat now, so a status change reaches the registry without waiting for the next tick. */
+	public void heartbeatNow() {
+		submit(this::beat);
+	}
+
+	/**
+	 * Stops heartbeating, closes the stream and deregisters, trying each registry replica once.
+	 * @return whether a registry confirmed the deregistration
+	 */
+	public boolean deregister(Duration wait) {
+		CompletableFuture<Boolean> done = new CompletableFuture<>();
+		this.scheduler.execute(() -> done.complete(stopAndDeregister()));
+		try {
+			return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return false;
+		}
+	}
+
+	private void connect() {
+		this.reconnect = null;
+		if (this.stopped) {
+			return;
+		}
+		RegistryGrpc.RegistryStub stub = RegistryGrpc.newStub(this.channels.channel(this.replica));
+		try {
+			if (!this.registered) {
+				RegisterResponse response = RegistryGrpc.newBlockingStub(this.channels.channel(this.replica))
+					.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
+					.register(this.registration.toRequest(this.status.get()));
+				this.registered = true;
+				this.interval = Duration.ofMillis(Math.max(100, response.getLease().getHeartbeatIntervalMillis()));
+				logger.info("Registered {} with registry {}", this.registration, this.channels.target(this.replica));
+			}
+			Responses responses = new Responses();
+			stub.heartbeat(responses);
+			this.stream = responses.requests;
+			beat();
+			scheduleTicks();
+		}
+		catch (StatusRuntimeException ex) {
+			failed(null, ex);
+		}
+	}
+
+	private void scheduleTicks() {
+		if (this.ticker != null) {
+			this.ticker.cancel(false);
+		}
+		long millis = this.interval.toMillis();
+		this.ticker = this.scheduler.scheduleAtFixedRate(this::beat, millis, millis, TimeUnit.MILLISECONDS);
+	}
+
+	private void beat() {
+		if (this.stream == null || this.stopped) {
+			return;
+		}
+		try {
+			this.stream.onNext(HeartbeatRequest.newBuilder()
+				.setGroup(this.registration.getServiceId())
+				.setInstanceId(this.registration.getInstanceId())
+				.setStatus(this.status.get())
+				.setInFlight(this.inFlight.getAsInt())
+				.build());
+		}
+		catch (RuntimeException ex) {
+			failed(this.stream, ex);
+		}
+	}
+
+	/** On the scheduler thread: drop the stream that failed and reconnect later, to the next replica. */
+	private void failed(ClientCallStreamObserver<HeartbeatRequest> failedStream, Throwable error) {
+		if (failedStream != this.stream || this.stopped) {
+			return;
+		}
+		if (this.stream != null) {
+			this.stream.cancel("reconnecting", null);
+			this.stream = null;
+		}
+		if (this.ticker != null) {
+			this.ticker.cancel(false);
+			this.ticker = null;
+		}
+		Status status = Status.fromThrowable(error);
+		if (status.getCode() == Status.Code.NOT_FOUND) {
+			// evicted, or the registry lost its state: register again, on the same replica, at once
+			this.registered = false;
+			logger.info("Registry no longer knows {}; registering again", this.registration.getInstanceId());
+			this.reconnect = this.scheduler.schedule(this::connect, 0, TimeUnit.MILLISECONDS);
+			return;
+		}
+		Duration wait = this.backoff.next();
+		String from = this.channels.target(this.replica);
+		this.replica++;
+		if (status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.ALREADY_EXISTS) {
+			logger.error("Registry {} refused {}: {}; retrying in {} ms", from, this.registration.getInstanceId(),
+					status.getDescription(), wait.toMillis());
+		}
+		else {
+			logger.info("Lost registry {} ({}); trying {} in {} ms", from, status.getCode(),
+					this.channels.target(this.replica), wait.toMillis());
+		}
+		this.reconnect = this.scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private boolean stopAndDeregister() {
+		this.stopped = true;
+		if (this.ticker != null) {
+			this.ticker.cancel(false);
+		}
+		if (this.reconnect != null) {
+			this.reconnect.cancel(false);
+		}
+		if (this.stream != null) {
+			this.stream.onCompleted();
+			this.stream = null;
+		}
+		if (!this.registered) {
+			return false;
+		}
+		DeregisterRequest request = DeregisterRequest.newBuilder()
+			.setGroup(this.registration.getServiceId())
+			.setInstanceId(this.registration.getInstanceId())
+			.build();
+		for (int attempt = 0; attempt < this.channels.size(); attempt++) {
+			int target = this.replica + attempt;
+			try {
+				RegistryGrpc.newBlockingStub(this.channels.channel(target))
+					.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
+					.deregister(request);
+				logger.info("Deregistered {} from registry {}", this.registration.getInstanceId(),
+						this.channels.target(target));
+				this.registered = false;
+				return true;
+			}
+			catch (StatusRuntimeException ex) {
+				if (ex.getStatus().getCode() == Status.Code.NOT_FOUND) {
+					this.registered = false;
+					return true;
+				}
+				logger.warn("Could not deregister from registry {}: {}", this.channels.target(target), ex.getStatus());
+			}
+		}
+		return false;
+	}
+
+	/** Hands work to the scheduler thread; after shutdown there is nothing left to do. */
+	private void submit(Runnable task) {
+		try {
+			this.scheduler.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			logger.debug("Session already stopped; dropping {}", task);
+		}
+	}
+
+	/** Answers of one heartbeat stream; gRPC calls these one at a time on its own threads. */
+	private final class Responses implements ClientResponseObserver<HeartbeatRequest, HeartbeatResponse> {
+
+		private ClientCallStreamObserver<HeartbeatRequest> requests;
+
+		@Override
+		public void beforeStart(ClientCallStreamObserver<HeartbeatRequest> requests) {
+			this.requests = requests;
+		}
+
+		@Override
+		public void onNext(HeartbeatResponse response) {
+			HeartbeatSession.this.lastAcknowledged = response.getStatus();
+			long millis = response.getLease().getHeartbeatIntervalMillis();
+			submit(() -> {
+				HeartbeatSession.this.backoff.reset();
+				if (millis >= 100 && millis != HeartbeatSession.this.interval.toMillis()
+						&& this.requests == HeartbeatSession.this.stream) {
+					HeartbeatSession.this.interval = Duration.ofMillis(millis);
+					scheduleTicks();
+				}
+			});
+		}
+
+		@Override
+		public void onError(Throwable error) {
+			submit(() -> failed(this.requests, error));
+		}
+
+		@Override
+		public void onCompleted() {
+			submit(() -> failed(this.requests, Status.UNAVAILABLE.withDescription("stream closed").asException()));
+		}
+
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.switchboard.component.registration;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.registry.client.RegistryChannels;
+import dev.switchboard.registry.v1.InstanceStatus;
+
+import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
+
+/**
+ * Spring Cloud's {@link ServiceRegistry} backed by the Switchboard registry: {@link #register} starts a
+ * {@link HeartbeatSession} that keeps the instance registered until {@link #deregister}. {@link #setStatus} overrides
+ * the status the instance reports ({@code OUT_OF_SERVICE} while draining); {@code null} or {@code "AUTO"} hands it back
+ * to the health-derived status.
+ * <p>
+ * Thread-safe.
+ */
+public final class SwitchboardServiceRegistry implements ServiceRegistry<ComponentRegistration> {
+
+	/** The status override that means "report what health says". */
+	public static final String AUTO = "AUTO";
+
+	private final RegistryChannels channels;
+
+	private final Supplier<InstanceStatus> healthStatus;
+
+	private final IntSupplier inFlight;
+
+	private final Duration timeout;
+
+	private final Duration initialBackoff;
+
+	private final Duration maxBackoff;
+
+	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+	/**
+	 * @param channels the registry replicas; closed by {@link #close()}
+	 * @param healthStatus the status derived from the application's health
+	 * @param inFlight calls in flight on this process
+	 * @param timeout deadline of unary registry calls
+	 * @param initialBackoff ceiling of the first reconnect wait
+	 * @param maxBackoff largest reconnect wait
+	 */
+	public SwitchboardServiceRegistry(RegistryChannels channels, Supplier<InstanceStatus> healthStatus,
+			IntSupplier inFlight, Duration timeout, Duration initialBackoff, Duration maxBackoff) {
+		this.channels = Objects.requireNonNull(channels, "channels");
+		this.healthStatus = Objects.requireNonNull(healthStatus, "healthStatus");
+		this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+		this.timeout = timeout;
+		this.initialBackoff = initialBackoff;
+		this.maxBackoff = maxBackoff;
+	}
+
+	@Override
+	public void register(ComponentRegistration registration) {
+		this.sessions.computeIfAbsent(registration.getInstanceId(), (id) -> {
+			Session session = new Session(registration);
+			session.heartbeat.start();
+			return session;
+		});
+	}
+
+	@Override
+	public void deregister(ComponentRegistration registration) {
+		Session session = this.sessions.remove(registration.getInstanceId());
+		if (session != null) {
+			session.heartbeat.deregister(this.timeout.multipliedBy(this.channels.size() + 1));
+			session.scheduler.shutdownNow();
+		}
+	}
+
+	@Override
+	public void close() {
+		this.sessions.values().forEach((session) -> session.scheduler.shutdownNow());
+		this.sessions.clear();
+		this.channels.close();
+	}
+
+	@Override
+	public void setStatus(ComponentRegistration registration, String status) {
+		Session session = this.sessions.get(registration.getInstanceId());
+		if (session == null) {
+			throw new IllegalStateException(registration.getInstanceId() + " is not registered");
+		}
+		session.override = (status == null || AUTO.equalsIgnoreCase(status)) ? null : InstanceStatus.valueOf(status);
+		session.heartbeat.heartbeatNow();
+	}
+
+	/** Returns the effective status the registry last acknowledged, as its name; {@code null} if not registered. */
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> T getStatus(ComponentRegistration registration) {
+		Session session = this.sessions.get(registration.getInstanceId());
+		return (session != null) ? (T) session.heartbeat.acknowledgedStatus().name() : null;
+	}
+
+	/** One registered instance: its heartbeat session, scheduler thread and status override. */
+	private final class Session {
+
+		private final ScheduledExecutorService scheduler;
+
+		private final HeartbeatSession heartbeat;
+
+		private volatile InstanceStatus override;
+
+		Session(ComponentRegistration registration) {
+			this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "switchboard-heartbeat");
+				thread.setDaemon(true);
+				return thread;
+			});
+			Backoff backoff = new Backoff(SwitchboardServiceRegistry.this.initialBackoff,
+					SwitchboardServiceRegistry.this.maxBackoff, new SplittableRandom());
+			this.heartbeat = new HeartbeatSession(SwitchboardServiceRegistry.this.channels, registration,
+					this::status, SwitchboardServiceRegistry.this.inFlight, backoff,
+					SwitchboardServiceRegistry.this.timeout, this.scheduler);
+		}
+
+		private InstanceStatus status() {
+			InstanceStatus forced = this.override;
+			return (forced != null) ? forced : SwitchboardServiceRegistry.this.healthStatus.get();
+		}
+
+	}
+
+}

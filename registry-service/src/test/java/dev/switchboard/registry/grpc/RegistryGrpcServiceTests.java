@@ -1,0 +1,342 @@
+package dev.switchboard.registry.grpc;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.registry.TestHazelcast;
+import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.registry.v1.DeregisterRequest;
+import dev.switchboard.registry.v1.GetGroupRequest;
+import dev.switchboard.registry.v1.Group;
+import dev.switchboard.registry.v1.HeartbeatRequest;
+import dev.switchboard.registry.v1.HeartbeatResponse;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.ListGroupsRequest;
+import dev.switchboard.registry.v1.RegisterRequest;
+import dev.switchboard.registry.v1.RegistryGrpc;
+import dev.switchboard.registry.v1.SetOutOfServiceRequest;
+import dev.switchboard.registry.v1.WatchEvent;
+import dev.switchboard.registry.v1.WatchRequest;
+import dev.switchboard.registry.watch.WatchHub;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** The Registry service in-process, on a real single-member Hazelcast. */
+class RegistryGrpcServiceTests {
+
+	private static final int WATCH_QUEUE_LIMIT = 8;
+
+	private static HazelcastInstance hazelcast;
+
+	private static InstanceStore store;
+
+	private static WatchHub hub;
+
+	private Server server;
+
+	private ManagedChannel channel;
+
+	private RegistryGrpc.RegistryBlockingStub registry;
+
+	private String group;
+
+	@BeforeAll
+	static void startHazelcast() {
+		hazelcast = TestHazelcast.start();
+		store = new InstanceStore(hazelcast, Clock.systemUTC());
+		hub = new WatchHub(WATCH_QUEUE_LIMIT);
+		hub.load(store.subscribe(hub));
+	}
+
+	@AfterAll
+	static void stopHazelcast() {
+		hazelcast.shutdown();
+	}
+
+	@BeforeEach
+	void startServer() throws Exception {
+		String name = InProcessServerBuilder.generateName();
+		RegistryGrpcService service = new RegistryGrpcService(store, hub, Duration.ofSeconds(1), Duration.ofSeconds(3),
+				new RegistryExceptionHandler(), new SimpleMeterRegistry());
+		this.server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
+		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+		this.registry = RegistryGrpc.newBlockingStub(this.channel);
+		this.group = "g" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.channel.shutdownNow();
+		this.server.shutdownNow();
+	}
+
+	static Stream<Arguments> badRegistrations() {
+		return Stream.of(Arguments.of("empty group", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setGroup(""),
+				"group is empty"),
+				Arguments.of("long group", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setGroup("g".repeat(64)),
+						"longer than 63"),
+				Arguments.of("bad group", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setGroup("Bad_Group\n"),
+						"lower-case"),
+				Arguments.of("bad host", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setHost("not a host!"),
+						"not an IP address or host name"),
+				Arguments.of("port 0", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setPort(0), "out of range"),
+				Arguments.of("port 70000", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setPort(70000),
+						"out of range"),
+				Arguments.of("no services", (UnaryOperator<RegisterRequest.Builder>) RegisterRequest.Builder::clearServices,
+						"services is empty"),
+				Arguments.of("bad service", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.addServices("not/a.service"),
+						"not a full gRPC service name"),
+				Arguments.of("health service",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.addServices("grpc.health.v1.Health"),
+						"served by every instance"),
+				Arguments.of("big metadata",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.putMetadata("k", "v".repeat(9000)),
+						"at most 8192"),
+				Arguments.of("many metadata", (UnaryOperator<RegisterRequest.Builder>) (b) -> {
+					for (int i = 0; i < 65; i++) {
+						b.putMetadata("k" + i, "v");
+					}
+					return b;
+				}, "at most 64"), Arguments.of("empty instance id",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.setInstanceId(""), "instance_id is empty"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("badRegistrations")
+	void whenRegistrationMalformedThenInvalidArgumentWithReasonAndNothingStored(String name,
+			UnaryOperator<RegisterRequest.Builder> breaker, String reason) {
+		RegisterRequest request = breaker.apply(request("a").toBuilder()).build();
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> this.registry.register(request))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+				assertThat(ex.getStatus().getDescription()).contains(reason).doesNotContain("\n");
+			});
+		assertThat(store.find(id("a"))).isEmpty();
+		// and the registry keeps serving
+		this.registry.register(request("a"));
+		assertThat(store.find(id("a"))).isPresent();
+	}
+
+	@Test
+	void whenRegisteredThenGroupListsInstanceAndServices() {
+		this.registry.register(request("a"));
+		this.registry.register(request("b"));
+		await().untilAsserted(() -> {
+			Group group = this.registry.getGroup(GetGroupRequest.newBuilder().setName(this.group).build());
+			assertThat(group.getInstancesList()).extracting((i) -> i.getInstanceId()).containsExactly(id("a"), id("b"));
+			assertThat(group.getServicesList()).containsExactly(service());
+		});
+		assertThat(this.registry.listGroups(ListGroupsRequest.getDefaultInstance()).getGroupsList())
+			.anySatisfy((summary) -> {
+				assertThat(summary.getName()).isEqualTo(this.group);
+				assertThat(summary.getInstances()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void whenGroupUnknownThenNotFound() {
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> this.registry.getGroup(GetGroupRequest.newBuilder().setName("nobody-here").build()))
+			.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+	}
+
+	@Test
+	void whenHeartbeatForUnknownInstanceThenStreamEndsNotFound() throws Exception {
+		Recorder<HeartbeatResponse> responses = new Recorder<>();
+		StreamObserver<HeartbeatRequest> requests = RegistryGrpc.newStub(this.channel).heartbeat(responses);
+		requests.onNext(heartbeat("ghost", InstanceStatus.UP));
+		Throwable error = responses.error.poll(5, TimeUnit.SECONDS);
+		assertThat(Status.fromThrowable(error).getCode()).isEqualTo(Status.Code.NOT_FOUND);
+		assertThat(Status.fromThrowable(error).getDescription()).contains("register it again");
+	}
+
+	@Test
+	void whenHeartbeatStreamBreaksThenInstanceDownAtOnce() throws Exception {
+		this.registry.register(request("a"));
+		Recorder<HeartbeatResponse> responses = new Recorder<>();
+		StreamObserver<HeartbeatRequest> requests = RegistryGrpc.newStub(this.channel).heartbeat(responses);
+		requests.onNext(heartbeat("a", InstanceStatus.UP));
+		assertThat(responses.values.poll(5, TimeUnit.SECONDS).getStatus()).isEqualTo(InstanceStatus.UP);
+		requests.onError(Status.CANCELLED.asException());
+		await().untilAsserted(
+				() -> assertThat(store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.DOWN));
+	}
+
+	@Test
+	void whenHeartbeatStreamSwitchesInstanceThenInvalidArgument() throws Exception {
+		this.registry.register(request("a"));
+		this.registry.register(request("b"));
+		Recorder<HeartbeatResponse> responses = new Recorder<>();
+		StreamObserver<HeartbeatRequest> requests = RegistryGrpc.newStub(this.channel).heartbeat(responses);
+		requests.onNext(heartbeat("a", InstanceStatus.UP));
+		requests.onNext(heartbeat("b", InstanceStatus.UP));
+		Throwable error = responses.error.poll(5, TimeUnit.SECONDS);
+		assertThat(Status.fromThrowable(error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+	}
+
+	@Test
+	void whenWatchingThenSnapshotFirstThenEveryChangeInOrderWithConsecutiveRevisions() throws Exception {
+		this.registry.register(request("a"));
+		await().until(() -> hub.current().containsKey(id("a")));
+		Recorder<WatchEvent> events = new Recorder<>();
+		RegistryGrpc.newStub(this.channel)
+			.watch(WatchRequest.newBuilder().addGroups(this.group).build(), events);
+		WatchEvent snapshot = events.values.poll(5, TimeUnit.SECONDS);
+		assertThat(snapshot.getRevision()).isEqualTo(1);
+		assertThat(snapshot.getSnapshot().getInstancesList()).extracting((i) -> i.getInstanceId())
+			.containsExactly(id("a"));
+
+		this.registry.register(request("b"));
+		this.registry.setOutOfService(SetOutOfServiceRequest.newBuilder()
+			.setInstanceId(id("a"))
+			.setOutOfService(true)
+			.build());
+		this.registry.deregister(DeregisterRequest.newBuilder().setGroup(this.group).setInstanceId(id("b")).build());
+
+		List<String> seen = new ArrayList<>();
+		for (long revision = 2; revision <= 4; revision++) {
+			WatchEvent event = events.values.poll(5, TimeUnit.SECONDS);
+			assertThat(event.getRevision()).isEqualTo(revision);
+			seen.add(switch (event.getKindCase()) {
+				case UPDATED -> "updated " + event.getUpdated().getInstance().getInstanceId() + " "
+						+ event.getUpdated().getInstance().getStatus();
+				case REMOVED -> "removed " + event.getRemoved().getInstance().getInstanceId() + " "
+						+ event.getRemoved().getReason();
+				default -> event.getKindCase().name();
+			});
+		}
+		assertThat(seen).containsExactly("updated " + id("b") + " STARTING", "updated " + id("a") + " OUT_OF_SERVICE",
+				"removed " + id("b") + " DEREGISTERED");
+	}
+
+	@Test
+	void whenWatcherFallsBehindThenFreshSnapshotAndNoGap() throws Exception {
+		Recorder<WatchEvent> events = new Recorder<>();
+		ClientResponseObserver<WatchRequest, WatchEvent> slow = new ClientResponseObserver<>() {
+
+			@Override
+			public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
+				events.call = requestStream;
+				requestStream.disableAutoRequestWithInitial(1);
+			}
+
+			@Override
+			public void onNext(WatchEvent value) {
+				events.onNext(value);
+			}
+
+			@Override
+			public void onError(Throwable t) {
+				events.onError(t);
+			}
+
+			@Override
+			public void onCompleted() {
+				events.onCompleted();
+			}
+		};
+		RegistryGrpc.newStub(this.channel).watch(WatchRequest.newBuilder().addGroups(this.group).build(), slow);
+		assertThat(events.values.poll(5, TimeUnit.SECONDS).hasSnapshot()).isTrue();
+		int registered = WATCH_QUEUE_LIMIT * 3;
+		for (int i = 0; i < registered; i++) {
+			this.registry.register(request("n" + i));
+		}
+		await().until(() -> hub.current().keySet().stream().filter((id) -> id.startsWith(this.group)).count() == registered);
+		events.call.request(Integer.MAX_VALUE);
+
+		long expectedRevision = 2;
+		int known = 0;
+		boolean resynced = false;
+		while (known < registered) {
+			WatchEvent event = events.values.poll(5, TimeUnit.SECONDS);
+			assertThat(event).as("event after revision " + (expectedRevision - 1)).isNotNull();
+			assertThat(event.getRevision()).isEqualTo(expectedRevision++);
+			if (event.hasSnapshot()) {
+				resynced = true;
+				known = event.getSnapshot().getInstancesCount();
+			}
+			else {
+				known++;
+			}
+		}
+		assertThat(resynced).isTrue();
+		assertThat(known).isEqualTo(registered);
+	}
+
+	private RegisterRequest request(String name) {
+		return RegisterRequest.newBuilder()
+			.setGroup(this.group)
+			.setInstanceId(id(name))
+			.setHost("127.0.0.1")
+			.setPort(7000)
+			.addServices(service())
+			.build();
+	}
+
+	private HeartbeatRequest heartbeat(String name, InstanceStatus status) {
+		return HeartbeatRequest.newBuilder().setGroup(this.group).setInstanceId(id(name)).setStatus(status).build();
+	}
+
+	private String service() {
+		return "test.v1.Service" + this.group;
+	}
+
+	private String id(String name) {
+		return this.group + "-" + name;
+	}
+
+	static final class Recorder<T> implements StreamObserver<T> {
+
+		final BlockingQueue<T> values = new LinkedBlockingQueue<>();
+
+		final BlockingQueue<Throwable> error = new LinkedBlockingQueue<>();
+
+		volatile ClientCallStreamObserver<?> call;
+
+		@Override
+		public void onNext(T value) {
+			this.values.add(value);
+		}
+
+		@Override
+		public void onError(Throwable t) {
+			this.error.add(t);
+		}
+
+		@Override
+		public void onCompleted() {
+			this.error.add(Status.OK.asException());
+		}
+
+	}
+
+}

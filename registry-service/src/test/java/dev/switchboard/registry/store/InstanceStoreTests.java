@@ -1,0 +1,236 @@
+package dev.switchboard.registry.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.registry.MutableClock;
+import dev.switchboard.registry.TestHazelcast;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.RegisterRequest;
+import dev.switchboard.registry.v1.RemovalReason;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** Lease, status and ownership rules of the store, against a clock the test moves. */
+class InstanceStoreTests {
+
+	private static final Duration TTL = Duration.ofSeconds(3);
+
+	private static HazelcastInstance hazelcast;
+
+	private MutableClock clock;
+
+	private InstanceStore store;
+
+	private String group;
+
+	@BeforeAll
+	static void startHazelcast() {
+		hazelcast = TestHazelcast.start();
+	}
+
+	@AfterAll
+	static void stopHazelcast() {
+		hazelcast.shutdown();
+	}
+
+	@BeforeEach
+	void newStore() {
+		this.clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+		this.store = new InstanceStore(hazelcast, this.clock);
+		// a group per test keeps tests apart in the shared cluster
+		this.group = "g" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	@Test
+	void whenRegisteredThenFoundWithStartingStatusAndDefaultWeight() {
+		InstanceRecord stored = register("a", "svc.A");
+		assertThat(stored.status()).isEqualTo(InstanceStatus.STARTING);
+		assertThat(stored.weight()).isEqualTo(InstanceRecord.DEFAULT_WEIGHT);
+		assertThat(this.store.find(id("a"))).contains(stored);
+	}
+
+	@Test
+	void whenSilentForTtlThenEvictedButNotBefore() {
+		register("a", "svc.A");
+		this.clock.advance(TTL.minusMillis(1));
+		assertThat(evict()).isEmpty();
+		this.clock.advance(Duration.ofMillis(2));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+		assertThat(this.store.find(id("a"))).isEmpty();
+	}
+
+	@Test
+	void whenHeartbeatingThenLeaseRenewedPastTtl() {
+		register("a", "svc.A");
+		for (int i = 0; i < 5; i++) {
+			this.clock.advance(Duration.ofSeconds(1));
+			this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+			assertThat(evict()).isEmpty();
+		}
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
+	void whenStreamBreaksThenDownAtOnceAndEvictedAtTtl() {
+		register("a", "svc.A");
+		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 3);
+		this.store.streamBroken(id("a"), "s1");
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.DOWN);
+		this.clock.advance(TTL.plusMillis(1));
+		assertThat(evict()).hasSize(1);
+	}
+
+	@Test
+	void whenOldStreamBreaksAfterNewStreamTookOverThenStaysUp() {
+		register("a", "svc.A");
+		this.store.heartbeat(this.group, id("a"), "old", InstanceStatus.UP, 0);
+		this.store.heartbeat(this.group, id("a"), "new", InstanceStatus.UP, 0);
+		this.store.streamBroken(id("a"), "old");
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
+	void whenStreamResumesAfterBreakThenUpAgain() {
+		register("a", "svc.A");
+		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		this.store.streamBroken(id("a"), "s1");
+		this.store.heartbeat(this.group, id("a"), "s2", InstanceStatus.UP, 0);
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
+	void whenForcedOutOfServiceThenHeartbeatCannotUndoItUntilCleared() {
+		register("a", "svc.A");
+		this.store.setOutOfService(id("a"), true);
+		InstanceRecord afterBeat = this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		assertThat(afterBeat.status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
+		register("a", "svc.A");
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
+		this.store.setOutOfService(id("a"), false);
+		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
+	void whenRegisteredTwiceThenUpdatedNotDuplicated() {
+		register("a", "svc.A");
+		InstanceRecord updated = this.store.register(InstanceRecord.of(request("a", "svc.A").toBuilder()
+			.setPort(9999)
+			.setStatus(InstanceStatus.UP)
+			.build(), 0));
+		assertThat(updated.port()).isEqualTo(9999);
+		assertThat(this.store.all().stream().filter((r) -> r.group().equals(this.group))).hasSize(1);
+	}
+
+	@Test
+	void whenAnotherGroupClaimsServiceThenAlreadyExistsNamingOwner() {
+		String service = "svc.Owned" + this.group;
+		register("a", service);
+		InstanceRecord intruder = InstanceRecord.of(RegisterRequest.newBuilder()
+			.setGroup(this.group + "-other")
+			.setInstanceId(id("intruder"))
+			.setHost("127.0.0.1")
+			.setPort(1)
+			.addServices(service)
+			.build(), 0);
+		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(intruder))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS))
+			.withMessageContaining("'" + this.group + "'");
+		assertThat(this.store.find(id("intruder"))).isEmpty();
+	}
+
+	@Test
+	void whenLastInstanceOfGroupLeavesThenServiceFreeForAnotherGroup() {
+		String service = "svc.Moving" + this.group;
+		register("a", service);
+		register("b", service);
+		this.store.deregister(this.group, id("a"));
+		assertThat(this.store.serviceOwners()).containsEntry(service, this.group);
+		this.store.deregister(this.group, id("b"));
+		assertThat(this.store.serviceOwners()).doesNotContainKey(service);
+	}
+
+	@Test
+	void whenInstanceIdBelongsToAnotherGroupThenAlreadyExists() {
+		register("a", "svc.A" + this.group);
+		InstanceRecord thief = InstanceRecord.of(request("a", "svc.B" + this.group).toBuilder()
+			.setGroup(this.group + "-thief")
+			.build(), 0);
+		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(thief))
+			.withMessageContaining("is registered by group");
+	}
+
+	@Test
+	void whenHeartbeatForUnknownOrOtherGroupThenNotFound() {
+		register("a", "svc.A");
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> this.store.heartbeat(this.group, id("nobody"), "s", InstanceStatus.UP, 0))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> this.store.heartbeat("other", id("a"), "s", InstanceStatus.UP, 0))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
+	}
+
+	@Test
+	void whenRemovedThenListenersToldWhetherDeregisteredOrEvicted() {
+		List<String> events = Collections.synchronizedList(new ArrayList<>());
+		this.store.subscribe(new InstanceListener() {
+
+			@Override
+			public void updated(InstanceRecord record) {
+			}
+
+			@Override
+			public void removed(InstanceRecord record, RemovalReason reason) {
+				if (record.group().equals(InstanceStoreTests.this.group)) {
+					events.add(record.instanceId() + ":" + reason);
+				}
+			}
+		});
+		register("a", "svc.A");
+		register("b", "svc.A");
+		this.store.deregister(this.group, id("a"));
+		this.clock.advance(TTL.plusSeconds(1));
+		evict();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(events).containsExactlyInAnyOrder(id("a") + ":DEREGISTERED",
+					id("b") + ":EVICTED"));
+	}
+
+	/** Evicts what expired and returns this test's share of it; other tests' instances share the cluster. */
+	private List<InstanceRecord> evict() {
+		return this.store.evictExpired(TTL).stream().filter((r) -> r.group().equals(this.group)).toList();
+	}
+
+	private InstanceRecord register(String name, String service) {
+		return this.store.register(InstanceRecord.of(request(name, service), this.clock.millis()));
+	}
+
+	private RegisterRequest request(String name, String service) {
+		return RegisterRequest.newBuilder()
+			.setGroup(this.group)
+			.setInstanceId(id(name))
+			.setHost("127.0.0.1")
+			.setPort(7000)
+			.addServices(service.contains(this.group) ? service : service + this.group)
+			.build();
+	}
+
+	private String id(String name) {
+		return this.group + "-" + name;
+	}
+
+}
