@@ -67,12 +67,16 @@ public final class ComponentRegistrar {
 		if (event.getPort() <= 0) {
 			return; // an in-process server: nothing to register
 		}
-		List<String> services = servicesOf(event.getServer());
-		if (services.isEmpty()) {
+		register(new BoundServer(event.getPort(), servicesOf(event.getServer())));
+	}
+
+	/** Registers the component served by {@code server}, unless it runs no service of its own. */
+	void register(BoundServer server) {
+		if (server.services().isEmpty()) {
 			logger.warn("The gRPC server runs no service of its own; not registering");
 			return;
 		}
-		ComponentRegistration created = this.registrationFactory.apply(new BoundServer(event.getPort(), services));
+		ComponentRegistration created = this.registrationFactory.apply(server);
 		this.registration = created;
 		this.registry.register(created);
 	}
