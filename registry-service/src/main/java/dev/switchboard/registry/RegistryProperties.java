@@ -9,10 +9,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the registry under {@code switchboard.registry}.
  *
- * @param heartbeatInterval how often instances must heartbeat
- * @param ttl how long after its last heartbeat an instance is evicted
- * @param watchQueueLimit how many undelivered events a watcher may fall behind before it gets a fresh snapshot
- * @param cluster how registry replicas find each other
+ * @param heartbeatInterval How often instances must heartbeat
+ * @param ttl How long after its last heartbeat an instance is evicted
+ * @param watchQueueLimit How many undelivered events a watcher may fall behind before it gets a fresh snapshot
+ * @param cluster How registry replicas find each other
  */
 @ConfigurationProperties("switchboard.registry")
 public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval, @DefaultValue("3s") Duration ttl,
@@ -37,10 +37,10 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	/**
 	 * Embedded Hazelcast cluster settings.
 	 *
-	 * @param name the Hazelcast cluster name; replicas with another name never join
-	 * @param address the interface this replica binds and announces
-	 * @param port the Hazelcast member port
-	 * @param members the other replicas as {@code host:port}; a single-member registry when empty
+	 * @param name The Hazelcast cluster name; replicas with another name never join
+	 * @param address The interface this replica binds and announces
+	 * @param port The Hazelcast member port
+	 * @param members The other replicas as host:port; a single-member registry when empty
 	 */
 	public record Cluster(@DefaultValue("switchboard-registry") String name, @DefaultValue("127.0.0.1") String address,
 			@DefaultValue("5701") int port, @DefaultValue List<String> members) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -40,6 +41,8 @@ public final class ComponentRegistrar {
 
 	private volatile ComponentRegistration registration;
 
+	private final AtomicBoolean drained = new AtomicBoolean();
+
 	/**
 	 * @param registry registers and deregisters
 	 * @param registrationFactory makes the registration once the server's port and services are known
@@ -57,9 +60,18 @@ public final class ComponentRegistrar {
 		this.drainTimeout = drainTimeout;
 	}
 
-	/** Returns what was registered, or {@code null} before the server started. */
+	/** Returns what was registered (kept while and after draining), or {@code null} before the server started. */
 	public ComponentRegistration registration() {
 		return this.registration;
+	}
+
+	/**
+	 * Returns the instance id this replica registered as, for replies that name the replica that served them, or
+	 * {@code fallback} before registration.
+	 */
+	public String instanceIdOr(String fallback) {
+		ComponentRegistration current = this.registration;
+		return (current != null) ? current.getInstanceId() : fallback;
 	}
 
 	@EventListener
@@ -84,10 +96,9 @@ public final class ComponentRegistrar {
 	@EventListener
 	public void onContextClosed(ContextClosedEvent event) {
 		ComponentRegistration current = this.registration;
-		if (current == null) {
+		if (current == null || !this.drained.compareAndSet(false, true)) {
 			return;
 		}
-		this.registration = null;
 		long started = System.nanoTime();
 		this.registry.setStatus(current, "OUT_OF_SERVICE");
 		sleep(this.quietPeriod.toMillis());

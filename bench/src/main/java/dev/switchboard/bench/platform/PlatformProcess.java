@@ -1,0 +1,193 @@
+package dev.switchboard.bench.platform;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One platform jar running as a process on 127.0.0.1, as an operator would start it: the end-to-end tests and the
+ * benchmarks both drive the platform through this. Output goes to {@code target/platform-logs/<name>.log} of the
+ * calling module. Not thread-safe; one owner per process.
+ */
+public final class PlatformProcess implements AutoCloseable {
+
+	private static final Path ROOT = findRoot();
+
+	/** The admin password every process started here gets, for its actuator endpoints. */
+	public static final String ADMIN_PASSWORD = "platform-" + Long.toHexString(System.nanoTime());
+
+	private static final String VERSION = System.getProperty("switchboard.version", "0.1.0-SNAPSHOT");
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+	private final String name;
+
+	private final Process process;
+
+	private final int httpPort;
+
+	private final Path log;
+
+	private final CompletableFuture<Instant> exited = new CompletableFuture<>();
+
+	private PlatformProcess(String name, Process process, int httpPort, Path log) {
+		this.name = name;
+		this.process = process;
+		this.httpPort = httpPort;
+		this.log = log;
+		process.onExit().thenRun(() -> this.exited.complete(Instant.now()));
+	}
+
+	/** Starts {@code module}'s runnable jar with Spring Boot arguments; the HTTP port is chosen here. */
+	public static PlatformProcess start(String name, String module, String artifact, List<String> arguments) {
+		Path jar = ROOT.resolve(module).resolve("target").resolve(artifact + "-" + VERSION + "-exec.jar");
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException(jar + " is missing: build with 'mvn package' first");
+		}
+		int httpPort = freePort();
+		List<String> command = new ArrayList<>();
+		command.add(ProcessHandle.current().info().command().orElse("java"));
+		command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-jar",
+				jar.toString(), "--server.port=" + httpPort, "--spring.security.user.password=" + ADMIN_PASSWORD));
+		command.addAll(arguments);
+		try {
+			Path logs = Path.of("target", "platform-logs");
+			Files.createDirectories(logs);
+			Path log = logs.resolve(name + ".log");
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			return new PlatformProcess(name, process, httpPort, log);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public int httpPort() {
+		return this.httpPort;
+	}
+
+	public long pid() {
+		return this.process.pid();
+	}
+
+	/** Waits until {@code /actuator/health} answers UP. */
+	public void awaitHealthy(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see "
+						+ this.log);
+			}
+			try {
+				HttpResponse<String> response = http.send(HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + "/actuator/health"))
+					.timeout(Duration.ofSeconds(1))
+					.build(), HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			sleep(200);
+		}
+		throw new IllegalStateException(this.name + " not healthy after " + timeout + "; see " + this.log);
+	}
+
+	/** Asks the process to stop (SIGTERM), as an orchestrator would. */
+	public void terminate() {
+		this.process.destroy();
+	}
+
+	/** Kills the process at once (SIGKILL): no drain, no goodbye. */
+	public void kill() {
+		this.process.destroyForcibly();
+	}
+
+	/** Returns when the process was seen to exit. */
+	public Instant awaitExit(Duration timeout) throws Exception {
+		return this.exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	public String log() {
+		try {
+			return Files.readString(this.log);
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.process.isAlive()) {
+			this.process.destroyForcibly();
+			try {
+				this.process.waitFor(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** The checkout's root: where the {@code switchboard} launcher and the parent pom are. */
+	private static Path findRoot() {
+		String configured = System.getProperty("switchboard.root");
+		if (configured != null) {
+			return Path.of(configured);
+		}
+		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+			if (Files.isRegularFile(dir.resolve("switchboard")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+				return dir;
+			}
+		}
+		return Path.of("").toAbsolutePath();
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

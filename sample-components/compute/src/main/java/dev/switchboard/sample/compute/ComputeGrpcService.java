@@ -1,0 +1,159 @@
+package dev.switchboard.sample.compute;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.sample.compute.v1.DeleteServerRequest;
+import dev.switchboard.sample.compute.v1.GetServerRequest;
+import dev.switchboard.sample.compute.v1.ListServersRequest;
+import dev.switchboard.sample.compute.v1.ListServersResponse;
+import dev.switchboard.sample.compute.v1.Server;
+import dev.switchboard.sample.compute.v1.ServerEvent;
+import dev.switchboard.sample.compute.v1.WatchServerEventsRequest;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code switchboard.sample.compute.v1.Compute} service over a {@link ServerStore}. Every reply and event names
+ * the replica that served it in {@code served_by}.
+ * <p>
+ * Errors are sent with {@code onError}, never thrown, so they reach the caller the same way with or without Spring's
+ * exception handling: refusals keep their code and one-line reason, anything unexpected becomes {@code INTERNAL}
+ * without details (logged here).
+ */
+final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
+
+	private static final Logger logger = LoggerFactory.getLogger(ComputeGrpcService.class);
+
+	private final ServerStore store;
+
+	private final Supplier<String> servedBy;
+
+	/**
+	 * @param store holds the servers
+	 * @param servedBy the name of this replica, asked on every reply
+	 */
+	ComputeGrpcService(ServerStore store, Supplier<String> servedBy) {
+		this.store = Objects.requireNonNull(store, "store");
+		this.servedBy = Objects.requireNonNull(servedBy, "servedBy");
+	}
+
+	@Override
+	public void createServer(CreateServerRequest request, StreamObserver<Server> responses) {
+		reply(responses, () -> this.store.create(request.getName(), request.getFlavor(), request.getImage())
+			.toProto(this.servedBy.get()));
+	}
+
+	@Override
+	public void getServer(GetServerRequest request, StreamObserver<Server> responses) {
+		reply(responses, () -> this.store.get(request.getId()).toProto(this.servedBy.get()));
+	}
+
+	@Override
+	public void listServers(ListServersRequest request, StreamObserver<ListServersResponse> responses) {
+		reply(responses, () -> {
+			String replica = this.servedBy.get();
+			ListServersResponse.Builder response = ListServersResponse.newBuilder();
+			this.store.list().forEach((server) -> response.addServers(server.toProto(replica)));
+			return response.build();
+		});
+	}
+
+	@Override
+	public void deleteServer(DeleteServerRequest request, StreamObserver<Server> responses) {
+		reply(responses, () -> this.store.delete(request.getId()).toProto(this.servedBy.get()));
+	}
+
+	@Override
+	public void watchServerEvents(WatchServerEventsRequest request, StreamObserver<ServerEvent> responses) {
+		ServerCallStreamObserver<ServerEvent> observer = (ServerCallStreamObserver<ServerEvent>) responses;
+		EventStream stream = new EventStream(observer);
+		// set before the first event: with a cancel handler, onNext after cancellation is dropped instead of throwing
+		observer.setOnCancelHandler(stream::cancel);
+		try {
+			stream.subscribed(this.store.watch(request.getId(), stream));
+		}
+		catch (RuntimeException ex) {
+			observer.onError(toStatus(ex).asRuntimeException());
+		}
+	}
+
+	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
+		T response;
+		try {
+			response = call.get();
+		}
+		catch (RuntimeException ex) {
+			responses.onError(toStatus(ex).asRuntimeException());
+			return;
+		}
+		responses.onNext(response);
+		responses.onCompleted();
+	}
+
+	/** The one place where this service turns exceptions into statuses. */
+	static Status toStatus(RuntimeException exception) {
+		if (exception instanceof ComputeException refused) {
+			return refused.toStatus();
+		}
+		logger.error("Compute call failed unexpectedly", exception);
+		return Status.INTERNAL.withDescription("internal compute error").withCause(exception);
+	}
+
+	/**
+	 * One WatchServerEvents call. The store calls {@link #accept} for one server at a time (the first time on the
+	 * gRPC thread that started the call, then on the thread that changed the server), so {@code onNext} never
+	 * overlaps. At most three events are ever sent, so there is no flow control beyond gRPC's own buffer.
+	 */
+	private final class EventStream implements Consumer<ServerChange> {
+
+		private final ServerCallStreamObserver<ServerEvent> observer;
+
+		private volatile ServerStore.Subscription subscription;
+
+		private volatile boolean cancelled;
+
+		EventStream(ServerCallStreamObserver<ServerEvent> observer) {
+			this.observer = observer;
+		}
+
+		@Override
+		public void accept(ServerChange change) {
+			ServerRecord server = change.server();
+			this.observer.onNext(ServerEvent.newBuilder()
+				.setServerId(server.id())
+				.setState(server.state())
+				.setMessage(change.message())
+				.setTimestamp(ServerRecord.timestamp(server.stateSince()))
+				.setServedBy(ComputeGrpcService.this.servedBy.get())
+				.build());
+			if (change.isLast()) {
+				this.observer.onCompleted(); // the store drops this watcher after the last change
+			}
+		}
+
+		void subscribed(ServerStore.Subscription subscription) {
+			this.subscription = subscription;
+			if (this.cancelled) {
+				subscription.close(); // cancelled before the subscription was known
+			}
+		}
+
+		/** Runs on the call's executor when the caller cancels or the deadline passes. */
+		void cancel() {
+			this.cancelled = true;
+			ServerStore.Subscription current = this.subscription;
+			if (current != null) {
+				current.close();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,340 @@
+package dev.switchboard.sample.compute;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.sample.compute.v1.DeleteServerRequest;
+import dev.switchboard.sample.compute.v1.GetServerRequest;
+import dev.switchboard.sample.compute.v1.ListServersRequest;
+import dev.switchboard.sample.compute.v1.Server;
+import dev.switchboard.sample.compute.v1.ServerEvent;
+import dev.switchboard.sample.compute.v1.ServerState;
+import dev.switchboard.sample.compute.v1.WatchServerEventsRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ComputeGrpcServiceTests {
+
+	private static final String REPLICA = "compute-10.0.0.7-41001";
+
+	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+	private io.grpc.Server server;
+
+	private ManagedChannel channel;
+
+	private ServerStore store;
+
+	@AfterEach
+	void cleanUp() throws InterruptedException {
+		if (this.channel != null) {
+			this.channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
+		if (this.server != null) {
+			this.server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
+		this.scheduler.shutdownNow();
+	}
+
+	private ComputeGrpc.ComputeBlockingStub start(Duration buildTime) throws IOException {
+		return start(buildTime, () -> REPLICA);
+	}
+
+	private ComputeGrpc.ComputeBlockingStub start(Duration buildTime, Supplier<String> servedBy) throws IOException {
+		this.store = new ServerStore(this.scheduler, buildTime, Clock.systemUTC());
+		String name = InProcessServerBuilder.generateName();
+		this.server = InProcessServerBuilder.forName(name)
+			.directExecutor()
+			.addService(new ComputeGrpcService(this.store, servedBy))
+			.build()
+			.start();
+		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+		return ComputeGrpc.newBlockingStub(this.channel);
+	}
+
+	private static CreateServerRequest create(String name) {
+		return CreateServerRequest.newBuilder().setName(name).setFlavor("m1.small").setImage("ubuntu-24.04").build();
+	}
+
+	@Test
+	void whenServerCreatedThenBuildingAndServedByThisReplica() throws IOException {
+		Server created = start(Duration.ofHours(1)).createServer(create("web-1"));
+		assertThat(created.getId()).isNotEmpty();
+		assertThat(created.getName()).isEqualTo("web-1");
+		assertThat(created.getFlavor()).isEqualTo("m1.small");
+		assertThat(created.getImage()).isEqualTo("ubuntu-24.04");
+		assertThat(created.getState()).isEqualTo(ServerState.BUILDING);
+		assertThat(created.getCreatedAt().getSeconds()).isPositive();
+		assertThat(created.getServedBy()).isEqualTo(REPLICA);
+	}
+
+	@Test
+	void whenNameEmptyThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> compute.createServer(create("")), Status.Code.INVALID_ARGUMENT, "name is required");
+	}
+
+	@Test
+	void whenNameOver63CharactersThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> compute.createServer(create("x".repeat(64))), Status.Code.INVALID_ARGUMENT,
+				"name is 64 characters long; the limit is 63");
+	}
+
+	@Test
+	void whenFlavorMissingThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> compute.createServer(create("web-1").toBuilder().clearFlavor().build()),
+				Status.Code.INVALID_ARGUMENT, "flavor is required");
+	}
+
+	@Test
+	void whenGetThenServerAsItStandsServedByThisReplica() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		Server created = compute.createServer(create("web-1"));
+		Server got = compute.getServer(GetServerRequest.newBuilder().setId(created.getId()).build());
+		assertThat(got).isEqualTo(created);
+	}
+
+	@Test
+	void whenGetUnknownIdThenNotFoundNamingId() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> compute.getServer(GetServerRequest.newBuilder().setId("0NOSUCHSERVER").build()),
+				Status.Code.NOT_FOUND, "server '0NOSUCHSERVER' not found");
+	}
+
+	@Test
+	void whenGetWithoutIdThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> compute.getServer(GetServerRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT,
+				"id is required");
+	}
+
+	@Test
+	void whenListedThenEveryServerServedByThisReplicaOldestFirst() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String first = compute.createServer(create("web-1")).getId();
+		String second = compute.createServer(create("web-2")).getId();
+		assertThat(compute.listServers(ListServersRequest.getDefaultInstance()).getServersList())
+			.allSatisfy((server) -> assertThat(server.getServedBy()).isEqualTo(REPLICA))
+			.extracting(Server::getId)
+			.containsExactly(first, second);
+	}
+
+	@Test
+	void whenDeletedThenDeletedAndNoLongerListed() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		Server deleted = compute.deleteServer(DeleteServerRequest.newBuilder().setId(id).build());
+		assertThat(deleted.getId()).isEqualTo(id);
+		assertThat(deleted.getState()).isEqualTo(ServerState.DELETED);
+		assertThat(deleted.getServedBy()).isEqualTo(REPLICA);
+		assertThat(compute.listServers(ListServersRequest.getDefaultInstance()).getServersList()).isEmpty();
+	}
+
+	@Test
+	void whenDeletedTwiceThenNotFound() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		compute.deleteServer(DeleteServerRequest.newBuilder().setId(id).build());
+		assertStatus(() -> compute.deleteServer(DeleteServerRequest.newBuilder().setId(id).build()),
+				Status.Code.NOT_FOUND, "server '" + id + "' not found");
+	}
+
+	@Test
+	void whenWatchedThenCurrentStateThenActiveThenDeletedThenCompleted() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofMillis(150));
+		String id = compute.createServer(create("web-1")).getId();
+		Events events = new Events();
+		ComputeGrpc.newStub(this.channel).watchServerEvents(watch(id), events);
+
+		ServerEvent current = events.next();
+		assertThat(current.getServerId()).isEqualTo(id);
+		assertThat(current.getState()).isEqualTo(ServerState.BUILDING);
+		assertThat(current.getMessage()).isEqualTo("current state");
+		assertThat(current.getServedBy()).isEqualTo(REPLICA);
+		assertThat(current.getTimestamp().getSeconds()).isPositive();
+
+		ServerEvent active = events.next();
+		assertThat(active.getState()).isEqualTo(ServerState.ACTIVE);
+		assertThat(active.getServedBy()).isEqualTo(REPLICA);
+		assertThat(compute.getServer(GetServerRequest.newBuilder().setId(id).build()).getState())
+			.isEqualTo(ServerState.ACTIVE);
+
+		compute.deleteServer(DeleteServerRequest.newBuilder().setId(id).build());
+		ServerEvent deleted = events.next();
+		assertThat(deleted.getState()).isEqualTo(ServerState.DELETED);
+		assertThat(deleted.getMessage()).isEqualTo("deleted");
+		assertThat(events.end()).isSameAs(Events.COMPLETED);
+		assertThat(this.store.watchers()).isZero();
+	}
+
+	@Test
+	void whenWatchingActiveServerThenFirstEventIsActive() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ZERO);
+		String id = compute.createServer(create("web-1")).getId();
+		awaitState(compute, id, ServerState.ACTIVE);
+		Events events = new Events();
+		ComputeGrpc.newStub(this.channel).watchServerEvents(watch(id), events);
+		assertThat(events.next().getState()).isEqualTo(ServerState.ACTIVE);
+		assertThat(events.queue).isEmpty();
+	}
+
+	@Test
+	void whenWatchUnknownIdThenNotFound() throws Exception {
+		start(Duration.ofHours(1));
+		Events events = new Events();
+		ComputeGrpc.newStub(this.channel).watchServerEvents(watch("0NOSUCHSERVER"), events);
+		Object end = events.end();
+		assertThat(end).isInstanceOf(StatusRuntimeException.class);
+		Status status = ((StatusRuntimeException) end).getStatus();
+		assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+		assertThat(status.getDescription()).isEqualTo("server '0NOSUCHSERVER' not found");
+	}
+
+	@Test
+	void whenWatcherCancelsThenSubscriptionIsRemoved() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		Events events = new Events();
+		ComputeGrpc.newStub(this.channel).watchServerEvents(watch(id), events);
+		assertThat(events.next().getState()).isEqualTo(ServerState.BUILDING);
+		assertThat(this.store.watchers()).isEqualTo(1);
+
+		events.call.cancel("caller lost interest", null);
+
+		assertThat(events.end()).isInstanceOf(StatusRuntimeException.class);
+		awaitNoWatchers();
+		// the server goes on without its watcher
+		assertThat(compute.deleteServer(DeleteServerRequest.newBuilder().setId(id).build()).getState())
+			.isEqualTo(ServerState.DELETED);
+	}
+
+	@Test
+	void whenWatchDeadlinePassesThenSubscriptionIsRemoved() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		Events events = new Events();
+		ComputeGrpc.newStub(this.channel)
+			.withDeadlineAfter(100, TimeUnit.MILLISECONDS)
+			.watchServerEvents(watch(id), events);
+		assertThat(events.next().getState()).isEqualTo(ServerState.BUILDING);
+		Object end = events.end();
+		assertThat(end).isInstanceOf(StatusRuntimeException.class);
+		assertThat(((StatusRuntimeException) end).getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+		awaitNoWatchers();
+	}
+
+	@Test
+	void whenReplicaShuttingDownThenCreateUnavailable() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		this.scheduler.shutdown();
+		assertStatus(() -> compute.createServer(create("web-1")), Status.Code.UNAVAILABLE,
+				"this compute replica is shutting down; use another");
+	}
+
+	@Test
+	void whenServiceFailsUnexpectedlyThenInternalWithoutDetails() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1), () -> {
+			throw new IllegalStateException("secret detail");
+		});
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> compute.createServer(create("web-1")))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+				assertThat(ex.getStatus().getDescription()).isEqualTo("internal compute error");
+				assertThat(ex.getStatus().getCause()).isNull();
+				assertThat(ex.getTrailers().toString()).doesNotContain("secret");
+			});
+	}
+
+	private static WatchServerEventsRequest watch(String id) {
+		return WatchServerEventsRequest.newBuilder().setId(id).build();
+	}
+
+	private static void assertStatus(Runnable call, Status.Code code, String description) {
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(call::run).satisfies((ex) -> {
+			assertThat(ex.getStatus().getCode()).isEqualTo(code);
+			assertThat(ex.getStatus().getDescription()).isEqualTo(description);
+		});
+	}
+
+	private static void awaitState(ComputeGrpc.ComputeBlockingStub compute, String id, ServerState state)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (compute.getServer(GetServerRequest.newBuilder().setId(id).build()).getState() != state
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+	}
+
+	private void awaitNoWatchers() throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (this.store.watchers() > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(this.store.watchers()).isZero();
+	}
+
+	/** Collects a WatchServerEvents stream: events, then the completion marker or the error. */
+	private static final class Events implements ClientResponseObserver<WatchServerEventsRequest, ServerEvent> {
+
+		static final Object COMPLETED = new Object();
+
+		final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
+		volatile ClientCallStreamObserver<WatchServerEventsRequest> call;
+
+		@Override
+		public void beforeStart(ClientCallStreamObserver<WatchServerEventsRequest> requestStream) {
+			this.call = requestStream;
+		}
+
+		@Override
+		public void onNext(ServerEvent event) {
+			this.queue.add(event);
+		}
+
+		@Override
+		public void onError(Throwable error) {
+			this.queue.add(error);
+		}
+
+		@Override
+		public void onCompleted() {
+			this.queue.add(COMPLETED);
+		}
+
+		ServerEvent next() throws InterruptedException {
+			Object next = this.queue.poll(5, TimeUnit.SECONDS);
+			assertThat(next).as("next event").isInstanceOf(ServerEvent.class);
+			return (ServerEvent) next;
+		}
+
+		Object end() throws InterruptedException {
+			Object next = this.queue.poll(5, TimeUnit.SECONDS);
+			assertThat(next).as("end of stream").isNotNull().isNotInstanceOf(ServerEvent.class);
+			return next;
+		}
+
+	}
+
+}

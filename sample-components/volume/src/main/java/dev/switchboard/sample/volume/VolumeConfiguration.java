@@ -1,0 +1,30 @@
+package dev.switchboard.sample.volume;
+
+import dev.switchboard.component.registration.ComponentRegistrar;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** Wires the volume sample: the volume store and the gRPC service. */
+@Configuration(proxyBeanMethods = false)
+class VolumeConfiguration {
+
+	@Bean
+	VolumeStore volumeStore() {
+		return new VolumeStore();
+	}
+
+	@Bean
+	VolumeGrpcService volumeGrpcService(VolumeStore volumeStore, ObjectProvider<ComponentRegistrar> registrar,
+			Environment environment) {
+		String fallback = environment.getProperty("spring.application.name", "volume");
+		// read per reply: the instance id is known only once the gRPC server is bound and registered
+		return new VolumeGrpcService(volumeStore, () -> {
+			ComponentRegistrar current = registrar.getIfAvailable();
+			return (current != null) ? current.instanceIdOr(fallback) : fallback;
+		});
+	}
+
+}
