@@ -20,8 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.registry.v1.GetGroupRequest;
@@ -162,7 +160,7 @@ public final class RegistryBench {
 		int registered = RegistryGrpc.newBlockingStub(channel)
 			.getGroup(GetGroupRequest.newBuilder().setName("load").build())
 			.getInstancesCount();
-		double heapMiB = metric(registry, "jvm.memory.used?tag=area:heap") / (1024 * 1024);
+		double heapMiB = prometheus(registry, "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
 		System.out.printf("%d instances heartbeating every 1 s for %d s: registry CPU %.0f%% of one core, heap used %.0f MiB, "
 				+ "instances still registered %d, heartbeat stream failures %d%n", INSTANCES, HEARTBEAT_RUN.toSeconds(),
 				cpuCores * 100, heapMiB, registered, failures.get());
@@ -345,18 +343,24 @@ public final class RegistryBench {
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 	}
 
-	private static double metric(PlatformProcess process, String path) throws Exception {
+	/** Sums the Prometheus samples of {@code name} whose labels contain {@code label}. */
+	private static double prometheus(PlatformProcess process, String name, String label) throws Exception {
 		String auth = Base64.getEncoder()
 			.encodeToString(("admin:" + PlatformProcess.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + process.httpPort() + "/actuator/metrics/" + path))
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + process.httpPort() + "/actuator/prometheus"))
 				.header("Authorization", "Basic " + auth)
 				.build(), HttpResponse.BodyHandlers.ofString());
-		Matcher value = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(response.body());
-		if (response.statusCode() != 200 || !value.find()) {
-			throw new IllegalStateException("metric " + path + ": HTTP " + response.statusCode());
+		if (response.statusCode() != 200) {
+			throw new IllegalStateException("/actuator/prometheus: HTTP " + response.statusCode());
 		}
-		return Double.parseDouble(value.group(1));
+		double sum = 0;
+		for (String line : response.body().split("\n")) {
+			if (line.startsWith(name + "{") && line.contains(label)) {
+				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+			}
+		}
+		return sum;
 	}
 
 	private static double median(List<Double> values) {
