@@ -13,6 +13,7 @@ import dev.switchboard.registry.cluster.HazelcastConfigFactory;
 import dev.switchboard.registry.grpc.RegistryExceptionHandler;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.LeaseSweeper;
+import dev.switchboard.registry.store.ClaimReaper;
 import dev.switchboard.registry.store.InstanceStore;
 import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +53,7 @@ class RegistryConfiguration {
 		new LeaseSweeper(store, properties.ttl(), meters).scheduleOn(scheduler, properties.sweepInterval());
 		RegistryMetrics metrics = new RegistryMetrics(hub, meters);
 		scheduler.scheduleWithFixedDelay(metrics::refresh, 1, 1, TimeUnit.SECONDS);
+		scheduler.scheduleWithFixedDelay(new ClaimReaper(store, hub), 5, 5, TimeUnit.SECONDS);
 		return scheduler;
 	}
 

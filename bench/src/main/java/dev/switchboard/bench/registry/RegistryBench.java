@@ -65,7 +65,10 @@ public final class RegistryBench {
 	private RegistryBench() {
 	}
 
-	public static void run() throws Exception {
+	/**
+	 * Runs the named parts ({@code watch}, {@code load}, {@code kill}), or all when none is named.
+	 */
+	public static void run(java.util.Set<String> parts) throws Exception {
 		int grpcPort = PlatformProcess.freePort();
 		try (PlatformProcess registry = PlatformProcess.start("bench-registry", "registry-service",
 				"registry-service", List.of("--spring.grpc.server.port=" + grpcPort,
@@ -74,9 +77,15 @@ public final class RegistryBench {
 			ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 			try {
 				System.out.println("== registry (1 replica, heartbeat 1 s, TTL 3 s) ==");
-				watchLatency(channel);
-				heartbeatLoad(channel, grpcPort, registry);
-				killToEviction(grpcPort, channel);
+				if (parts.isEmpty() || parts.contains("watch")) {
+					watchLatency(channel);
+				}
+				if (parts.isEmpty() || parts.contains("load")) {
+					heartbeatLoad(channel, grpcPort, registry);
+				}
+				if (parts.isEmpty() || parts.contains("kill")) {
+					killToEviction(grpcPort, channel);
+				}
 			}
 			finally {
 				channel.shutdownNow();
@@ -88,6 +97,14 @@ public final class RegistryBench {
 	private static void watchLatency(ManagedChannel channel) throws Exception {
 		RegistryGrpc.RegistryBlockingStub registry = RegistryGrpc.newBlockingStub(channel);
 		registry.register(request("watched", "watched-1", 1));
+		// keep its lease alive for the whole run, as a real instance would
+		ClientCallStreamObserver<HeartbeatRequest> heartbeat = openHeartbeat(channel, new AtomicInteger());
+		ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+		ticker.scheduleAtFixedRate(() -> heartbeat.onNext(HeartbeatRequest.newBuilder()
+			.setGroup("watched")
+			.setInstanceId("watched-1")
+			.setStatus(InstanceStatus.UP)
+			.build()), 0, 500, TimeUnit.MILLISECONDS);
 		BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
 		Context.CancellableContext context = Context.current().withCancellation();
 		context.run(() -> RegistryGrpc.newStub(channel)
@@ -111,6 +128,8 @@ public final class RegistryBench {
 			}
 		}
 		context.cancel(null);
+		ticker.shutdownNow();
+		heartbeat.cancel("bench done", null);
 		System.out.printf("status change -> watcher (SetOutOfService call + push, %d changes): p50 %.2f ms, p99 %.2f ms%n",
 				CHANGES, micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0);
 	}

@@ -2,10 +2,12 @@ package dev.switchboard.registry.cluster;
 
 import com.google.common.net.InetAddresses;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.switchboard.registry.RegistryProperties;
+import dev.switchboard.registry.store.StoreSerializers;
 
 /**
  * Builds the embedded Hazelcast member of a registry replica: TCP join to the configured members only (no multicast,
@@ -44,7 +46,11 @@ public final class HazelcastConfigFactory {
 		join.getAutoDetectionConfig().setEnabled(false);
 		join.getTcpIpConfig().setEnabled(!cluster.members().isEmpty()).setMembers(cluster.members());
 
-		config.addMapConfig(new MapConfig("switchboard.*").setBackupCount(1).setAsyncBackupCount(0));
+		// OBJECT: entry processors and lease queries work on the stored objects, without deserializing per heartbeat
+		config.addMapConfig(new MapConfig("switchboard.*").setBackupCount(1)
+			.setAsyncBackupCount(0)
+			.setInMemoryFormat(InMemoryFormat.OBJECT));
+		StoreSerializers.configure(config.getSerializationConfig());
 		return config;
 	}
 

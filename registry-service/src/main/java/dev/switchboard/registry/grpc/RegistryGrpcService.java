@@ -214,13 +214,13 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				RegistrationValidator.status(request.getStatus());
 				InstanceStatus reported = (request.getStatus() == InstanceStatus.INSTANCE_STATUS_UNSPECIFIED)
 						? InstanceStatus.UP : request.getStatus();
-				InstanceRecord record = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
+				InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
 						this.streamId, reported, Math.max(0, request.getInFlight()));
 				RegistryGrpcService.this.heartbeats.increment();
 				this.responses.onNext(HeartbeatResponse.newBuilder()
 					.setLease(RegistryGrpcService.this.lease)
-					.setStatus(record.status())
-					.setForcedOutOfService(record.forcedOutOfService())
+					.setStatus(beat.status())
+					.setForcedOutOfService(beat.forcedOutOfService())
 					.build());
 			}
 			catch (RuntimeException ex) {

@@ -19,7 +19,6 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RemovalReason;
@@ -50,6 +49,9 @@ public final class InstanceStore {
 
 	private final Clock clock;
 
+	/** Claims found unused by the last reconciliation; only the reconciling thread touches it. */
+	private Set<String> unusedClaims = Set.of();
+
 	public InstanceStore(HazelcastInstance hazelcast, Clock clock) {
 		Objects.requireNonNull(hazelcast, "hazelcast");
 		this.instances = hazelcast.getMap(INSTANCES);
@@ -72,25 +74,16 @@ public final class InstanceStore {
 					+ "' is registered by group '" + result.conflictingGroup() + "'");
 		}
 		this.leases.set(candidate.instanceId(), this.clock.millis());
-		// re-claim after the write, in case a concurrent removal released a claim in between
-		claimServices(candidate.group(), candidate.services());
-		if (result.previous() != null) {
-			Set<String> dropped = new HashSet<>(result.previous().services());
-			dropped.removeAll(candidate.services());
-			releaseServices(candidate.group(), dropped, null);
-		}
 		return result.stored();
 	}
 
 	/**
 	 * Renews an instance's lease from heartbeat stream {@code streamId}, recording its status and load.
-	 * @return the record after the heartbeat
+	 * @return the instance's effective status after the heartbeat
 	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
 	 */
-	public InstanceRecord heartbeat(String group, String instanceId, String streamId, InstanceStatus reported,
-			int inFlight) {
-		InstanceRecord record = this.instances.executeOnKey(instanceId,
-				new Heartbeat(group, streamId, reported, inFlight));
+	public Beat heartbeat(String group, String instanceId, String streamId, InstanceStatus reported, int inFlight) {
+		Beat record = this.instances.executeOnKey(instanceId, new Heartbeat(group, streamId, reported, inFlight));
 		if (record == null) {
 			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group
 					+ "'; register it again");
@@ -116,7 +109,6 @@ public final class InstanceStore {
 			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
 		}
 		this.leases.delete(instanceId);
-		releaseServices(removed.group(), new HashSet<>(removed.services()), instanceId);
 		return removed;
 	}
 
@@ -148,7 +140,6 @@ public final class InstanceStore {
 				InstanceRecord record = this.instances.get(instanceId);
 				if (record != null) {
 					this.instances.evict(instanceId);
-					releaseServices(record.group(), new HashSet<>(record.services()), instanceId);
 					evicted.add(record);
 				}
 			}
@@ -197,20 +188,30 @@ public final class InstanceStore {
 	}
 
 	/**
-	 * Releases the claims of {@code group} on {@code services} that no remaining instance of the group serves.
-	 * @param excludedInstanceId an instance to disregard (the one being removed), may be {@code null}
+	 * Releases the service claims, among those this replica owns, whose group has served the service in neither this
+	 * nor the previous reconciliation: a claim outlives its last instance by one to two periods, and a registration
+	 * in flight (claimed, not yet visible) is never mistaken for an abandoned claim. Called periodically by each
+	 * replica with the instances it sees, so releasing costs O(instances) per period instead of a cluster query per
+	 * removal.
+	 * @param served the services each group serves now, by group
+	 * @return the claims released, as {@code service -> group}
 	 */
-	private void releaseServices(String group, Set<String> services, String excludedInstanceId) {
-		if (services.isEmpty()) {
-			return;
+	public Map<String, String> releaseAbandonedClaims(Map<String, Set<String>> served) {
+		Map<String, String> released = new java.util.HashMap<>();
+		Set<String> unusedNow = new HashSet<>();
+		for (String service : this.serviceOwners.localKeySet()) {
+			String group = this.serviceOwners.get(service);
+			if (group == null || served.getOrDefault(group, Set.of()).contains(service)) {
+				continue;
+			}
+			String claim = service + "\u0000" + group;
+			unusedNow.add(claim);
+			if (this.unusedClaims.contains(claim) && this.serviceOwners.remove(service, group)) {
+				released.put(service, group);
+			}
 		}
-		Predicate<String, InstanceRecord> sameGroup = new SameGroup(group, excludedInstanceId);
-		for (InstanceRecord remaining : this.instances.values(sameGroup)) {
-			services.removeAll(remaining.services());
-		}
-		for (String service : services) {
-			this.serviceOwners.remove(service, group);
-		}
+		this.unusedClaims = unusedNow;
+		return released;
 	}
 
 	/** Turns Hazelcast entry events into listener calls: a removal is a deregistration, an eviction a lease expiry. */
@@ -240,15 +241,6 @@ public final class InstanceStore {
 
 	}
 
-	record SameGroup(String group, String excludedInstanceId) implements Predicate<String, InstanceRecord> {
-
-		@Override
-		public boolean apply(Map.Entry<String, InstanceRecord> entry) {
-			return entry.getValue().group().equals(this.group) && !entry.getKey().equals(this.excludedInstanceId);
-		}
-
-	}
-
 	record Register(InstanceRecord candidate) implements EntryProcessor<String, InstanceRecord, Register.Result> {
 
 		record Result(InstanceRecord stored, InstanceRecord previous, String conflictingGroup)
@@ -274,11 +266,20 @@ public final class InstanceStore {
 
 	}
 
+	/**
+	 * What a heartbeat answers: the effective status, and whether an admin forced it out of service.
+	 *
+	 * @param status the effective status
+	 * @param forcedOutOfService whether an admin forced it
+	 */
+	public record Beat(InstanceStatus status, boolean forcedOutOfService) implements java.io.Serializable {
+	}
+
 	record Heartbeat(String group, String streamId, InstanceStatus reported,
-			int inFlight) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
+			int inFlight) implements EntryProcessor<String, InstanceRecord, Beat> {
 
 		@Override
-		public InstanceRecord process(Map.Entry<String, InstanceRecord> entry) {
+		public Beat process(Map.Entry<String, InstanceRecord> entry) {
 			InstanceRecord existing = entry.getValue();
 			if (existing == null || !existing.group().equals(this.group)) {
 				return null;
@@ -288,7 +289,7 @@ public final class InstanceStore {
 				// only real changes are written, so a steady heartbeat fires no Watch event
 				entry.setValue(updated);
 			}
-			return updated;
+			return new Beat(updated.status(), updated.forcedOutOfService());
 		}
 
 	}

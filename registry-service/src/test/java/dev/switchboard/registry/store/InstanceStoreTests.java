@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -115,7 +117,7 @@ class InstanceStoreTests {
 	void whenForcedOutOfServiceThenHeartbeatCannotUndoItUntilCleared() {
 		register("a", "svc.A");
 		this.store.setOutOfService(id("a"), true);
-		InstanceRecord afterBeat = this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		InstanceStore.Beat afterBeat = this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
 		assertThat(afterBeat.status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
 		register("a", "svc.A");
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
@@ -158,8 +160,15 @@ class InstanceStoreTests {
 		register("a", service);
 		register("b", service);
 		this.store.deregister(this.group, id("a"));
+		Map<String, Set<String>> served = Map.of(this.group, Set.of(service));
+		this.store.releaseAbandonedClaims(served);
+		this.store.releaseAbandonedClaims(served);
 		assertThat(this.store.serviceOwners()).containsEntry(service, this.group);
 		this.store.deregister(this.group, id("b"));
+		// a claim goes only when found unused twice, so a registration in flight keeps it
+		this.store.releaseAbandonedClaims(Map.of());
+		assertThat(this.store.serviceOwners()).containsEntry(service, this.group);
+		assertThat(this.store.releaseAbandonedClaims(Map.of())).containsEntry(service, this.group);
 		assertThat(this.store.serviceOwners()).doesNotContainKey(service);
 	}
 

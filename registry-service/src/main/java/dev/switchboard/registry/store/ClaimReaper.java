@@ -1,0 +1,48 @@
+package dev.switchboard.registry.store;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.watch.WatchHub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Releases service claims no instance of the owning group serves any more, so another group may take the service.
+ * Runs periodically on each replica's scheduler thread; see {@link InstanceStore#releaseAbandonedClaims(Map)}.
+ */
+public final class ClaimReaper implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClaimReaper.class);
+
+	private final InstanceStore store;
+
+	private final WatchHub hub;
+
+	public ClaimReaper(InstanceStore store, WatchHub hub) {
+		this.store = Objects.requireNonNull(store, "store");
+		this.hub = Objects.requireNonNull(hub, "hub");
+	}
+
+	@Override
+	public void run() {
+		try {
+			Map<String, Set<String>> served = new HashMap<>();
+			for (Instance instance : this.hub.current().values()) {
+				served.computeIfAbsent(instance.getGroup(), (group) -> new HashSet<>())
+					.addAll(instance.getServicesList());
+			}
+			this.store.releaseAbandonedClaims(served)
+				.forEach((service, group) -> logger.info("Released service {} from group {}: no instance serves it",
+						service, group));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Releasing abandoned service claims failed; retrying next period", ex);
+		}
+	}
+
+}
