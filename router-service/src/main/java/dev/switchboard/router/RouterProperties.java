@@ -1,0 +1,43 @@
+package dev.switchboard.router;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the router under {@code switchboard.router}.
+ *
+ * @param maxMessageSize Largest message accepted either way; larger gets RESOURCE_EXHAUSTED
+ * @param eventLoopThreads Event loop threads shared by the server and the upstream channels; 0 for one per core
+ * @param retry Failover of calls that did not reach a replica
+ * @param outlier Ejection of replicas whose connections fail
+ */
+@ConfigurationProperties("switchboard.router")
+public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @DefaultValue("0") int eventLoopThreads,
+		@DefaultValue Retry retry, @DefaultValue Outlier outlier) {
+
+	/**
+	 * @param maxAttempts Most attempts per call, the first included
+	 * @param budgetRatio Retries allowed per call, on average (0.2 is one per five calls)
+	 * @param budgetMaxTokens Most retries that can be saved up
+	 * @param replayLimit Request bytes a call keeps for replay before it commits to its replica
+	 */
+	public record Retry(@DefaultValue("3") int maxAttempts, @DefaultValue("0.2") double budgetRatio,
+			@DefaultValue("100") int budgetMaxTokens, @DefaultValue("64KB") DataSize replayLimit) {
+
+	}
+
+	/**
+	 * @param consecutiveFailures Connection failures in a row that eject a replica
+	 * @param baseEjection First ejection time; doubles with each further ejection
+	 * @param maxEjection Longest ejection
+	 * @param slowStart Time over which a returning replica ramps from 10% to its full weight
+	 */
+	public record Outlier(@DefaultValue("3") int consecutiveFailures, @DefaultValue("5s") Duration baseEjection,
+			@DefaultValue("60s") Duration maxEjection, @DefaultValue("10s") Duration slowStart) {
+
+	}
+
+}
