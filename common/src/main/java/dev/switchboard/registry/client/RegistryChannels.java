@@ -2,44 +2,44 @@ package dev.switchboard.registry.client;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import dev.switchboard.common.client.ClientConnectionManager;
+import io.grpc.Channel;
 
 /**
- * The channels to the configured registry replicas, opened lazily, one per address. Callers move from one replica to
- * the next with {@link #channel(int)} and an index they advance on failure.
+ * The configured registry replicas and where their channels come from. Callers move from one replica to the next
+ * with {@link #channel(int)} and an index they advance on failure. Channels are owned by whoever supplies them, in
+ * production the process's {@link ClientConnectionManager}, which caches one connection per replica.
  * <p>
- * Thread-safe. {@link #close()} shuts every opened channel down.
+ * Thread-safe; {@link #channel(int)} does not block when the supplier does not.
  */
-public final class RegistryChannels implements AutoCloseable {
+public final class RegistryChannels {
+
+	/** The service name registry connections are counted under in the connection manager. */
+	public static final String SERVICE = "registry";
 
 	private final List<String> targets;
 
-	private final Function<String, ManagedChannel> factory;
-
-	private final AtomicReferenceArray<ManagedChannel> channels;
+	private final Function<String, Channel> channels;
 
 	/**
 	 * @param targets registry addresses as gRPC targets ({@code host:port} or {@code dns:///host:port})
-	 * @param factory opens a channel for a target
+	 * @param channels returns the channel to a target, caching as it sees fit
 	 */
-	public RegistryChannels(List<String> targets, Function<String, ManagedChannel> factory) {
+	public RegistryChannels(List<String> targets, Function<String, Channel> channels) {
 		Objects.requireNonNull(targets, "targets");
 		if (targets.isEmpty()) {
 			throw new IllegalArgumentException("at least one registry address is required");
 		}
 		this.targets = List.copyOf(targets);
-		this.factory = Objects.requireNonNull(factory, "factory");
-		this.channels = new AtomicReferenceArray<>(this.targets.size());
+		this.channels = Objects.requireNonNull(channels, "channels");
 	}
 
-	/** Plaintext channels, for local use and tests. */
-	public static RegistryChannels plaintext(List<String> targets) {
-		return new RegistryChannels(targets, (target) -> ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+	/** Channels from {@code manager}: one shared connection per replica, counted under {@link #SERVICE}. */
+	public static RegistryChannels managedBy(ClientConnectionManager manager, List<String> targets) {
+		Objects.requireNonNull(manager, "manager");
+		return new RegistryChannels(targets, (target) -> manager.acquire(SERVICE, target).channel());
 	}
 
 	/** Returns the number of registry replicas. */
@@ -52,38 +52,9 @@ public final class RegistryChannels implements AutoCloseable {
 		return this.targets.get(Math.floorMod(index, this.targets.size()));
 	}
 
-	/** Returns the channel to replica {@code index % size()}, opening it on first use. */
-	public ManagedChannel channel(int index) {
-		int slot = Math.floorMod(index, this.targets.size());
-		ManagedChannel channel = this.channels.get(slot);
-		if (channel != null) {
-			return channel;
-		}
-		ManagedChannel created = this.factory.apply(this.targets.get(slot));
-		if (this.channels.compareAndSet(slot, null, created)) {
-			return created;
-		}
-		created.shutdownNow();
-		return this.channels.get(slot);
-	}
-
-	@Override
-	public void close() {
-		for (int i = 0; i < this.channels.length(); i++) {
-			ManagedChannel channel = this.channels.getAndSet(i, null);
-			if (channel != null) {
-				channel.shutdown();
-				try {
-					if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
-						channel.shutdownNow();
-					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					channel.shutdownNow();
-				}
-			}
-		}
+	/** Returns the channel to replica {@code index % size()}. */
+	public Channel channel(int index) {
+		return this.channels.apply(target(index));
 	}
 
 }

@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.health.HealthStatusMapper;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
@@ -45,16 +47,16 @@ import org.springframework.util.StringUtils;
  * heartbeats its health-derived status and load, drains on shutdown, and sees the platform's instances through a
  * Spring Cloud {@code DiscoveryClient}. Switched off with {@code switchboard.component.enabled=false}.
  */
-@AutoConfiguration
+@AutoConfiguration(after = ClientConnectionAutoConfiguration.class)
 @ConditionalOnClass({ Server.class, GrpcServerStartedEvent.class, ServiceRegistry.class })
 @ConditionalOnBooleanProperty(name = "switchboard.component.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ComponentProperties.class)
 public final class ComponentAutoConfiguration {
 
-	@Bean(destroyMethod = "close")
+	@Bean
 	@ConditionalOnMissingBean
-	RegistryChannels switchboardRegistryChannels(ComponentProperties properties) {
-		return RegistryChannels.plaintext(properties.registry().addresses());
+	RegistryChannels switchboardRegistryChannels(ComponentProperties properties, ClientConnectionManager manager) {
+		return RegistryChannels.managedBy(manager, properties.registry().addresses());
 	}
 
 	@Bean

@@ -45,7 +45,7 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
 	/**
-	 * @param channels the registry replicas; closed by {@link #close()}
+	 * @param channels the registry replicas
 	 * @param healthStatus the status derived from the application's health
 	 * @param inFlight calls in flight on this process
 	 * @param timeout deadline of unary registry calls
@@ -84,7 +84,6 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 	public void close() {
 		this.sessions.values().forEach((session) -> session.scheduler.shutdownNow());
 		this.sessions.clear();
-		this.channels.close();
 	}
 
 	@Override

@@ -2,6 +2,8 @@ package dev.switchboard.component.autoconfigure;
 
 import java.util.List;
 
+import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.component.load.InFlightCalls;
 import dev.switchboard.component.registration.ComponentRegistrar;
@@ -9,6 +11,7 @@ import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
 import dev.switchboard.component.registration.ComponentRegistration;
 import dev.switchboard.component.registration.SwitchboardServiceRegistry;
 import dev.switchboard.registry.client.RegistryChannels;
+import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ComponentAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(ComponentAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(ClientConnectionAutoConfiguration.class, ComponentAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=compute", "switchboard.component.registry.addresses=127.0.0.1:1");
 
 	@Test
@@ -36,6 +40,7 @@ class ComponentAutoConfigurationTests {
 			.hasSingleBean(ComponentRegistrar.class)
 			.hasSingleBean(InFlightCalls.class)
 			.hasSingleBean(RegistryChannels.class)
+			.hasSingleBean(ClientConnectionManager.class)
 			.hasSingleBean(DiscoveryClient.class));
 	}
 
@@ -106,7 +111,8 @@ class ComponentAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class CustomChannels {
 
-		final RegistryChannels channels = RegistryChannels.plaintext(List.of("127.0.0.1:2"));
+		final RegistryChannels channels = new RegistryChannels(List.of("127.0.0.1:2"),
+				(target) -> ManagedChannelBuilder.forTarget(target).usePlaintext().build());
 
 		@Bean
 		RegistryChannels registryChannels() {

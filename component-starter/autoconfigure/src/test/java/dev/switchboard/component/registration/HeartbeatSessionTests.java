@@ -1,5 +1,6 @@
 package dev.switchboard.component.registration;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.ConnectionManagerSettings;
 import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
@@ -51,6 +54,8 @@ class HeartbeatSessionTests {
 
 	private RegistryChannels channels;
 
+	private ClientConnectionManager manager;
+
 	private SwitchboardServiceRegistry registry;
 
 	private final ComponentRegistration registration = new ComponentRegistration("compute", "compute-1", "127.0.0.1",
@@ -60,6 +65,9 @@ class HeartbeatSessionTests {
 	void stop() {
 		if (this.registry != null) {
 			this.registry.close();
+		}
+		if (this.manager != null) {
+			this.manager.close();
 		}
 		this.servers.forEach(Server::shutdownNow);
 	}
@@ -136,8 +144,10 @@ class HeartbeatSessionTests {
 	}
 
 	private SwitchboardServiceRegistry registry(List<String> targets) {
-		this.channels = new RegistryChannels(targets,
-				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build());
+		this.manager = new ClientConnectionManager(ConnectionManagerSettings.standard(),
+				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
+				Clock.systemUTC());
+		this.channels = RegistryChannels.managedBy(this.manager, targets);
 		return new SwitchboardServiceRegistry(this.channels, () -> InstanceStatus.UP, this.inFlight::get,
 				Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(100));
 	}

@@ -26,6 +26,14 @@ final class VolumeException extends RuntimeException {
 	}
 
 	/** A request the volume's current state does not allow. */
+	static VolumeException serverNotFound(String serverId) {
+		return new VolumeException(Status.Code.NOT_FOUND, "server '" + serverId + "' not found on any compute replica");
+	}
+
+	static VolumeException unavailable(String reason) {
+		return new VolumeException(Status.Code.UNAVAILABLE, reason);
+	}
+
 	static VolumeException failedPrecondition(String reason) {
 		return new VolumeException(Status.Code.FAILED_PRECONDITION, reason);
 	}

@@ -28,14 +28,18 @@ final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 
 	private final VolumeStore store;
 
+	private final ServerDirectory servers;
+
 	private final Supplier<String> servedBy;
 
 	/**
 	 * @param store holds the volumes
+	 * @param servers says whether a compute server exists, before a volume is attached to it
 	 * @param servedBy the name of this replica, asked on every reply
 	 */
-	VolumeGrpcService(VolumeStore store, Supplier<String> servedBy) {
+	VolumeGrpcService(VolumeStore store, ServerDirectory servers, Supplier<String> servedBy) {
 		this.store = Objects.requireNonNull(store, "store");
+		this.servers = Objects.requireNonNull(servers, "servers");
 		this.servedBy = Objects.requireNonNull(servedBy, "servedBy");
 	}
 
@@ -47,8 +51,13 @@ final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 
 	@Override
 	public void attachVolume(AttachVolumeRequest request, StreamObserver<StorageVolume> responses) {
-		reply(responses, () -> this.store.attach(request.getVolumeId(), request.getServerId())
-			.toProto(this.servedBy.get()));
+		reply(responses, () -> {
+			this.store.checkAttachable(request.getVolumeId(), request.getServerId());
+			if (!this.servers.exists(request.getServerId())) {
+				throw VolumeException.serverNotFound(request.getServerId());
+			}
+			return this.store.attach(request.getVolumeId(), request.getServerId()).toProto(this.servedBy.get());
+		});
 	}
 
 	@Override

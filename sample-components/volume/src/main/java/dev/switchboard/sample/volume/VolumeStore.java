@@ -41,7 +41,19 @@ final class VolumeStore {
 	}
 
 	/**
-	 * Attaches a volume to a server, which is not checked against the compute component. Attaching a volume again
+	 * Checks an attachment request before anyone is asked about the server.
+	 * @throws VolumeException INVALID_ARGUMENT for a missing id, NOT_FOUND for a volume this replica does not hold
+	 */
+	void checkAttachable(String volumeId, String serverId) {
+		requireText("volume_id", volumeId, Integer.MAX_VALUE);
+		requireText("server_id", serverId, MAX_SERVER_ID_LENGTH);
+		if (!this.volumes.containsKey(volumeId)) {
+			throw VolumeException.notFound(volumeId);
+		}
+	}
+
+	/**
+	 * Attaches a volume to a server; the caller checks the server against compute first. Attaching a volume again
 	 * to the server it is attached to changes nothing.
 	 * @return the volume, IN_USE by {@code serverId}
 	 * @throws VolumeException INVALID_ARGUMENT for a missing id, NOT_FOUND for a volume this replica does not hold,

@@ -28,6 +28,9 @@ class VolumeGrpcServiceTests {
 
 	private static final String REPLICA = "volume-10.0.0.8-41002";
 
+	/** The servers compute knows, as far as these tests are concerned. */
+	private static final java.util.Set<String> KNOWN_SERVERS = java.util.Set.of("0SERVER000001", "0SERVER000002");
+
 	private Server server;
 
 	private ManagedChannel channel;
@@ -43,7 +46,7 @@ class VolumeGrpcServiceTests {
 		String name = InProcessServerBuilder.generateName();
 		this.server = InProcessServerBuilder.forName(name)
 			.directExecutor()
-			.addService(new VolumeGrpcService(new VolumeStore(), servedBy))
+			.addService(new VolumeGrpcService(new VolumeStore(), KNOWN_SERVERS::contains, servedBy))
 			.build()
 			.start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -138,6 +141,15 @@ class VolumeGrpcServiceTests {
 			.extracting(StorageVolume::getId, StorageVolume::getState)
 			.containsExactly(tuple(first, VolumeState.AVAILABLE),
 					tuple(second, VolumeState.IN_USE));
+	}
+
+	@Test
+	void whenServerUnknownToComputeThenNotFoundAndVolumeStaysAvailable() {
+		String id = create("data-3", 10).getId();
+		assertStatus(() -> attach(id, "0NOSUCHSERVER"), Status.Code.NOT_FOUND,
+				"server '0NOSUCHSERVER' not found on any compute replica");
+		assertThat(this.volumes.listVolumes(ListVolumesRequest.getDefaultInstance()).getVolumes(0).getState())
+			.isEqualTo(VolumeState.AVAILABLE);
 	}
 
 	@Test
