@@ -27,7 +27,7 @@ import io.grpc.Status;
  * <p>
  * <b>Failover.</b> Until the first response header or message arrives, the call keeps the request messages it
  * forwarded (up to a byte limit). If the attempt then fails with {@code UNAVAILABLE} before any request byte was
- * written to the wire (the connection failed, or the replica refused the stream), or the group declares the method
+ * handed to a live transport stream (the connection failed or never came up), or the group declares the method
  * idempotent, the call is replayed on another replica, within the attempt limit and the retry budget. After that it is
  * committed: upstream statuses and trailers reach the caller untouched.
  */
@@ -235,8 +235,8 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 	}
 
 	/**
-	 * One attempt on one replica: the upstream call's listener, and a stream tracer that notices when request bytes
-	 * reach the wire (after which a retry could run the request twice).
+	 * One attempt on one replica: the upstream call's listener, and a stream tracer that notices when a request message
+	 * is handed to a live transport stream (after which a retry could run the request twice).
 	 */
 	private final class Attempt extends ClientCall.Listener<byte[]> {
 
@@ -257,8 +257,10 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 				@Override
 				public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
 					return new ClientStreamTracer() {
+						// called once a request message is handed to a live transport stream; a call that fails
+						// before that (connection refused, no transport yet) never sent anything
 						@Override
-						public void outboundWireSize(long bytes) {
+						public void outboundMessage(int seqNo) {
 							Attempt.this.wroteToWire = true;
 						}
 					};
