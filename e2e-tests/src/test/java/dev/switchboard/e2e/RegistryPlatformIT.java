@@ -44,6 +44,9 @@ class RegistryPlatformIT {
 
 	private static final String VOLUME_SERVICE = "switchboard.sample.volume.v1.Volume";
 
+	/** Registry mechanics only: authorization is covered by the security suite. */
+	private static final String NO_AUTH = "--switchboard.registry.auth.enabled=false";
+
 	private static final List<PlatformProcess> processes = new ArrayList<>();
 
 	private static PlatformProcess registryA;
@@ -75,11 +78,11 @@ class RegistryPlatformIT {
 		String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
 		registryA = start(PlatformProcess.start("registry-a", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcA, "--switchboard.registry.cluster.port=" + clusterA,
-						"--switchboard.registry.cluster.members=" + members)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH)));
 		registryA.awaitHealthy(START);
 		registryB = start(PlatformProcess.start("registry-b", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcB, "--switchboard.registry.cluster.port=" + clusterB,
-						"--switchboard.registry.cluster.members=" + members)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH)));
 		compute1 = start(sample("compute-1", "compute"));
 		compute2 = start(sample("compute-2", "compute"));
 		volume1 = start(sample("volume-1", "volume"));

@@ -1,12 +1,20 @@
 package dev.switchboard.registry;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.registry.actuate.RegistryEndpoint;
 import dev.switchboard.registry.actuate.RegistryMetrics;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
@@ -15,11 +23,16 @@ import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.store.ClaimReaper;
 import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.registry.security.RegistryAuthorization;
+import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 
 /** Wires the registry: Hazelcast member, store, Watch hub, lease sweeper, gRPC service, actuator. */
 @Configuration(proxyBeanMethods = false)
@@ -67,6 +80,37 @@ class RegistryConfiguration {
 			RegistryExceptionHandler exceptions, MeterRegistry meters) {
 		return new RegistryGrpcService(store, hub, properties.heartbeatInterval(), properties.ttl(), exceptions,
 				meters);
+	}
+
+	/** The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback. */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
+	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties, ClientConnectionManager manager,
+			ScheduledExecutorService registryScheduler) {
+		RegistryProperties.Auth auth = properties.auth();
+		Supplier<List<String>> targets = () -> {
+			List<String> found = new ArrayList<>();
+			for (Instance instance : hub.current().values()) {
+				if (instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP) {
+					found.add(instance.getHost() + ":" + instance.getPort());
+				}
+			}
+			found.add(auth.fallbackAddress());
+			return found;
+		};
+		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
+				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), 100_000, auth.timeout(),
+				Clock.systemUTC());
+		authorizer.watchRevocations(registryScheduler,
+				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
+		return authorizer;
+	}
+
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
+	RegistryAuthorization registryAuthorization(CachingAuthorizer registryAuthorizer) {
+		return new RegistryAuthorization(registryAuthorizer);
 	}
 
 	@Bean

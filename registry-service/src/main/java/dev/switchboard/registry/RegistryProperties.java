@@ -13,10 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ttl How long after its last heartbeat an instance is evicted
  * @param watchQueueLimit How many undelivered events a watcher may fall behind before it gets a fresh snapshot
  * @param cluster How registry replicas find each other
+ * @param auth How calls are authorized
  */
 @ConfigurationProperties("switchboard.registry")
 public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval, @DefaultValue("3s") Duration ttl,
-		@DefaultValue("1024") int watchQueueLimit, @DefaultValue Cluster cluster) {
+		@DefaultValue("1024") int watchQueueLimit, @DefaultValue Cluster cluster, @DefaultValue Auth auth) {
 
 	public RegistryProperties {
 		if (ttl.compareTo(heartbeatInterval) <= 0) {
@@ -32,6 +33,19 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	public Duration sweepInterval() {
 		Duration quarter = this.heartbeatInterval.dividedBy(4);
 		return (quarter.compareTo(Duration.ofMillis(250)) < 0) ? quarter : Duration.ofMillis(250);
+	}
+
+	/**
+	 * Authorization of registry calls by the auth service.
+	 *
+	 * @param enabled Whether every Registry call needs a token that allows it
+	 * @param fallbackAddress Auth replica to ask when the registry knows none in group {@code auth}
+	 * @param cacheMaxAge Longest a decision is remembered (never longer than the token lives)
+	 * @param timeout Deadline of each Authorize call
+	 */
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") String fallbackAddress,
+			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("2s") Duration timeout) {
+
 	}
 
 	/**

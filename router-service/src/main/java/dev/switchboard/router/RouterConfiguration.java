@@ -1,10 +1,19 @@
 package dev.switchboard.router;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
+import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.registry.client.RegistryWatcher;
 import dev.switchboard.router.actuate.RoutesEndpoint;
 import dev.switchboard.router.api.RouterGrpcService;
@@ -18,6 +27,7 @@ import dev.switchboard.router.proxy.ProxySettings;
 import dev.switchboard.router.proxy.ReplicaChannels;
 import dev.switchboard.router.proxy.RetryBudget;
 import dev.switchboard.router.reflection.RouterReflectionService;
+import dev.switchboard.router.table.GroupRoute;
 import dev.switchboard.router.table.RoutingTableUpdater;
 import dev.switchboard.router.transport.EventLoops;
 import dev.switchboard.router.v1.RouterProto;
@@ -27,6 +37,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.reflection.v1.ServerReflectionProto;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
@@ -78,13 +90,52 @@ class RouterConfiguration {
 		return new PowerOfTwoChoices(ThreadLocalRandom::current, System::nanoTime);
 	}
 
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService routerScheduler() {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "router-scheduler");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Asks the auth group's UP replicas (from the routing table, the configured address last) and keeps their
+	 * answers until a revocation or the token's expiry.
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
+	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
+			ClientConnectionManager manager, ScheduledExecutorService routerScheduler) {
+		RouterProperties.Auth auth = properties.auth();
+		Supplier<List<String>> targets = () -> {
+			List<String> found = new ArrayList<>();
+			GroupRoute group = table.current().group("auth");
+			if (group != null) {
+				for (Replica replica : group.up()) {
+					found.add(replica.target());
+				}
+			}
+			found.add(auth.fallbackAddress());
+			return found;
+		};
+		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
+				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
+				auth.timeout(), Clock.systemUTC());
+		authorizer.watchRevocations(routerScheduler,
+				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
+		return authorizer;
+	}
+
 	@Bean
 	ProxyHandlerRegistry proxyHandlerRegistry(RoutingTableUpdater table, ReplicaChannels channels,
-			ReplicaSelector selector, RouterProperties properties, MeterRegistry meters) {
+			ReplicaSelector selector, RouterProperties properties, MeterRegistry meters,
+			ObjectProvider<CachingAuthorizer> authorizer) {
 		RouterProperties.Retry retry = properties.retry();
 		return new ProxyHandlerRegistry(table::current, channels, selector,
 				new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens()),
-				new ProxySettings(retry.maxAttempts(), (int) retry.replayLimit().toBytes()), System::nanoTime, meters);
+				new ProxySettings(retry.maxAttempts(), (int) retry.replayLimit().toBytes()), System::nanoTime, meters,
+				authorizer.getIfAvailable(), properties.auth().forwardToken());
 	}
 
 	/** Forwarding runs on the event loops (direct executor), with the proxy as the fallback for unknown methods. */

@@ -13,10 +13,11 @@ import org.springframework.util.unit.DataSize;
  * @param eventLoopThreads Event loop threads shared by the server and the upstream channels; 0 for one per core
  * @param retry Failover of calls that did not reach a replica
  * @param outlier Ejection of replicas whose connections fail
+ * @param auth Authorization of every forwarded call by the auth service
  */
 @ConfigurationProperties("switchboard.router")
 public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @DefaultValue("0") int eventLoopThreads,
-		@DefaultValue Retry retry, @DefaultValue Outlier outlier) {
+		@DefaultValue Retry retry, @DefaultValue Outlier outlier, @DefaultValue Auth auth) {
 
 	/**
 	 * @param maxAttempts Most attempts per call, the first included
@@ -26,6 +27,20 @@ public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @De
 	 */
 	public record Retry(@DefaultValue("3") int maxAttempts, @DefaultValue("0.2") double budgetRatio,
 			@DefaultValue("100") int budgetMaxTokens, @DefaultValue("64KB") DataSize replayLimit) {
+
+	}
+
+	/**
+	 * @param enabled Whether every forwarded call needs a bearer token that allows it
+	 * @param fallbackAddress Auth replica to ask when the registry lists none in group {@code auth}
+	 * @param cacheMaxAge Longest a decision is remembered (never longer than its token lives)
+	 * @param cacheMaxTokens How many tokens' decisions are remembered
+	 * @param timeout Deadline of each Authorize call
+	 * @param forwardToken Whether the caller's token reaches the component (its principal always does)
+	 */
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") String fallbackAddress,
+			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("100000") long cacheMaxTokens,
+			@DefaultValue("2s") Duration timeout, @DefaultValue("false") boolean forwardToken) {
 
 	}
 

@@ -72,7 +72,8 @@ public final class RegistryBench {
 		int grpcPort = PlatformProcess.freePort();
 		try (PlatformProcess registry = PlatformProcess.start("bench-registry", "registry-service",
 				"registry-service", List.of("--spring.grpc.server.port=" + grpcPort,
-						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort()))) {
+						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+						"--switchboard.registry.auth.enabled=false"))) {
 			registry.awaitHealthy(Duration.ofSeconds(90));
 			ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 			try {

@@ -22,6 +22,10 @@ public final class SwitchboardHeaders {
 	public static final Metadata.Key<String> INSTANCE = Metadata.Key.of(PREFIX + "instance",
 			Metadata.ASCII_STRING_MARSHALLER);
 
+	/** The client id the router authenticated the caller as, passed on to the component. */
+	public static final Metadata.Key<String> PRINCIPAL = Metadata.Key.of(PREFIX + "principal",
+			Metadata.ASCII_STRING_MARSHALLER);
+
 	private SwitchboardHeaders() {
 	}
 

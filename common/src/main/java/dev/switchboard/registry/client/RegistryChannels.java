@@ -5,7 +5,13 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import dev.switchboard.common.client.ClientConnectionManager;
+import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.MethodDescriptor;
 
 /**
  * The configured registry replicas and where their channels come from. Callers move from one replica to the next
@@ -38,8 +44,28 @@ public final class RegistryChannels {
 
 	/** Channels from {@code manager}: one shared connection per replica, counted under {@link #SERVICE}. */
 	public static RegistryChannels managedBy(ClientConnectionManager manager, List<String> targets) {
+		return managedBy(manager, targets, null);
+	}
+
+	/**
+	 * Channels from {@code manager} whose calls carry {@code credentials} (the component's bearer token).
+	 * @param credentials may be {@code null} for none
+	 */
+	public static RegistryChannels managedBy(ClientConnectionManager manager, List<String> targets,
+			CallCredentials credentials) {
 		Objects.requireNonNull(manager, "manager");
-		return new RegistryChannels(targets, (target) -> manager.acquire(SERVICE, target).channel());
+		if (credentials == null) {
+			return new RegistryChannels(targets, (target) -> manager.acquire(SERVICE, target).channel());
+		}
+		ClientInterceptor withToken = new ClientInterceptor() {
+			@Override
+			public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+					Channel next) {
+				return next.newCall(method, options.withCallCredentials(credentials));
+			}
+		};
+		return new RegistryChannels(targets,
+				(target) -> ClientInterceptors.intercept(manager.acquire(SERVICE, target).channel(), withToken));
 	}
 
 	/** Returns the number of registry replicas. */

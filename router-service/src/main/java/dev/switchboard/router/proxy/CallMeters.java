@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The meters of one group and method: a timer per status code ({@code switchboard.router.calls}, tagged group,
- * method, status), created on first use of each code and reused, so recording a call is an array read.
+ * What the router keeps per group and method: the authorization action ({@code call:<group>/<method>}), built once,
+ * and a timer per status code ({@code switchboard.router.calls}, tagged group, method, status), created on first use
+ * of each code and reused, so recording a call is an array read.
  */
 final class CallMeters {
 
@@ -20,12 +21,19 @@ final class CallMeters {
 
 	private final String method;
 
+	private final String action;
+
 	private final AtomicReferenceArray<Timer> byCode = new AtomicReferenceArray<>(Status.Code.values().length);
 
 	CallMeters(MeterRegistry registry, String group, String method) {
 		this.registry = registry;
 		this.group = group;
 		this.method = method;
+		this.action = "call:" + group + "/" + method;
+	}
+
+	String action() {
+		return this.action;
 	}
 
 	String group() {

@@ -7,6 +7,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import dev.switchboard.common.auth.AuthDecision;
+import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.router.balancer.Replica;
 import dev.switchboard.router.balancer.ReplicaSelector;
 import dev.switchboard.router.table.GroupRoute;
@@ -47,6 +50,10 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 	private final MeterRegistry meters;
 
+	private final CachingAuthorizer authorizer;
+
+	private final boolean forwardToken;
+
 	/**
 	 * @param table the routing table in force
 	 * @param channels channels to replicas
@@ -55,13 +62,18 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 	 * @param settings attempt and replay limits
 	 * @param clock a nanosecond clock ({@code System::nanoTime})
 	 * @param meters where call meters go
+	 * @param authorizer decides whether a caller's token allows a call; {@code null} lets every call through
+	 * @param forwardToken whether the caller's token reaches the component (its principal always does)
 	 */
 	public ProxyHandlerRegistry(Supplier<RoutingTable> table, ReplicaChannels channels, ReplicaSelector selector,
-			RetryBudget budget, ProxySettings settings, LongSupplier clock, MeterRegistry meters) {
+			RetryBudget budget, ProxySettings settings, LongSupplier clock, MeterRegistry meters,
+			CachingAuthorizer authorizer, boolean forwardToken) {
 		this.table = Objects.requireNonNull(table, "table");
 		this.router = new CallRouter(table);
 		this.context = new ForwardingContext(channels, selector, budget, settings, clock);
 		this.meters = Objects.requireNonNull(meters, "meters");
+		this.authorizer = authorizer;
+		this.forwardToken = forwardToken;
 	}
 
 	@Override
@@ -80,7 +92,10 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		return definition;
 	}
 
-	/** Starts one forwarded call. Runs on the caller's event loop within the call's context. */
+	/**
+	 * Starts one forwarded call: route, authorization (from the cache, or asked asynchronously while the call waits),
+	 * then forwarding. Runs on the caller's event loop within the call's context and never blocks.
+	 */
 	private final class Handler implements ServerCallHandler<byte[], byte[]> {
 
 		private final ProxiedMethod method;
@@ -92,49 +107,136 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		@Override
 		public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
 			GroupRoute route;
-			Replica replica;
-			boolean designated;
+			Replica designated;
 			try {
 				route = ProxyHandlerRegistry.this.router.route(this.method, headers);
-				replica = ProxyHandlerRegistry.this.router.designated(route, headers);
-				designated = replica != null;
-				if (replica == null) {
-					replica = ProxyHandlerRegistry.this.context.selector().select(route, null);
-					if (replica == null) {
-						throw CallRouter.noReplica(route);
-					}
-				}
+				designated = ProxyHandlerRegistry.this.router.designated(route, headers);
 			}
 			catch (RouteException ex) {
-				call.close(ex.status(), new Metadata());
-				this.method.meters("none").record(ex.status().getCode(), 0);
-				return new ServerCall.Listener<>() {
-				};
+				return refuse(call, ex.status(), "none");
+			}
+			Deadline deadline = Context.current().getDeadline();
+			CachingAuthorizer authorizer = ProxyHandlerRegistry.this.authorizer;
+			if (authorizer == null) {
+				return begin(call, headers, route, designated, deadline, null);
+			}
+			String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
+			if (token == null) {
+				return refuse(call, Status.UNAUTHENTICATED.withDescription("no bearer token in the authorization header"),
+						route.group());
+			}
+			String action = this.method.meters(route.group()).action();
+			AuthDecision known = authorizer.cached(token, action);
+			if (known != null) {
+				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal())
+						: refuse(call, known.toStatus(), route.group());
+			}
+			AwaitingAuthorization waiting = new AwaitingAuthorization();
+			authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided(() -> {
+				if (decision == null || !decision.allowed()) {
+					Status refused = (decision != null) ? decision.toStatus()
+							: Status.UNAVAILABLE.withDescription("authorization failed");
+					return refuse(call, refused, route.group());
+				}
+				return begin(call, headers, route, designated, deadline, decision.principal());
+			}));
+			return waiting;
+		}
+
+		private ServerCall.Listener<byte[]> refuse(ServerCall<byte[], byte[]> call, Status status, String group) {
+			call.close(status, new Metadata());
+			this.method.meters(group).record(status.getCode(), 0);
+			return new ServerCall.Listener<>() {
+			};
+		}
+
+		/** Picks the replica and starts forwarding; {@code principal} is passed on when authorization ran. */
+		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], byte[]> call, Metadata headers, GroupRoute route,
+				Replica designated, Deadline deadline, String principal) {
+			Replica replica = designated;
+			if (replica == null) {
+				replica = ProxyHandlerRegistry.this.context.selector().select(route, null);
+				if (replica == null) {
+					return refuse(call, CallRouter.noReplica(route).status(), route.group());
+				}
 			}
 			HeaderFilter.strip(headers);
-			CallOptions options = UPSTREAM_OPTIONS;
-			Deadline deadline = Context.current().getDeadline();
-			if (deadline != null) {
-				options = options.withDeadline(deadline);
+			if (principal != null) {
+				if (!ProxyHandlerRegistry.this.forwardToken) {
+					headers.discardAll(SwitchboardHeaders.AUTHORIZATION);
+				}
+				headers.put(SwitchboardHeaders.PRINCIPAL, principal);
 			}
-			ForwardingCall forwarding = new ForwardingCall(call, this.method, headers, options, route, designated,
-					ProxyHandlerRegistry.this.context);
+			CallOptions options = (deadline != null) ? UPSTREAM_OPTIONS.withDeadline(deadline) : UPSTREAM_OPTIONS;
+			ForwardingCall forwarding = new ForwardingCall(call, this.method, headers, options, route,
+					designated != null, ProxyHandlerRegistry.this.context);
 			try {
 				forwarding.start(replica);
 			}
 			catch (StatusRuntimeException ex) {
 				// e.g. RESOURCE_EXHAUSTED from the connection manager's caps
-				call.close(ex.getStatus(), new Metadata());
-				return new ServerCall.Listener<>() {
-				};
+				return refuse(call, ex.getStatus(), route.group());
 			}
 			catch (RuntimeException ex) {
-				call.close(Status.INTERNAL.withDescription("the router could not forward the call").withCause(ex),
-						new Metadata());
-				return new ServerCall.Listener<>() {
-				};
+				return refuse(call,
+						Status.INTERNAL.withDescription("the router could not forward the call").withCause(ex),
+						route.group());
 			}
 			return forwarding;
+		}
+
+	}
+
+	/**
+	 * The listener of a call waiting for its authorization. No message arrives meanwhile (none is requested until
+	 * forwarding starts); a cancel is remembered so a late decision starts nothing.
+	 */
+	private static final class AwaitingAuthorization extends ServerCall.Listener<byte[]> {
+
+		private ServerCall.Listener<byte[]> delegate;
+
+		private boolean cancelled;
+
+		synchronized void decided(java.util.function.Supplier<ServerCall.Listener<byte[]>> start) {
+			if (!this.cancelled) {
+				this.delegate = start.get();
+			}
+		}
+
+		@Override
+		public synchronized void onMessage(byte[] message) {
+			if (this.delegate != null) {
+				this.delegate.onMessage(message);
+			}
+		}
+
+		@Override
+		public synchronized void onHalfClose() {
+			if (this.delegate != null) {
+				this.delegate.onHalfClose();
+			}
+		}
+
+		@Override
+		public synchronized void onCancel() {
+			this.cancelled = true;
+			if (this.delegate != null) {
+				this.delegate.onCancel();
+			}
+		}
+
+		@Override
+		public synchronized void onComplete() {
+			if (this.delegate != null) {
+				this.delegate.onComplete();
+			}
+		}
+
+		@Override
+		public synchronized void onReady() {
+			if (this.delegate != null) {
+				this.delegate.onReady();
+			}
 		}
 
 	}

@@ -1,12 +1,15 @@
 package dev.switchboard.component.autoconfigure;
 
 import java.net.InetAddress;
+import java.time.Clock;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.switchboard.common.auth.BearerTokenCredentials;
+import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
@@ -28,6 +31,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -55,8 +59,24 @@ public final class ComponentAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RegistryChannels switchboardRegistryChannels(ComponentProperties properties, ClientConnectionManager manager) {
-		return RegistryChannels.managedBy(manager, properties.registry().addresses());
+	RegistryChannels switchboardRegistryChannels(ComponentProperties properties, ClientConnectionManager manager,
+			ObjectProvider<TokenSource> tokens) {
+		TokenSource source = tokens.getIfAvailable();
+		return RegistryChannels.managedBy(manager, properties.registry().addresses(),
+				(source != null) ? new BearerTokenCredentials(source) : null);
+	}
+
+	/** The component's tokens, when a client is configured under {@code switchboard.component.credentials}. */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "switchboard.component.credentials.client-id")
+	TokenSource switchboardTokenSource(ComponentProperties properties) {
+		ComponentProperties.Credentials credentials = properties.credentials();
+		if (credentials.clientSecret() == null) {
+			throw new IllegalStateException("switchboard.component.credentials.client-secret is not set");
+		}
+		return new TokenSource(credentials.tokenUri(), credentials.clientId(), credentials.clientSecret(),
+				Clock.systemUTC());
 	}
 
 	@Bean

@@ -20,11 +20,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param registry Where the registry replicas are
  * @param drain How to stop without failing calls
  * @param discovery Whether to offer the platform's instances through a Spring Cloud DiscoveryClient
+ * @param credentials The OAuth2 client this component gets its tokens for
  */
 @ConfigurationProperties("switchboard.component")
 public record ComponentProperties(@DefaultValue("true") boolean enabled, String group, String instanceId, String host,
 		String zone, @DefaultValue("100") int weight, @DefaultValue Map<String, String> metadata,
-		@DefaultValue Registry registry, @DefaultValue Drain drain, @DefaultValue Discovery discovery) {
+		@DefaultValue Registry registry, @DefaultValue Drain drain, @DefaultValue Discovery discovery,
+		@DefaultValue Credentials credentials) {
 
 	/**
 	 * @param addresses The registry replicas as host:port; the component moves to the next on failure
@@ -43,6 +45,21 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	 * @param timeout The longest wait, quiet period included, for calls in flight to finish before deregistering
 	 */
 	public record Drain(@DefaultValue("500ms") Duration quietPeriod, @DefaultValue("10s") Duration timeout) {
+
+	}
+
+	/**
+	 * @param clientId Client id for the client-credentials grant; no token is sent when empty
+	 * @param clientSecret Its secret
+	 * @param tokenUri The auth service's token endpoint
+	 */
+	public record Credentials(String clientId, String clientSecret,
+			@DefaultValue("http://127.0.0.1:8102/oauth2/token") java.net.URI tokenUri) {
+
+		/** Returns whether a client is configured. */
+		public boolean configured() {
+			return this.clientId != null && !this.clientId.isBlank();
+		}
 
 	}
 

@@ -1,0 +1,302 @@
+package dev.switchboard.common.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.AuthorizeResponse;
+import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.auth.v1.Revocation;
+import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.grpc.Backoff;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks the auth service whether a token allows an action, and remembers the answer: per token (for no longer than
+ * the token lives, and at most {@code maxAge}), then per action. Revocations pushed by the auth service drop the
+ * decisions of the revoked token or client at once; after any gap in that push stream every decision is dropped.
+ * <p>
+ * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks a replica of the auth
+ * group asynchronously, moving to the next on failure.
+ */
+public final class CachingAuthorizer implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(CachingAuthorizer.class);
+
+	/** How long a refusal of an unknown or bad token is remembered, so a bad client cannot hammer the auth service. */
+	private static final Duration REFUSAL_AGE = Duration.ofSeconds(5);
+
+	private final Supplier<List<String>> targets;
+
+	private final Function<String, Channel> channels;
+
+	private final Duration maxAge;
+
+	private final Duration timeout;
+
+	private final Clock clock;
+
+	private final Cache<String, TokenDecisions> decisions;
+
+	private final AtomicInteger next = new AtomicInteger();
+
+	private final AtomicLong revocations = new AtomicLong();
+
+	private volatile Context.CancellableContext revocationStream;
+
+	private volatile boolean closed;
+
+	/**
+	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
+	 * @param channels the channel to a target, from the connection manager
+	 * @param maxAge the longest a decision is kept, whatever the token's lifetime
+	 * @param maxTokens how many tokens' decisions are kept
+	 * @param timeout the deadline of each Authorize call
+	 * @param clock tells when a token has expired
+	 */
+	public CachingAuthorizer(Supplier<List<String>> targets, Function<String, Channel> channels, Duration maxAge,
+			long maxTokens, Duration timeout, Clock clock) {
+		this.targets = Objects.requireNonNull(targets, "targets");
+		this.channels = Objects.requireNonNull(channels, "channels");
+		this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
+		this.timeout = Objects.requireNonNull(timeout, "timeout");
+		this.clock = Objects.requireNonNull(clock, "clock");
+		this.decisions = Caffeine.newBuilder().maximumSize(maxTokens).expireAfter(new Expiry<String, TokenDecisions>() {
+			@Override
+			public long expireAfterCreate(String key, TokenDecisions value, long currentTime) {
+				return value.lifetimeNanos();
+			}
+
+			@Override
+			public long expireAfterUpdate(String key, TokenDecisions value, long currentTime, long currentDuration) {
+				return currentDuration;
+			}
+
+			@Override
+			public long expireAfterRead(String key, TokenDecisions value, long currentTime, long currentDuration) {
+				return currentDuration;
+			}
+		}).build();
+	}
+
+	/** Returns the remembered decision, or {@code null}: the per-call fast path. */
+	public AuthDecision cached(String token, String action) {
+		TokenDecisions known = this.decisions.getIfPresent(token);
+		return (known != null) ? known.byAction.get(action) : null;
+	}
+
+	/** Returns the decision, asking the auth service when none is remembered. Never completes exceptionally. */
+	public CompletableFuture<AuthDecision> authorize(String token, String action) {
+		AuthDecision known = cached(token, action);
+		if (known != null) {
+			return CompletableFuture.completedFuture(known);
+		}
+		CompletableFuture<AuthDecision> result = new CompletableFuture<>();
+		ask(token, action, result, 0, this.revocations.get());
+		return result;
+	}
+
+	/** Returns the decision, blocking for at most the timeout per replica asked. */
+	public AuthDecision authorizeBlocking(String token, String action) {
+		return authorize(token, action).join();
+	}
+
+	private void ask(String token, String action, CompletableFuture<AuthDecision> result, int attempt,
+			long revocationsBefore) {
+		List<String> available = this.targets.get();
+		if (available.isEmpty() || attempt >= Math.min(3, available.size())) {
+			result.complete(AuthDecision.undecided("no auth replica could check the token"));
+			return;
+		}
+		String target = available.get(Math.floorMod(this.next.getAndIncrement(), available.size()));
+		AuthGrpc.AuthStub stub = AuthGrpc.newStub(this.channels.apply(target))
+			.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		stub.authorize(AuthorizeRequest.newBuilder().setToken(token).setAction(action).build(), new StreamObserver<>() {
+			@Override
+			public void onNext(AuthorizeResponse response) {
+				AuthDecision decision = AuthDecision.of(response);
+				// a revocation that arrived while asking may concern this very answer: use it, but do not keep it
+				if (CachingAuthorizer.this.revocations.get() == revocationsBefore) {
+					remember(token, action, decision);
+				}
+				result.complete(decision);
+			}
+
+			@Override
+			public void onError(Throwable error) {
+				Status status = Status.fromThrowable(error);
+				if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+					result.complete(AuthDecision.unauthenticated(status.getDescription()));
+					return;
+				}
+				logger.debug("Auth replica {} failed ({}); asking another", target, status.getCode());
+				ask(token, action, result, attempt + 1, revocationsBefore);
+			}
+
+			@Override
+			public void onCompleted() {
+			}
+		});
+	}
+
+	private void remember(String token, String action, AuthDecision decision) {
+		Instant now = this.clock.instant();
+		Duration age = decision.allowed() || decision.decision() == Decision.PERMISSION_DENIED
+				? Duration.between(now, decision.expiresAt()) : REFUSAL_AGE;
+		if (age.compareTo(this.maxAge) > 0) {
+			age = this.maxAge;
+		}
+		if (age.isNegative() || age.isZero()) {
+			return;
+		}
+		long lifetime = age.toNanos();
+		this.decisions.asMap()
+			.computeIfAbsent(token, (key) -> new TokenDecisions(decision.principal(), decision.tokenId(), lifetime))
+			.byAction
+			.put(action, decision);
+	}
+
+	/** Drops what a revocation invalidates. */
+	public void revoked(Revocation revocation) {
+		this.revocations.incrementAndGet();
+		switch (revocation.getSubjectCase()) {
+			case TOKEN_ID -> this.decisions.asMap()
+				.values()
+				.removeIf((known) -> known.tokenId.equals(revocation.getTokenId()));
+			case CLIENT_ID -> {
+				if ("*".equals(revocation.getClientId())) {
+					this.decisions.invalidateAll();
+				}
+				else {
+					this.decisions.asMap()
+						.values()
+						.removeIf((known) -> known.principal.equals(revocation.getClientId()));
+				}
+			}
+			default -> {
+				// the opening event: nothing revoked
+			}
+		}
+	}
+
+	/** Returns how many tokens have decisions remembered. */
+	public long size() {
+		this.decisions.cleanUp();
+		return this.decisions.estimatedSize();
+	}
+
+	/**
+	 * Subscribes to the auth service's revocations, resubscribing on failure after a jittered backoff; any gap drops
+	 * every remembered decision.
+	 */
+	public void watchRevocations(ScheduledExecutorService scheduler, Backoff backoff) {
+		subscribe(scheduler, backoff);
+	}
+
+	private void subscribe(ScheduledExecutorService scheduler, Backoff backoff) {
+		if (this.closed) {
+			return;
+		}
+		List<String> available = this.targets.get();
+		if (available.isEmpty()) {
+			scheduler.schedule(() -> subscribe(scheduler, backoff), backoff.next().toMillis(), TimeUnit.MILLISECONDS);
+			return;
+		}
+		String target = available.get(Math.floorMod(this.next.getAndIncrement(), available.size()));
+		Context.CancellableContext context = Context.ROOT.withCancellation();
+		this.revocationStream = context;
+		context.run(() -> {
+			ClientCall<WatchRevocationsRequest, Revocation> call = this.channels.apply(target)
+				.newCall(AuthGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT);
+			ClientCalls.asyncServerStreamingCall(call, WatchRevocationsRequest.getDefaultInstance(),
+					new StreamObserver<>() {
+						private boolean opened;
+
+						@Override
+						public void onNext(Revocation revocation) {
+							if (!this.opened) {
+								this.opened = true;
+								backoff.reset();
+								// whatever was revoked while nobody listened is unknown: start clean
+								CachingAuthorizer.this.decisions.invalidateAll();
+							}
+							revoked(revocation);
+						}
+
+						@Override
+						public void onError(Throwable error) {
+							retry();
+						}
+
+						@Override
+						public void onCompleted() {
+							retry();
+						}
+
+						private void retry() {
+							if (!CachingAuthorizer.this.closed) {
+								scheduler.schedule(() -> subscribe(scheduler, backoff), backoff.next().toMillis(),
+										TimeUnit.MILLISECONDS);
+							}
+						}
+					});
+		});
+	}
+
+	@Override
+	public void close() {
+		this.closed = true;
+		Context.CancellableContext stream = this.revocationStream;
+		if (stream != null) {
+			stream.cancel(null);
+		}
+	}
+
+	/** The decisions about one token. */
+	private static final class TokenDecisions {
+
+		private final String principal;
+
+		private final String tokenId;
+
+		private final long lifetimeNanos;
+
+		private final Map<String, AuthDecision> byAction = new ConcurrentHashMap<>(4);
+
+		TokenDecisions(String principal, String tokenId, long lifetimeNanos) {
+			this.principal = principal;
+			this.tokenId = tokenId;
+			this.lifetimeNanos = lifetimeNanos;
+		}
+
+		long lifetimeNanos() {
+			return this.lifetimeNanos;
+		}
+
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.switchboard.registry.security;
+
+import java.util.Objects;
+
+import com.google.protobuf.Message;
+import dev.switchboard.common.auth.AuthDecision;
+import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.registry.v1.DeregisterRequest;
+import dev.switchboard.registry.v1.HeartbeatRequest;
+import dev.switchboard.registry.v1.RegisterRequest;
+import dev.switchboard.registry.v1.RegistryGrpc;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/**
+ * Checks every Registry call against the auth service before the service sees it: Register, each Heartbeat message
+ * and Deregister need {@code register:<group>} for the group the message names; Watch, ListGroups and GetGroup need
+ * {@code discover}; SetOutOfService needs {@code admin}. Other services (health, reflection) pass.
+ * <p>
+ * Decisions come from the {@link CachingAuthorizer}; a miss blocks the calling gRPC executor thread for one Authorize
+ * call, never a transport thread. A heartbeat stream is re-checked on every message, so a revoked or expired token
+ * ends the stream, and the component reconnects with a fresh token.
+ */
+public final class RegistryAuthorization implements ServerInterceptor {
+
+	private final CachingAuthorizer authorizer;
+
+	public RegistryAuthorization(CachingAuthorizer authorizer) {
+		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+	}
+
+	@Override
+	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+			ServerCallHandler<Q, R> next) {
+		String method = call.getMethodDescriptor().getFullMethodName();
+		if (!RegistryGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+			return next.startCall(call, headers);
+		}
+		String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
+		String fixedAction = fixedAction(method);
+		if (fixedAction != null) {
+			AuthDecision decision = decide(token, fixedAction);
+			if (!decision.allowed()) {
+				call.close(decision.toStatus(), new Metadata());
+				return new ServerCall.Listener<>() {
+				};
+			}
+			return next.startCall(call, headers);
+		}
+		// the action depends on the group each message names
+		ServerCall.Listener<Q> delegate = next.startCall(call, headers);
+		return new SimpleForwardingServerCallListener<>(delegate) {
+
+			private boolean refused;
+
+			@Override
+			public void onMessage(Q message) {
+				if (this.refused) {
+					return;
+				}
+				AuthDecision decision = decide(token, "register:" + groupOf(message));
+				if (!decision.allowed()) {
+					this.refused = true;
+					call.close(decision.toStatus(), new Metadata());
+					return;
+				}
+				super.onMessage(message);
+			}
+
+			@Override
+			public void onHalfClose() {
+				if (!this.refused) {
+					super.onHalfClose();
+				}
+			}
+		};
+	}
+
+	private AuthDecision decide(String token, String action) {
+		if (token == null) {
+			return AuthDecision.unauthenticated("no bearer token in the authorization header");
+		}
+		return this.authorizer.authorizeBlocking(token, action);
+	}
+
+	/** The action of methods whose requirement does not depend on the message, or {@code null}. */
+	private static String fixedAction(String method) {
+		if (method.equals(RegistryGrpc.getWatchMethod().getFullMethodName())
+				|| method.equals(RegistryGrpc.getListGroupsMethod().getFullMethodName())
+				|| method.equals(RegistryGrpc.getGetGroupMethod().getFullMethodName())) {
+			return "discover";
+		}
+		if (method.equals(RegistryGrpc.getSetOutOfServiceMethod().getFullMethodName())) {
+			return "admin";
+		}
+		return null;
+	}
+
+	private static String groupOf(Object message) {
+		if (message instanceof RegisterRequest register) {
+			return register.getGroup();
+		}
+		if (message instanceof HeartbeatRequest heartbeat) {
+			return heartbeat.getGroup();
+		}
+		if (message instanceof DeregisterRequest deregister) {
+			return deregister.getGroup();
+		}
+		throw Status.INTERNAL.withDescription("unexpected registry message " + ((Message) message).getDescriptorForType()
+			.getFullName()).asRuntimeException();
+	}
+
+}
