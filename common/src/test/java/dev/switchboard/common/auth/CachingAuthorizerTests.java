@@ -1,0 +1,184 @@
+package dev.switchboard.common.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.google.protobuf.Timestamp;
+import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.AuthorizeResponse;
+import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.auth.v1.Revocation;
+import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.grpc.Backoff;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The authorizer against in-process replicas of the Auth service that answer as told and count the questions.
+ */
+class CachingAuthorizerTests {
+
+	private final List<Server> servers = new ArrayList<>();
+
+	private final List<FakeAuth> replicas = new ArrayList<>();
+
+	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+	private CachingAuthorizer authorizer;
+
+	@AfterEach
+	void stop() {
+		if (this.authorizer != null) {
+			this.authorizer.close();
+		}
+		this.scheduler.shutdownNow();
+		this.servers.forEach(Server::shutdownNow);
+	}
+
+	@Test
+	void whenAskedTwiceThenTheAuthServiceIsAskedOnce() throws Exception {
+		FakeAuth auth = replica("a");
+		this.authorizer = authorizer(List.of("a"));
+		AuthDecision first = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
+		AuthDecision second = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
+		assertThat(first.allowed()).isTrue();
+		assertThat(second).isEqualTo(first);
+		assertThat(auth.asked.get()).isEqualTo(1);
+		assertThat(this.authorizer.cached("t1", "call:compute/x.S/M")).isEqualTo(first);
+		// another action of the same token is a new question
+		this.authorizer.authorizeBlocking("t1", "call:volume/x.V/M");
+		assertThat(auth.asked.get()).isEqualTo(2);
+	}
+
+	@Test
+	void whenTokenAlreadyExpiredThenNothingIsRemembered() throws Exception {
+		FakeAuth auth = replica("a");
+		auth.expiresAt = Instant.now().minusSeconds(1);
+		this.authorizer = authorizer(List.of("a"));
+		this.authorizer.authorizeBlocking("t1", "discover");
+		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+	}
+
+	@Test
+	void whenRefusedThenStatusSaysWhy() throws Exception {
+		FakeAuth auth = replica("a");
+		auth.decision = Decision.PERMISSION_DENIED;
+		this.authorizer = authorizer(List.of("a"));
+		AuthDecision decision = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
+		assertThat(decision.toStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+		assertThat(decision.toStatus().getDescription()).isEqualTo("told so");
+	}
+
+	@Test
+	void whenFirstReplicaIsDownThenTheNextIsAsked() throws Exception {
+		replica("b");
+		this.authorizer = authorizer(List.of("missing", "b"));
+		for (int i = 0; i < 4; i++) {
+			assertThat(this.authorizer.authorizeBlocking("t" + i, "discover").allowed()).isTrue();
+		}
+	}
+
+	@Test
+	void whenNoReplicaAnswersThenUndecidedAndUnavailable() {
+		this.authorizer = authorizer(List.of("missing-1", "missing-2"));
+		AuthDecision decision = this.authorizer.authorizeBlocking("t1", "discover");
+		assertThat(decision.allowed()).isFalse();
+		assertThat(decision.toStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+	}
+
+	@Test
+	void whenTokenOrClientRevokedThenItsDecisionsAreDroppedAtOnce() throws Exception {
+		FakeAuth auth = replica("a");
+		this.authorizer = authorizer(List.of("a"));
+		this.authorizer.watchRevocations(this.scheduler,
+				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
+		await().until(() -> auth.watcher.get() != null);
+		auth.principal = "client-a";
+		auth.tokenId = "jti-1";
+		this.authorizer.authorizeBlocking("t1", "discover");
+		auth.principal = "client-b";
+		auth.tokenId = "jti-2";
+		this.authorizer.authorizeBlocking("t2", "discover");
+		auth.watcher.get().onNext(Revocation.newBuilder().setSequence(2).setTokenId("jti-1").build());
+		await().until(() -> this.authorizer.cached("t1", "discover") == null);
+		assertThat(this.authorizer.cached("t2", "discover")).isNotNull();
+		auth.watcher.get().onNext(Revocation.newBuilder().setSequence(3).setClientId("client-b").build());
+		await().until(() -> this.authorizer.cached("t2", "discover") == null);
+	}
+
+	@Test
+	void whenBearerHeaderMalformedThenNoToken() {
+		assertThat(AuthDecision.bearerToken(null)).isNull();
+		assertThat(AuthDecision.bearerToken("Basic abc")).isNull();
+		assertThat(AuthDecision.bearerToken("Bearer ")).isNull();
+		assertThat(AuthDecision.bearerToken("bearer abc.def")).isEqualTo("abc.def");
+	}
+
+	private CachingAuthorizer authorizer(List<String> targets) {
+		return new CachingAuthorizer(() -> targets,
+				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
+				1000, Duration.ofSeconds(2), Clock.systemUTC());
+	}
+
+	private FakeAuth replica(String name) throws Exception {
+		FakeAuth auth = new FakeAuth();
+		this.replicas.add(auth);
+		this.servers.add(InProcessServerBuilder.forName(name).directExecutor().addService(auth).build().start());
+		return auth;
+	}
+
+	/** Answers every question with the configured decision and counts them. */
+	static final class FakeAuth extends AuthGrpc.AuthImplBase {
+
+		final AtomicInteger asked = new AtomicInteger();
+
+		final AtomicReference<StreamObserver<Revocation>> watcher = new AtomicReference<>();
+
+		volatile Decision decision = Decision.ALLOWED;
+
+		volatile Instant expiresAt = Instant.now().plusSeconds(600);
+
+		volatile String principal = "client";
+
+		volatile String tokenId = "jti";
+
+		@Override
+		public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
+			this.asked.incrementAndGet();
+			responses.onNext(AuthorizeResponse.newBuilder()
+				.setDecision(this.decision)
+				.setPrincipal(this.principal)
+				.setTokenId(this.tokenId)
+				.setReason("told so")
+				.setExpiresAt(Timestamp.newBuilder().setSeconds(this.expiresAt.getEpochSecond()))
+				.build());
+			responses.onCompleted();
+		}
+
+		@Override
+		public void watchRevocations(WatchRevocationsRequest request, StreamObserver<Revocation> responses) {
+			responses.onNext(Revocation.newBuilder().setSequence(1).build());
+			this.watcher.set(responses);
+		}
+
+	}
+
+}
