@@ -106,7 +106,8 @@ final class DescriptorText {
 	private static void enumeration(EnumDescriptor type, String indent, StringBuilder text) {
 		text.append(indent).append("enum ").append(name(type, indent)).append(" {\n");
 		for (EnumValueDescriptor value : type.getValues()) {
-			text.append(indent).append(INDENT).append(value.getName()).append(" = ").append(value.getNumber()).append(";\n");
+			text.append(indent).append(INDENT).append(value.getName()).append(" = ").append(value.getNumber())
+				.append(";\n");
 		}
 		text.append(indent).append("}\n");
 	}

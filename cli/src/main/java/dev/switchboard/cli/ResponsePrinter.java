@@ -67,7 +67,8 @@ final class ResponsePrinter implements ResponseHandler {
 			if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
 				Iterable<byte[]> values = metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
 				if (values != null) {
-					values.forEach((value) -> this.err.println("  " + key + ": " + Base64.getEncoder().encodeToString(value)));
+					values.forEach((value) -> this.err
+						.println("  " + key + ": " + Base64.getEncoder().encodeToString(value)));
 				}
 			}
 			else {

@@ -200,8 +200,9 @@ public final class SwitchboardCli {
 		try {
 			Channel channel = ClientInterceptors.intercept(managed,
 					MetadataUtils.newAttachHeadersInterceptor(Header.toMetadata(arguments.headers())));
+			Deadline reflectionDeadline = Deadline.after(reflectionTimeout.toNanos(), TimeUnit.NANOSECONDS);
 			ReflectionClient reflection = new ReflectionClient(channel,
-					CallOptions.DEFAULT.withDeadline(Deadline.after(reflectionTimeout.toNanos(), TimeUnit.NANOSECONDS)));
+					CallOptions.DEFAULT.withDeadline(reflectionDeadline));
 			return switch (arguments.command()) {
 				case LIST -> list(reflection);
 				case DESCRIBE -> describe(reflection, arguments.symbol());

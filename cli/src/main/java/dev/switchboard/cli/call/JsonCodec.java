@@ -92,7 +92,8 @@ public final class JsonCodec {
 		}
 		catch (JsonParseException ex) {
 			// Gson wraps the reader's exception and puts its class name in the message
-			throw new InvalidProtocolBufferException("not JSON: " + firstLine((ex.getCause() != null) ? ex.getCause() : ex));
+			Throwable reason = (ex.getCause() != null) ? ex.getCause() : ex;
+			throw new InvalidProtocolBufferException("not JSON: " + firstLine(reason));
 		}
 		if (values.size() == 1 && values.get(0).isJsonArray()) {
 			values = values.get(0).getAsJsonArray().asList();

@@ -280,7 +280,8 @@ public final class ReflectionClient {
 		}
 		catch (DescriptorValidationException ex) {
 			throw Status.INTERNAL
-				.withDescription("server reflection sent an invalid descriptor for " + fileName + ": " + ex.getMessage())
+				.withDescription(
+						"server reflection sent an invalid descriptor for " + fileName + ": " + ex.getMessage())
 				.withCause(ex)
 				.asRuntimeException();
 		}
@@ -365,7 +366,8 @@ public final class ReflectionClient {
 		ServerReflectionResponse response = await(answer, call);
 		if (response.hasErrorResponse()) {
 			throw Status.fromCodeValue(response.getErrorResponse().getErrorCode())
-				.withDescription("cannot resolve " + subject(request) + ": " + response.getErrorResponse().getErrorMessage())
+				.withDescription(
+						"cannot resolve " + subject(request) + ": " + response.getErrorResponse().getErrorMessage())
 				.asRuntimeException();
 		}
 		return response;
