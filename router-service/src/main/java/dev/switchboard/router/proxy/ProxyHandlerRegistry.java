@@ -118,7 +118,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			Deadline deadline = Context.current().getDeadline();
 			CachingAuthorizer authorizer = ProxyHandlerRegistry.this.authorizer;
 			if (authorizer == null) {
-				return begin(call, headers, route, designated, deadline, null);
+				return begin(call, headers, route, designated, deadline, null, null);
 			}
 			String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
 			if (token == null) {
@@ -128,17 +128,17 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			String action = this.method.meters(route.group()).action();
 			AuthDecision known = authorizer.cached(token, action);
 			if (known != null) {
-				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal())
+				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal(), null)
 						: refuse(call, known.toStatus(), route.group());
 			}
 			AwaitingAuthorization waiting = new AwaitingAuthorization();
-			authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided(() -> {
+			authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided((attach) -> {
 				if (decision == null || !decision.allowed()) {
 					Status refused = (decision != null) ? decision.toStatus()
 							: Status.UNAVAILABLE.withDescription("authorization failed");
 					return refuse(call, refused, route.group());
 				}
-				return begin(call, headers, route, designated, deadline, decision.principal());
+				return begin(call, headers, route, designated, deadline, decision.principal(), attach);
 			}));
 			return waiting;
 		}
@@ -150,9 +150,13 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			};
 		}
 
-		/** Picks the replica and starts forwarding; {@code principal} is passed on when authorization ran. */
+		/**
+		 * Picks the replica and starts forwarding; {@code principal} is passed on when authorization ran, and
+		 * {@code attach} (when not {@code null}) receives the forwarding listener before anything can call it.
+		 */
 		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], byte[]> call, Metadata headers, GroupRoute route,
-				Replica designated, Deadline deadline, String principal) {
+				Replica designated, Deadline deadline, String principal,
+				java.util.function.Consumer<ServerCall.Listener<byte[]>> attach) {
 			Replica replica = designated;
 			if (replica == null) {
 				replica = ProxyHandlerRegistry.this.context.selector().select(route, null);
@@ -170,6 +174,9 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			CallOptions options = (deadline != null) ? UPSTREAM_OPTIONS.withDeadline(deadline) : UPSTREAM_OPTIONS;
 			ForwardingCall forwarding = new ForwardingCall(call, this.method, headers, options, route,
 					designated != null, ProxyHandlerRegistry.this.context);
+			if (attach != null) {
+				attach.accept(forwarding);
+			}
 			try {
 				forwarding.start(replica);
 			}
@@ -197,9 +204,14 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 		private boolean cancelled;
 
-		synchronized void decided(java.util.function.Supplier<ServerCall.Listener<byte[]>> start) {
+		/**
+		 * Starts the call with the decision, unless the caller cancelled meanwhile. The forwarding listener is attached
+		 * before it starts, so a message the transport delivers at once reaches it.
+		 */
+		synchronized void decided(
+				java.util.function.Function<java.util.function.Consumer<ServerCall.Listener<byte[]>>, ServerCall.Listener<byte[]>> start) {
 			if (!this.cancelled) {
-				this.delegate = start.get();
+				this.delegate = start.apply((listener) -> this.delegate = listener);
 			}
 		}
 

@@ -1,0 +1,187 @@
+package dev.switchboard.router.proxy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.google.protobuf.Timestamp;
+import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.AuthorizeResponse;
+import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.registry.client.RegistryView;
+import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.router.balancer.OutlierDetector;
+import dev.switchboard.router.balancer.PowerOfTwoChoices;
+import dev.switchboard.router.balancer.Replica;
+import dev.switchboard.router.proxy.ForwardingTests.EchoReplica;
+import dev.switchboard.router.proxy.ForwardingTests.Exchange;
+import dev.switchboard.router.proxy.ForwardingTests.Methods;
+import dev.switchboard.router.table.RoutingTableUpdater;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Forwarding with authorization: an in-process auth replica that allows tokens named "good-*" to call group echo, and
+ * records every question.
+ */
+class AuthorizedForwardingTests {
+
+	private final String prefix = InProcessServerBuilder.generateName();
+
+	private final List<String> questions = new CopyOnWriteArrayList<>();
+
+	private final EchoReplica echo = new EchoReplica("echo-1");
+
+	private Server replica;
+
+	private Server auth;
+
+	private Server router;
+
+	private ManagedChannel caller;
+
+	private ClientConnectionManager manager;
+
+	private CachingAuthorizer authorizer;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.replica = InProcessServerBuilder.forName(this.prefix + "-echo-1:1")
+			.directExecutor()
+			.addService(this.echo.definition())
+			.build()
+			.start();
+		this.auth = InProcessServerBuilder.forName(this.prefix + "-auth").directExecutor().addService(new AuthGrpc.AuthImplBase() {
+			@Override
+			public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
+				AuthorizedForwardingTests.this.questions.add(request.getToken() + " " + request.getAction());
+				boolean good = request.getToken().startsWith("good-");
+				boolean granted = request.getAction().startsWith("call:echo/");
+				responses.onNext(AuthorizeResponse.newBuilder()
+					.setDecision(!good ? Decision.UNAUTHENTICATED : granted ? Decision.ALLOWED : Decision.PERMISSION_DENIED)
+					.setPrincipal(good ? "client-" + request.getToken() : "")
+					.setReason(!good ? "signature does not verify" : granted ? "granted" : "no grant allows it")
+					.setExpiresAt(Timestamp.newBuilder().setSeconds(Instant.now().plusSeconds(600).getEpochSecond()))
+					.build());
+				responses.onCompleted();
+			}
+		}).build().start();
+		this.manager = new ClientConnectionManager(ConnectionManagerSettings.standard(),
+				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
+				Clock.systemUTC());
+		this.authorizer = new CachingAuthorizer(() -> List.of(this.prefix + "-auth"),
+				(target) -> this.manager.acquire("auth", target).channel(), Duration.ofMinutes(5), 1000,
+				Duration.ofSeconds(2), Clock.systemUTC());
+		ReplicaChannels channels = new ManagedReplicaChannels(this.manager);
+		RoutingTableUpdater table = new RoutingTableUpdater((instance) -> new Replica(instance,
+				new OutlierDetector(3, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10))),
+				channels::release);
+		Instance instance = Instance.newBuilder()
+			.setGroup("echo")
+			.setInstanceId("echo-1")
+			.setHost(this.prefix + "-echo-1")
+			.setPort(1)
+			.setWeight(100)
+			.setStatus(InstanceStatus.UP)
+			.addServices(ForwardingTests.SERVICE)
+			.build();
+		table.accept(new RegistryView(1, Map.of("echo-1", instance)));
+		SplittableRandom random = new SplittableRandom(3);
+		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(table::current, channels,
+				new PowerOfTwoChoices(() -> random, System::nanoTime), new RetryBudget(0.2, 10),
+				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), this.authorizer, false);
+		this.router = InProcessServerBuilder.forName(this.prefix + "-router")
+			.directExecutor()
+			.fallbackHandlerRegistry(proxy)
+			.build()
+			.start();
+		this.caller = InProcessChannelBuilder.forName(this.prefix + "-router").directExecutor().build();
+	}
+
+	@AfterEach
+	void stop() {
+		this.caller.shutdownNow();
+		this.router.shutdownNow();
+		this.authorizer.close();
+		this.manager.close();
+		this.auth.shutdownNow();
+		this.replica.shutdownNow();
+	}
+
+	@Test
+	void whenNoTokenThenUnauthenticatedWithoutAskingAuth() throws Exception {
+		Exchange exchange = call(new Metadata());
+		assertThat(exchange.status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+		assertThat(exchange.status.getDescription()).isEqualTo("no bearer token in the authorization header");
+		assertThat(this.questions).isEmpty();
+		assertThat(this.echo.started.get()).isZero();
+	}
+
+	@Test
+	void whenTokenIsBadThenUnauthenticatedWithTheAuthServicesReason() throws Exception {
+		Exchange exchange = call(bearer("forged"));
+		assertThat(exchange.status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+		assertThat(exchange.status.getDescription()).isEqualTo("signature does not verify");
+		assertThat(this.echo.started.get()).isZero();
+	}
+
+	@Test
+	void whenAllowedThenForwardedWithPrincipalAndWithoutTheToken() throws Exception {
+		Exchange exchange = call(bearer("good-1"));
+		assertThat(exchange.status.getCode()).isEqualTo(Status.Code.OK);
+		assertThat(exchange.messages).containsExactly("echo-1:ping");
+		assertThat(this.questions).containsExactly("good-1 call:echo/" + ForwardingTests.SERVICE + "/Unary");
+		Metadata received = this.echo.lastHeaders;
+		assertThat(received.get(SwitchboardHeaders.PRINCIPAL)).isEqualTo("client-good-1");
+		assertThat(received.get(SwitchboardHeaders.AUTHORIZATION)).isNull();
+	}
+
+	@Test
+	void whenAskedAgainThenTheCachedDecisionIsUsed() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			assertThat(call(bearer("good-2")).status.isOk()).isTrue();
+		}
+		assertThat(this.questions).hasSize(1);
+	}
+
+	@Test
+	void whenCallerForgesThePrincipalHeaderThenItIsReplaced() throws Exception {
+		Metadata headers = bearer("good-3");
+		headers.put(SwitchboardHeaders.PRINCIPAL, "admin");
+		assertThat(call(headers).status.isOk()).isTrue();
+		assertThat(this.echo.lastHeaders.getAll(SwitchboardHeaders.PRINCIPAL)).containsExactly("client-good-3");
+	}
+
+	private Exchange call(Metadata headers) throws Exception {
+		return Exchange.run(this.caller.newCall(Methods.UNARY, CallOptions.DEFAULT), headers, List.of("ping"));
+	}
+
+	private static Metadata bearer(String token) {
+		Metadata headers = new Metadata();
+		headers.put(SwitchboardHeaders.AUTHORIZATION, "Bearer " + token);
+		return headers;
+	}
+
+}
