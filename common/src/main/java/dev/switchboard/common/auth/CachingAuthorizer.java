@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks the auth service whether a token allows an action, and remembers the answer: per token (for no longer than
  * the token lives, and at most {@code maxAge}), then per action. Revocations pushed by the auth service drop the
- * decisions of the revoked token or client at once; after any gap in that push stream every decision is dropped.
+ * decisions of the revoked token or client at once. Answers are remembered only while that push stream is open: when
+ * it breaks every decision is dropped and each call asks again until it is back.
  * <p>
  * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks a replica of the auth
  * group asynchronously, moving to the next on failure.
@@ -67,6 +68,12 @@ public final class CachingAuthorizer implements AutoCloseable {
 	private final AtomicLong revocations = new AtomicLong();
 
 	private volatile Context.CancellableContext revocationStream;
+
+	/**
+	 * Whether revocations are being pushed right now. Only then are decisions remembered: without the push a
+	 * revocation could go unnoticed for as long as a decision is kept.
+	 */
+	private volatile boolean revocationsFlowing;
 
 	private volatile boolean closed;
 
@@ -116,7 +123,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 			return CompletableFuture.completedFuture(known);
 		}
 		CompletableFuture<AuthDecision> result = new CompletableFuture<>();
-		ask(token, action, result, 0, this.revocations.get());
+		ask(token, action, result, this.next.getAndIncrement(), 0, this.revocations.get());
 		return result;
 	}
 
@@ -125,14 +132,15 @@ public final class CachingAuthorizer implements AutoCloseable {
 		return authorize(token, action).join();
 	}
 
-	private void ask(String token, String action, CompletableFuture<AuthDecision> result, int attempt,
+	/** Asks the replica at {@code start + attempt}: each question starts at another replica and tries the next ones. */
+	private void ask(String token, String action, CompletableFuture<AuthDecision> result, int start, int attempt,
 			long revocationsBefore) {
 		List<String> available = this.targets.get();
 		if (available.isEmpty() || attempt >= Math.min(3, available.size())) {
 			result.complete(AuthDecision.undecided("no auth replica could check the token"));
 			return;
 		}
-		String target = available.get(Math.floorMod(this.next.getAndIncrement(), available.size()));
+		String target = available.get(Math.floorMod(start + attempt, available.size()));
 		AuthGrpc.AuthStub stub = AuthGrpc.newStub(this.channels.apply(target))
 			.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 		stub.authorize(AuthorizeRequest.newBuilder().setToken(token).setAction(action).build(), new StreamObserver<>() {
@@ -154,7 +162,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 					return;
 				}
 				logger.debug("Auth replica {} failed ({}); asking another", target, status.getCode());
-				ask(token, action, result, attempt + 1, revocationsBefore);
+				ask(token, action, result, start, attempt + 1, revocationsBefore);
 			}
 
 			@Override
@@ -164,6 +172,9 @@ public final class CachingAuthorizer implements AutoCloseable {
 	}
 
 	private void remember(String token, String action, AuthDecision decision) {
+		if (!this.revocationsFlowing) {
+			return;
+		}
 		Instant now = this.clock.instant();
 		Duration age = decision.allowed() || decision.decision() == Decision.PERMISSION_DENIED
 				? Duration.between(now, decision.expiresAt()) : REFUSAL_AGE;
@@ -243,6 +254,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 								backoff.reset();
 								// whatever was revoked while nobody listened is unknown: start clean
 								CachingAuthorizer.this.decisions.invalidateAll();
+								CachingAuthorizer.this.revocationsFlowing = true;
 							}
 							revoked(revocation);
 						}
@@ -258,6 +270,9 @@ public final class CachingAuthorizer implements AutoCloseable {
 						}
 
 						private void retry() {
+							// no push, no memory: a revocation now would go unseen
+							CachingAuthorizer.this.revocationsFlowing = false;
+							CachingAuthorizer.this.decisions.invalidateAll();
 							if (!CachingAuthorizer.this.closed) {
 								scheduler.schedule(() -> subscribe(scheduler, backoff), backoff.next().toMillis(),
 										TimeUnit.MILLISECONDS);

@@ -56,6 +56,8 @@ class CachingAuthorizerTests {
 	void whenAskedTwiceThenTheAuthServiceIsAskedOnce() throws Exception {
 		FakeAuth auth = replica("a");
 		this.authorizer = authorizer(List.of("a"));
+		awaitRevocationStream(auth);
+		auth.asked.set(0);
 		AuthDecision first = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
 		AuthDecision second = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
 		assertThat(first.allowed()).isTrue();
@@ -108,9 +110,7 @@ class CachingAuthorizerTests {
 	void whenTokenOrClientRevokedThenItsDecisionsAreDroppedAtOnce() throws Exception {
 		FakeAuth auth = replica("a");
 		this.authorizer = authorizer(List.of("a"));
-		this.authorizer.watchRevocations(this.scheduler,
-				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
-		await().until(() -> auth.watcher.get() != null);
+		awaitRevocationStream(auth);
 		auth.principal = "client-a";
 		auth.tokenId = "jti-1";
 		this.authorizer.authorizeBlocking("t1", "discover");
@@ -125,6 +125,17 @@ class CachingAuthorizerTests {
 	}
 
 	@Test
+	void whenRevocationStreamIsDownThenNothingIsRemembered() throws Exception {
+		FakeAuth auth = replica("a");
+		auth.refuseWatch = true;
+		this.authorizer = authorizer(List.of("a"));
+		assertThat(this.authorizer.authorizeBlocking("t1", "discover").allowed()).isTrue();
+		this.authorizer.authorizeBlocking("t1", "discover");
+		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+		assertThat(auth.asked.get()).isEqualTo(2);
+	}
+
+	@Test
 	void whenBearerHeaderMalformedThenNoToken() {
 		assertThat(AuthDecision.bearerToken(null)).isNull();
 		assertThat(AuthDecision.bearerToken("Basic abc")).isNull();
@@ -133,9 +144,20 @@ class CachingAuthorizerTests {
 	}
 
 	private CachingAuthorizer authorizer(List<String> targets) {
-		return new CachingAuthorizer(() -> targets,
+		CachingAuthorizer created = new CachingAuthorizer(() -> targets,
 				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
 				1000, Duration.ofSeconds(2), Clock.systemUTC());
+		created.watchRevocations(this.scheduler,
+				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
+		return created;
+	}
+
+	private void awaitRevocationStream(FakeAuth auth) {
+		await().until(() -> auth.watcher.get() != null);
+		await().until(() -> {
+			this.authorizer.authorizeBlocking("probe", "probe");
+			return this.authorizer.cached("probe", "probe") != null;
+		});
 	}
 
 	private FakeAuth replica(String name) throws Exception {
@@ -160,6 +182,8 @@ class CachingAuthorizerTests {
 
 		volatile String tokenId = "jti";
 
+		volatile boolean refuseWatch;
+
 		@Override
 		public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
 			this.asked.incrementAndGet();
@@ -175,6 +199,10 @@ class CachingAuthorizerTests {
 
 		@Override
 		public void watchRevocations(WatchRevocationsRequest request, StreamObserver<Revocation> responses) {
+			if (this.refuseWatch) {
+				responses.onError(Status.UNAVAILABLE.asRuntimeException());
+				return;
+			}
 			responses.onNext(Revocation.newBuilder().setSequence(1).build());
 			this.watcher.set(responses);
 		}

@@ -6,28 +6,18 @@ import dev.switchboard.common.grpc.SwitchboardHeaders;
 import io.grpc.Metadata;
 
 /**
- * Removes what must not cross the router from forwarded metadata: the platform's own {@code x-switchboard-*} keys and
- * HTTP hop-by-hop headers. gRPC's reserved headers ({@code grpc-timeout}, {@code content-type}, {@code te}, ...) are
- * managed by each transport and never appear as forwardable metadata.
+ * Removes what must not cross the router from forwarded metadata: the platform's own {@code x-switchboard-*} keys.
+ * HTTP/2 forbids connection-specific (hop-by-hop) headers and gRPC's transports drop them, and gRPC's reserved
+ * headers ({@code grpc-timeout}, {@code content-type}, {@code te}, ...) are set by each transport, so neither needs
+ * removing here.
  */
 final class HeaderFilter {
-
-	private static final List<Metadata.Key<String>> HOP_BY_HOP = List.of("connection", "keep-alive",
-			"proxy-connection", "transfer-encoding", "upgrade", "host", "proxy-authorization")
-		.stream()
-		.map((name) -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))
-		.toList();
 
 	private HeaderFilter() {
 	}
 
 	/** Strips {@code metadata} in place. */
 	static void strip(Metadata metadata) {
-		for (Metadata.Key<String> key : HOP_BY_HOP) {
-			if (metadata.containsKey(key)) {
-				metadata.discardAll(key);
-			}
-		}
 		boolean platformKeys = false;
 		for (String name : metadata.keys()) {
 			if (name.startsWith(SwitchboardHeaders.PREFIX)) {

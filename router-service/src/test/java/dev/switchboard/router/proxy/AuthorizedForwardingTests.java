@@ -7,15 +7,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import com.google.protobuf.Timestamp;
 import dev.switchboard.auth.v1.AuthGrpc;
 import dev.switchboard.auth.v1.AuthorizeRequest;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.auth.v1.Revocation;
+import dev.switchboard.auth.v1.WatchRevocationsRequest;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.registry.client.RegistryView;
 import dev.switchboard.registry.v1.Instance;
@@ -41,6 +46,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Forwarding with authorization: an in-process auth replica that allows tokens named "good-*" to call group echo, and
@@ -66,6 +72,8 @@ class AuthorizedForwardingTests {
 
 	private CachingAuthorizer authorizer;
 
+	private ScheduledExecutorService scheduler;
+
 	@BeforeEach
 	void start() throws Exception {
 		this.replica = InProcessServerBuilder.forName(this.prefix + "-echo-1:1")
@@ -87,6 +95,11 @@ class AuthorizedForwardingTests {
 					.build());
 				responses.onCompleted();
 			}
+
+			@Override
+			public void watchRevocations(WatchRevocationsRequest request, StreamObserver<Revocation> responses) {
+				responses.onNext(Revocation.newBuilder().setSequence(1).build());
+			}
 		}).build().start();
 		this.manager = new ClientConnectionManager(ConnectionManagerSettings.standard(),
 				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
@@ -94,6 +107,9 @@ class AuthorizedForwardingTests {
 		this.authorizer = new CachingAuthorizer(() -> List.of(this.prefix + "-auth"),
 				(target) -> this.manager.acquire("auth", target).channel(), Duration.ofMinutes(5), 1000,
 				Duration.ofSeconds(2), Clock.systemUTC());
+		this.scheduler = Executors.newSingleThreadScheduledExecutor();
+		this.authorizer.watchRevocations(this.scheduler,
+				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
 		ReplicaChannels channels = new ManagedReplicaChannels(this.manager);
 		RoutingTableUpdater table = new RoutingTableUpdater((instance) -> new Replica(instance,
 				new OutlierDetector(3, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(10))),
@@ -125,6 +141,7 @@ class AuthorizedForwardingTests {
 		this.caller.shutdownNow();
 		this.router.shutdownNow();
 		this.authorizer.close();
+		this.scheduler.shutdownNow();
 		this.manager.close();
 		this.auth.shutdownNow();
 		this.replica.shutdownNow();
@@ -160,6 +177,12 @@ class AuthorizedForwardingTests {
 
 	@Test
 	void whenAskedAgainThenTheCachedDecisionIsUsed() throws Exception {
+		// decisions are remembered once revocations flow
+		await().until(() -> {
+			call(bearer("good-0"));
+			return this.authorizer.cached("good-0", "call:echo/" + ForwardingTests.SERVICE + "/Unary") != null;
+		});
+		this.questions.clear();
 		for (int i = 0; i < 5; i++) {
 			assertThat(call(bearer("good-2")).status.isOk()).isTrue();
 		}

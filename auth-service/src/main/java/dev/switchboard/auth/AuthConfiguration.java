@@ -1,0 +1,239 @@
+package dev.switchboard.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import dev.switchboard.auth.actuate.AuthKeysEndpoint;
+import dev.switchboard.auth.bootstrap.Bootstrap;
+import dev.switchboard.auth.client.ClientStore;
+import dev.switchboard.auth.database.DatabaseLocks;
+import dev.switchboard.auth.decision.Authorizer;
+import dev.switchboard.auth.decision.DecisionCache;
+import dev.switchboard.auth.decision.TokenVerifier;
+import dev.switchboard.auth.grpc.AuthExceptionHandler;
+import dev.switchboard.auth.grpc.AuthGrpcService;
+import dev.switchboard.auth.key.KeyRing;
+import dev.switchboard.auth.key.SigningKeyStore;
+import dev.switchboard.auth.revocation.RevocationHub;
+import dev.switchboard.auth.revocation.RevocationPoller;
+import dev.switchboard.auth.revocation.RevocationStore;
+import dev.switchboard.auth.token.FailureCounter;
+import dev.switchboard.auth.token.GrantsClaimCustomizer;
+import dev.switchboard.auth.token.StoreRegisteredClientRepository;
+import dev.switchboard.auth.token.UnstoredAuthorizationService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wires the auth service: stores on the shared database, the key ring, the revocation log poller and hub, the
+ * decision path, the gRPC service, Spring Authorization Server's extension points and the background jobs.
+ * <p>
+ * Background work runs on two single-thread schedulers: {@code auth-revocations} polls the revocation log (every
+ * {@code switchboard.auth.revocation-poll-interval}) and pushes to watchers; {@code auth-maintenance} reloads the
+ * published keys every 5 s, rotates the signing key when it is older than {@code switchboard.auth.key-rotation}
+ * (checked every minute, or every tenth of the period when shorter) and deletes expired rows every minute.
+ */
+@Configuration(proxyBeanMethods = false)
+class AuthConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(AuthConfiguration.class);
+
+	private static final Duration KEY_REFRESH_INTERVAL = Duration.ofSeconds(5);
+
+	@Bean
+	Clock authClock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	DatabaseLocks databaseLocks(JdbcTemplate jdbc) {
+		return new DatabaseLocks(jdbc);
+	}
+
+	@Bean
+	RevocationStore revocationStore(JdbcTemplate jdbc, TransactionTemplate transactions, Clock authClock) {
+		return new RevocationStore(jdbc, transactions, authClock);
+	}
+
+	@Bean
+	ClientStore clientStore(JdbcTemplate jdbc, TransactionTemplate transactions, RevocationStore revocations,
+			Clock authClock) {
+		return new ClientStore(jdbc, transactions, revocations, authClock);
+	}
+
+	@Bean
+	KeyRing keyRing(JdbcTemplate jdbc, DatabaseLocks locks, TransactionTemplate transactions, Clock authClock,
+			AuthProperties properties) {
+		return new KeyRing(new SigningKeyStore(jdbc), locks, transactions, authClock, properties.keyRotation(),
+				properties.keyRetention());
+	}
+
+	@Bean
+	FailureCounter failureCounter(JdbcTemplate jdbc, Clock authClock, AuthProperties properties) {
+		return new FailureCounter(jdbc, authClock, properties.rateLimit().window());
+	}
+
+	@Bean
+	DecisionCache decisionCache(ClientStore clients, RevocationStore revocations, AuthProperties properties) {
+		return new DecisionCache(clients, revocations, properties.cacheTtl());
+	}
+
+	@Bean
+	RevocationHub revocationHub(RevocationStore revocations, AuthProperties properties, Clock authClock,
+			MeterRegistry meters) {
+		RevocationHub hub = new RevocationHub(properties.watchQueueLimit(), revocations.maxSequence(), authClock);
+		Gauge.builder("switchboard.auth.revocation.watchers", hub, RevocationHub::watchers)
+			.description("Open WatchRevocations streams")
+			.register(meters);
+		return hub;
+	}
+
+	@Bean
+	RevocationPoller revocationPoller(RevocationStore revocations, RevocationHub hub, DecisionCache cache,
+			Clock authClock) {
+		// caches first: a watcher that reacts to an event and asks again must get the new answer
+		return new RevocationPoller(revocations, hub.sequence(), List.of(cache, hub), authClock);
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService authRevocationScheduler(RevocationPoller poller, AuthProperties properties) {
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-revocations"));
+		poller.scheduleOn(scheduler, properties.revocationPollInterval().toMillis());
+		return scheduler;
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService authMaintenanceScheduler(KeyRing keys, RevocationStore revocations,
+			FailureCounter failures, AuthProperties properties, Clock authClock) {
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-maintenance"));
+		long refresh = KEY_REFRESH_INTERVAL.toMillis();
+		scheduler.scheduleWithFixedDelay(quietly("key refresh", keys::refresh), refresh, refresh,
+				TimeUnit.MILLISECONDS);
+		long rotationCheck = Math.max(1000, Math.min(60_000, properties.keyRotation().toMillis() / 10));
+		scheduler.scheduleWithFixedDelay(quietly("key rotation", keys::rotateIfDue), rotationCheck, rotationCheck,
+				TimeUnit.MILLISECONDS);
+		Housekeeping housekeeping = new Housekeeping(revocations, keys, failures,
+				properties.revocationEventRetention(), authClock);
+		scheduler.scheduleWithFixedDelay(housekeeping, 1, 1, TimeUnit.MINUTES);
+		return scheduler;
+	}
+
+	private static ThreadFactory daemon(String name) {
+		return (task) -> {
+			Thread thread = new Thread(task, name);
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	private static Runnable quietly(String what, Runnable task) {
+		return () -> {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Auth {} failed; will retry: {}", what, ex.toString());
+			}
+		};
+	}
+
+	@Bean
+	TokenVerifier tokenVerifier(KeyRing keys, AuthorizationServerSettings settings, Clock authClock) {
+		return new TokenVerifier(keys, settings.getIssuer(), authClock);
+	}
+
+	@Bean
+	Authorizer authorizer(TokenVerifier verifier, DecisionCache cache, RevocationPoller poller,
+			MeterRegistry meters) {
+		return new Authorizer(verifier, cache, poller, meters);
+	}
+
+	@Bean
+	AuthExceptionHandler authExceptionHandler() {
+		return new AuthExceptionHandler();
+	}
+
+	@Bean
+	AuthGrpcService authGrpcService(Authorizer authorizer, TokenVerifier verifier, ClientStore clients,
+			RevocationStore revocations, RevocationHub hub, AuthProperties properties,
+			AuthExceptionHandler exceptions, Clock authClock) {
+		return new AuthGrpcService(authorizer, verifier, clients, revocations, hub, properties.tokenLifetime(),
+				exceptions, authClock);
+	}
+
+	@Bean
+	AuthKeysEndpoint authKeysEndpoint(KeyRing keys) {
+		return new AuthKeysEndpoint(keys);
+	}
+
+	@Bean
+	Bootstrap bootstrap(ClientStore clients, DatabaseLocks locks, TransactionTemplate transactions,
+			AuthProperties properties) {
+		AuthProperties.Bootstrap bootstrap = properties.bootstrap();
+		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(), bootstrap.platformClientId(),
+				bootstrap.platformClientSecret());
+	}
+
+	/** Makes the first signing key and the bootstrap clients once every bean (Flyway included) is ready. */
+	@Bean
+	SmartInitializingSingleton authStartup(KeyRing keys, Bootstrap bootstrap, AuthProperties properties) {
+		return () -> {
+			keys.rotateIfDue();
+			if (properties.bootstrap().enabled()) {
+				bootstrap.run();
+			}
+		};
+	}
+
+	// Spring Authorization Server's extension points
+
+	@Bean
+	RegisteredClientRepository registeredClientRepository(ClientStore clients, AuthProperties properties) {
+		return new StoreRegisteredClientRepository(clients, properties.tokenLifetime());
+	}
+
+	@Bean
+	OAuth2AuthorizationService authorizationService() {
+		return new UnstoredAuthorizationService();
+	}
+
+	/** The JWKS: every published public key. */
+	@Bean
+	JWKSource<SecurityContext> jwkSource(KeyRing keys) {
+		return keys.publishedSource();
+	}
+
+	/** Signs with the current signing key only, and names it in the {@code kid} header. */
+	@Bean
+	JwtEncoder jwtEncoder(KeyRing keys) {
+		return new NimbusJwtEncoder(keys.signingSource());
+	}
+
+	@Bean
+	OAuth2TokenCustomizer<JwtEncodingContext> grantsClaimCustomizer() {
+		return new GrantsClaimCustomizer();
+	}
+
+}

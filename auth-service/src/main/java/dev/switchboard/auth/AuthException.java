@@ -1,0 +1,53 @@
+package dev.switchboard.auth;
+
+import io.grpc.Status;
+
+/**
+ * A request the auth service refuses, with the gRPC status code it maps to and a one-line reason for the caller. It
+ * carries no stack trace: it is a refusal, not a failure.
+ */
+public final class AuthException extends RuntimeException {
+
+	private final Status.Code code;
+
+	private AuthException(Status.Code code, String reason) {
+		super(reason, null, false, false);
+		this.code = code;
+	}
+
+	/** A malformed request: bad client id, grant, action or token reference. */
+	public static AuthException invalid(String reason) {
+		return new AuthException(Status.Code.INVALID_ARGUMENT, reason);
+	}
+
+	/** A client (or a grant of a client) that does not exist. */
+	public static AuthException notFound(String reason) {
+		return new AuthException(Status.Code.NOT_FOUND, reason);
+	}
+
+	/** A client id that is taken. */
+	public static AuthException alreadyExists(String reason) {
+		return new AuthException(Status.Code.ALREADY_EXISTS, reason);
+	}
+
+	/** A caller without a valid token. */
+	public static AuthException unauthenticated(String reason) {
+		return new AuthException(Status.Code.UNAUTHENTICATED, reason);
+	}
+
+	/** A caller whose valid token does not allow the call. */
+	public static AuthException permissionDenied(String reason) {
+		return new AuthException(Status.Code.PERMISSION_DENIED, reason);
+	}
+
+	/** Returns the gRPC status code this maps to. */
+	public Status.Code code() {
+		return this.code;
+	}
+
+	/** Returns the status to send, with this exception as its cause (causes are never sent to the client). */
+	public Status toStatus() {
+		return Status.fromCode(this.code).withDescription(getMessage()).withCause(this);
+	}
+
+}

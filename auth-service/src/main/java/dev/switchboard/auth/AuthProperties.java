@@ -1,0 +1,88 @@
+package dev.switchboard.auth;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the auth service under {@code switchboard.auth}. The issuer is Spring Authorization Server's own
+ * {@code spring.security.oauth2.authorizationserver.issuer}; the database is {@code spring.datasource.*}.
+ *
+ * @param dataDir The folder of the embedded H2 database file, used when no other datasource URL is configured
+ * @param tokenLifetime How long an access token is valid after it is issued
+ * @param keyRotation How long a signing key signs before a new one replaces it
+ * @param revocationPollInterval How often this replica reads revocations written by any replica and pushes them
+ * @param cacheTtl How long a client's state (enabled, grants) may be served from memory without an event; every
+ * change is also pushed through revocation events, so this only bounds memory, not staleness
+ * @param watchQueueLimit How many undelivered revocations a watcher may fall behind before it is told to drop every
+ * cached decision
+ * @param revocationEventRetention How long revocation events are kept for replicas that were briefly disconnected
+ * @param bootstrap What to create when the database has no client at all
+ * @param rateLimit How the token endpoint slows down guessing of client secrets
+ */
+@ConfigurationProperties("switchboard.auth")
+public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
+		@DefaultValue("15m") Duration tokenLifetime, @DefaultValue("24h") Duration keyRotation,
+		@DefaultValue("200ms") Duration revocationPollInterval, @DefaultValue("5s") Duration cacheTtl,
+		@DefaultValue("1024") int watchQueueLimit, @DefaultValue("1h") Duration revocationEventRetention,
+		@DefaultValue Bootstrap bootstrap, @DefaultValue RateLimit rateLimit) {
+
+	public AuthProperties {
+		positive(tokenLifetime, "token-lifetime");
+		positive(keyRotation, "key-rotation");
+		positive(revocationPollInterval, "revocation-poll-interval");
+		positive(cacheTtl, "cache-ttl");
+		positive(revocationEventRetention, "revocation-event-retention");
+		if (watchQueueLimit < 1) {
+			throw new IllegalArgumentException("switchboard.auth.watch-queue-limit must be positive");
+		}
+	}
+
+	private static void positive(Duration duration, String name) {
+		if (duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException("switchboard.auth." + name + " must be positive, not " + duration);
+		}
+	}
+
+	/**
+	 * How long a retired signing key stays in the JWKS: the token lifetime plus a minute for replicas that signed with
+	 * it before they noticed the rotation.
+	 */
+	public Duration keyRetention() {
+		return this.tokenLifetime.plusMinutes(1);
+	}
+
+	/**
+	 * @param enabled Whether to create the admin, demo and platform clients when the database has no client
+	 * @param credentialsFile Where to write the bootstrap clients' ids and secrets (mode 600); nowhere when unset
+	 * @param platformClientId Id of the client the platform's own processes use
+	 * @param platformClientSecret Its secret, when chosen beforehand (at least 16 characters); generated when unset
+	 */
+	public record Bootstrap(@DefaultValue("true") boolean enabled, Path credentialsFile,
+			@DefaultValue("platform") String platformClientId, String platformClientSecret) {
+
+	}
+
+	/**
+	 * @param enabled Whether the token endpoint limits failed attempts
+	 * @param clientFailures How many failed attempts one client id may have per window
+	 * @param addressFailures How many failed attempts one remote address may have per window
+	 * @param window The length of the fixed counting window
+	 */
+	public record RateLimit(@DefaultValue("true") boolean enabled, @DefaultValue("5") int clientFailures,
+			@DefaultValue("20") int addressFailures, @DefaultValue("1m") Duration window) {
+
+		public RateLimit {
+			if (clientFailures < 1 || addressFailures < 1) {
+				throw new IllegalArgumentException("switchboard.auth.rate-limit failure limits must be positive");
+			}
+			if (window.toMillis() < 1000) {
+				throw new IllegalArgumentException("switchboard.auth.rate-limit.window must be at least 1s");
+			}
+		}
+
+	}
+
+}

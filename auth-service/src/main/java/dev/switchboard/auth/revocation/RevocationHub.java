@@ -1,0 +1,91 @@
+package dev.switchboard.auth.revocation;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.switchboard.auth.v1.Revocation;
+import io.grpc.stub.ServerCallStreamObserver;
+
+/**
+ * The fan-out of revocations to this replica's WatchRevocations streams.
+ * <p>
+ * A stream starts with a message that carries the current sequence and no subject, then gets every event in sequence
+ * order. Each stream has a bounded queue, sent as fast as the stream's flow control allows; a stream that falls
+ * {@code queueLimit} messages behind has its queue replaced by one event with client id
+ * {@value RevocationEvent#EVERY_CLIENT}: "events up to this sequence may have been missed, drop every cached
+ * decision". Events are queued under one lock, so every stream sees them in the same order. Thread-safe; never blocks
+ * on the network.
+ */
+public final class RevocationHub implements RevocationListener {
+
+	private final Object lock = new Object();
+
+	private final List<RevocationSubscriber> subscribers = new CopyOnWriteArrayList<>();
+
+	private final int queueLimit;
+
+	private final Clock clock;
+
+	/** Guarded by {@link #lock}. */
+	private long sequence;
+
+	/**
+	 * @param queueLimit how many undelivered messages a stream may have before it is reset
+	 * @param sequence the sequence of the newest event at start
+	 */
+	public RevocationHub(int queueLimit, long sequence, Clock clock) {
+		if (queueLimit < 1) {
+			throw new IllegalArgumentException("queueLimit must be positive");
+		}
+		this.queueLimit = queueLimit;
+		this.sequence = sequence;
+		this.clock = Objects.requireNonNull(clock, "clock");
+	}
+
+	@Override
+	public void revoked(RevocationEvent event) {
+		Revocation message = event.toProto();
+		synchronized (this.lock) {
+			this.sequence = Math.max(this.sequence, event.sequence());
+			for (RevocationSubscriber subscriber : this.subscribers) {
+				if (event.isEverything() || subscriber.queued() >= this.queueLimit) {
+					subscriber.reset(RevocationEvent.everything(this.sequence, this.clock.instant()).toProto());
+				}
+				else {
+					subscriber.offer(message);
+				}
+			}
+		}
+		this.subscribers.forEach(RevocationSubscriber::drain);
+	}
+
+	/**
+	 * Starts a WatchRevocations stream: the current sequence now, then every event. Returns at once; the stream ends
+	 * when the client cancels it.
+	 */
+	public void subscribe(ServerCallStreamObserver<Revocation> observer) {
+		RevocationSubscriber subscriber = new RevocationSubscriber(observer);
+		observer.setOnCancelHandler(() -> this.subscribers.remove(subscriber));
+		observer.setOnReadyHandler(subscriber::drain);
+		synchronized (this.lock) {
+			subscriber.offer(RevocationEvent.start(this.sequence, this.clock.instant()));
+			this.subscribers.add(subscriber);
+		}
+		subscriber.drain();
+	}
+
+	/** Returns the sequence of the newest event fanned out. */
+	public long sequence() {
+		synchronized (this.lock) {
+			return this.sequence;
+		}
+	}
+
+	/** Returns the number of open WatchRevocations streams. */
+	public int watchers() {
+		return this.subscribers.size();
+	}
+
+}

@@ -1,0 +1,312 @@
+package dev.switchboard.auth;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.SignedJWT;
+import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.CreateClientRequest;
+import dev.switchboard.auth.v1.CreateClientResponse;
+import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.auth.v1.RotateSecretRequest;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole service on a random HTTP port, an in-process gRPC server and an in-memory H2 database, bootstrapped
+ * with a credentials file: real OAuth2 token requests, the JWKS, key rotation, rate limiting, actuator security and
+ * Authorize with the tokens issued.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "spring.grpc.server.port=0", "switchboard.component.enabled=false",
+				"spring.security.user.password=" + AuthApplicationTests.ACTUATOR_PASSWORD,
+				"switchboard.auth.rate-limit.address-failures=1000", "switchboard.auth.rate-limit.client-failures=5" })
+class AuthApplicationTests {
+
+	static final String ACTUATOR_PASSWORD = "actuator-secret";
+
+	private static final String COMPUTE_CALL = "call:compute/switchboard.sample.compute.v1.Compute/GetInstance";
+
+	private static final String GRPC_NAME = "auth-test-" + UUID.randomUUID();
+
+	private static Path folder;
+
+	private static ManagedChannel channel;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Value("${local.server.port}")
+	private int port;
+
+	@DynamicPropertySource
+	static void properties(DynamicPropertyRegistry registry) throws IOException {
+		folder = Files.createTempDirectory("auth-test");
+		registry.add("switchboard.auth.bootstrap.credentials-file", () -> folder.resolve("credentials.env").toString());
+		registry.add("spring.datasource.url",
+				() -> "jdbc:h2:mem:auth-app-" + UUID.randomUUID() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
+		registry.add("spring.grpc.server.inprocess.name", () -> GRPC_NAME);
+	}
+
+	@BeforeAll
+	static void connect() {
+		channel = InProcessChannelBuilder.forName(GRPC_NAME).directExecutor().build();
+	}
+
+	@AfterAll
+	static void disconnect() throws IOException {
+		channel.shutdownNow();
+		try (var files = Files.list(folder)) {
+			for (Path file : files.toList()) {
+				Files.delete(file);
+			}
+		}
+		Files.delete(folder);
+	}
+
+	private static Properties credentials() throws IOException {
+		Properties credentials = new Properties();
+		try (var reader = Files.newBufferedReader(folder.resolve("credentials.env"))) {
+			credentials.load(reader);
+		}
+		return credentials;
+	}
+
+	private static String secretOf(String client) throws IOException {
+		return credentials().getProperty("SWITCHBOARD_" + client.toUpperCase() + "_CLIENT_SECRET");
+	}
+
+	private HttpResponse<String> tokenRequest(String clientId, String secret, boolean basic) throws Exception {
+		String form = "grant_type=client_credentials";
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri("/oauth2/token"))
+			.header("Content-Type", "application/x-www-form-urlencoded");
+		if (basic) {
+			request.header("Authorization", basic(URLEncoder.encode(clientId, StandardCharsets.UTF_8), secret));
+		}
+		else {
+			form += "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8) + "&client_secret="
+					+ URLEncoder.encode(secret, StandardCharsets.UTF_8);
+		}
+		return this.http.send(request.POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private String token(String clientId, String secret) throws Exception {
+		HttpResponse<String> response = tokenRequest(clientId, secret, true);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return (String) JSONObjectUtils.parse(response.body()).get("access_token");
+	}
+
+	private static String basic(String user, String password) {
+		return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
+	}
+
+	private HttpResponse<String> get(String path, String authorization) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static Decision authorize(String token, String action) {
+		return AuthGrpc.newBlockingStub(channel)
+			.authorize(AuthorizeRequest.newBuilder().setToken(token).setAction(action).build())
+			.getDecision();
+	}
+
+	private static AuthGrpc.AuthBlockingStub as(String token) {
+		Metadata headers = new Metadata();
+		headers.put(SwitchboardHeaders.AUTHORIZATION, "Bearer " + token);
+		return AuthGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+	}
+
+	private JWKSet jwks() throws Exception {
+		HttpResponse<String> response = get("/oauth2/jwks", null);
+		assertThat(response.statusCode()).isEqualTo(200);
+		return JWKSet.parse(response.body());
+	}
+
+	@Test
+	void whenBootstrappedThenTheCredentialsFileHoldsTheThreeClients() throws IOException {
+		assertThat(credentials().stringPropertyNames()).containsExactlyInAnyOrder("SWITCHBOARD_ADMIN_CLIENT_ID",
+				"SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DEMO_CLIENT_ID", "SWITCHBOARD_DEMO_CLIENT_SECRET",
+				"SWITCHBOARD_PLATFORM_CLIENT_ID", "SWITCHBOARD_PLATFORM_CLIENT_SECRET");
+		assertThat(credentials().getProperty("SWITCHBOARD_DEMO_CLIENT_ID")).isEqualTo("demo");
+	}
+
+	@Test
+	void whenClientAuthenticatesWithBasicThenItGetsAJwtWithKidJtiSubAndGrants() throws Exception {
+		HttpResponse<String> response = tokenRequest("demo", secretOf("demo"), true);
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		Map<String, Object> body = JSONObjectUtils.parse(response.body());
+		assertThat(body).containsEntry("token_type", "Bearer");
+		assertThat(((Number) body.get("expires_in")).longValue()).isBetween(890L, 900L);
+		SignedJWT jwt = SignedJWT.parse((String) body.get("access_token"));
+		assertThat(jwt.getHeader().getAlgorithm().getName()).isEqualTo("RS256");
+		assertThat(jwt.getHeader().getKeyID()).isNotBlank();
+		assertThat(jwks().getKeyByKeyId(jwt.getHeader().getKeyID())).isNotNull();
+		assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("demo");
+		assertThat(jwt.getJWTClaimsSet().getJWTID()).isNotBlank();
+		assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("http://127.0.0.1:8102");
+		assertThat(jwt.getJWTClaimsSet().getStringListClaim("grants")).containsExactly("call:compute/*",
+				"call:volume/*", "discover");
+		long lifetime = jwt.getJWTClaimsSet().getExpirationTime().getTime()
+				- jwt.getJWTClaimsSet().getIssueTime().getTime();
+		assertThat(lifetime).isEqualTo(15 * 60 * 1000);
+	}
+
+	@Test
+	void whenClientAuthenticatesWithPostThenItGetsAToken() throws Exception {
+		HttpResponse<String> response = tokenRequest("platform", secretOf("platform"), false);
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		String token = (String) JSONObjectUtils.parse(response.body()).get("access_token");
+		assertThat(authorize(token, "register:compute")).isEqualTo(Decision.ALLOWED);
+		assertThat(authorize(token, "admin")).isEqualTo(Decision.PERMISSION_DENIED);
+	}
+
+	@Test
+	void whenTokenIssuedThenAuthorizeAllowsItsGrantsOnly() throws Exception {
+		String token = token("demo", secretOf("demo"));
+
+		assertThat(authorize(token, COMPUTE_CALL)).isEqualTo(Decision.ALLOWED);
+		assertThat(authorize(token, "call:registry/switchboard.registry.v1.Registry/Register"))
+			.isEqualTo(Decision.PERMISSION_DENIED);
+		assertThat(authorize(token, "register:compute")).isEqualTo(Decision.PERMISSION_DENIED);
+	}
+
+	@Test
+	void whenSecretIsWrongThenUnauthorized() throws Exception {
+		HttpResponse<String> response = tokenRequest("admin", "wrong", true);
+
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.body()).contains("invalid_client").doesNotContain("wrong");
+	}
+
+	@Test
+	void whenSecretIsGuessedRepeatedlyThenTooManyRequestsWithRetryAfterEvenForTheRightSecret() throws Exception {
+		String admin = token("admin", secretOf("admin"));
+		CreateClientResponse target = as(admin)
+			.createClient(CreateClientRequest.newBuilder().setClientId("brute-target").addGrants("discover").build());
+
+		for (int attempt = 0; attempt < 5; attempt++) {
+			assertThat(tokenRequest("brute-target", "guess-" + attempt, attempt % 2 == 0).statusCode()).isEqualTo(401);
+		}
+		HttpResponse<String> refused = tokenRequest("brute-target", target.getClientSecret(), true);
+
+		assertThat(refused.statusCode()).isEqualTo(429);
+		long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+		assertThat(retryAfter).isBetween(1L, 60L);
+		assertThat(refused.body()).contains("too many failed attempts for client 'brute-target'");
+		assertThat(tokenRequest("demo", secretOf("demo"), true).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void whenClientIdIsMalformedOrOversizedThenBadRequestWithAReason() throws Exception {
+		HttpResponse<String> oversized = tokenRequest("x".repeat(65), "secret", false);
+		HttpResponse<String> malformed = tokenRequest("bad id", "secret", true);
+
+		assertThat(oversized.statusCode()).isEqualTo(400);
+		assertThat(oversized.body()).contains("client id is longer than 64 characters");
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(malformed.body()).contains("may only hold letters");
+	}
+
+	@Test
+	void whenKeysRotatedThenOlderTokensStillVerifyAndNewOnesUseTheNewKey() throws Exception {
+		String before = token("demo", secretOf("demo"));
+		String oldKid = SignedJWT.parse(before).getHeader().getKeyID();
+
+		HttpResponse<String> rotated = this.http.send(HttpRequest.newBuilder(uri("/actuator/authkeys"))
+			.header("Authorization", basic("admin", ACTUATOR_PASSWORD))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+		String after = token("demo", secretOf("demo"));
+		String newKid = SignedJWT.parse(after).getHeader().getKeyID();
+		assertThat(newKid).isNotEqualTo(oldKid);
+		assertThat(jwks().getKeys()).extracting((key) -> key.getKeyID()).contains(oldKid, newKid);
+		assertThat(authorize(before, COMPUTE_CALL)).isEqualTo(Decision.ALLOWED);
+		assertThat(authorize(after, COMPUTE_CALL)).isEqualTo(Decision.ALLOWED);
+	}
+
+	@Test
+	void whenSecretRotatedThenATokenFetchedAtOnceIsValidAndTheOldOneIsNot() throws Exception {
+		String admin = token("admin", secretOf("admin"));
+		as(admin).createClient(CreateClientRequest.newBuilder().setClientId("rotating").addGrants("discover").build());
+		String secret = as(admin).rotateSecret(RotateSecretRequest.newBuilder().setClientId("rotating").build())
+			.getClientSecret();
+		String old = token("rotating", secret);
+
+		String newSecret = as(admin).rotateSecret(RotateSecretRequest.newBuilder().setClientId("rotating").build())
+			.getClientSecret();
+		String fresh = token("rotating", newSecret);
+
+		assertThat(authorize(old, "discover")).isEqualTo(Decision.UNAUTHENTICATED);
+		assertThat(authorize(fresh, "discover")).isEqualTo(Decision.ALLOWED);
+		assertThat(tokenRequest("rotating", secret, true).statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void whenActuatorIsAskedThenHealthIsOpenAndTheRestNeedsTheAdminRole() throws Exception {
+		assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+		assertThat(get("/actuator/authkeys", basic("admin", "wrong")).statusCode()).isEqualTo(401);
+		HttpResponse<String> metrics = get("/actuator/prometheus", basic("admin", ACTUATOR_PASSWORD));
+		assertThat(metrics.statusCode()).isEqualTo(200);
+		assertThat(metrics.body()).contains("switchboard_auth_decisions");
+		HttpResponse<String> keys = get("/actuator/authkeys", basic("admin", ACTUATOR_PASSWORD));
+		assertThat(keys.statusCode()).isEqualTo(200);
+		assertThat(keys.body()).contains("\"active\":true").doesNotContain("private");
+		assertThat(get("/anything-else", basic("admin", ACTUATOR_PASSWORD)).statusCode()).isIn(401, 403);
+	}
+
+	@Test
+	void whenServerMetadataIsAskedThenItNamesTheIssuerAndTheEndpoints() throws Exception {
+		HttpResponse<String> response = get("/.well-known/oauth-authorization-server", null);
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		Map<String, Object> metadata = JSONObjectUtils.parse(response.body());
+		assertThat(metadata).containsEntry("issuer", "http://127.0.0.1:8102")
+			.containsEntry("token_endpoint", "http://127.0.0.1:8102/oauth2/token");
+		assertThat(List.class.cast(metadata.get("grant_types_supported"))).contains("client_credentials");
+	}
+
+
+}

@@ -1,0 +1,115 @@
+package dev.switchboard.auth.token;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+
+import dev.switchboard.auth.AuthProperties;
+import dev.switchboard.auth.database.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The filter before the token endpoint, on embedded H2, with a stand-in endpoint that refuses every secret. */
+class TokenEndpointGuardTests {
+
+	private static TestDatabase database;
+
+	private TokenEndpointGuard guard;
+
+	private int endpointCalls;
+
+	@BeforeAll
+	static void startDatabase() {
+		database = TestDatabase.h2().start();
+	}
+
+	@AfterAll
+	static void stopDatabase() throws Exception {
+		database.close();
+	}
+
+	@BeforeEach
+	void prepare() {
+		database.prepare();
+		FailureCounter counter = new FailureCounter(database.jdbc(), Clock.systemUTC(), Duration.ofMinutes(1));
+		this.guard = new TokenEndpointGuard(counter, new AuthProperties.RateLimit(true, 3, 5, Duration.ofMinutes(1)),
+				new SimpleMeterRegistry());
+	}
+
+	private MockHttpServletResponse post(String address, String clientId, boolean basic) throws Exception {
+		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/token");
+		request.setRemoteAddr(address);
+		if (clientId != null && basic) {
+			request.addHeader("Authorization", "Basic "
+					+ Base64.getEncoder().encodeToString((clientId + ":secret").getBytes(StandardCharsets.UTF_8)));
+		}
+		else if (clientId != null) {
+			request.addParameter("client_id", clientId);
+		}
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		this.guard.doFilter(request, response, new MockFilterChain(new HttpServlet() {
+			@Override
+			protected void service(HttpServletRequest req, HttpServletResponse res) {
+				TokenEndpointGuardTests.this.endpointCalls++;
+				res.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+			}
+		}));
+		return response;
+	}
+
+	@Test
+	void whenClientFailedTooOftenThenItIsRefusedWithoutReachingTheEndpoint() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			assertThat(post("10.0.0.1", "victim", i % 2 == 0).getStatus()).isEqualTo(401);
+		}
+
+		MockHttpServletResponse refused = post("10.0.0.2", "victim", true);
+
+		assertThat(refused.getStatus()).isEqualTo(429);
+		assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 60L);
+		assertThat(refused.getContentAsString()).contains("too many failed attempts for client 'victim'");
+		assertThat(this.endpointCalls).isEqualTo(3);
+		assertThat(post("10.0.0.2", "someone-else", true).getStatus()).isEqualTo(401);
+	}
+
+	@Test
+	void whenAddressFailedTooOftenThenEveryClientIdFromItIsRefused() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			assertThat(post("10.0.0.9", "guess-" + i, true).getStatus()).isEqualTo(401);
+		}
+
+		MockHttpServletResponse refused = post("10.0.0.9", "fresh-id", true);
+
+		assertThat(refused.getStatus()).isEqualTo(429);
+		assertThat(refused.getContentAsString()).contains("too many failed attempts from 10.0.0.9");
+		assertThat(post("10.0.0.10", "fresh-id", true).getStatus()).isEqualTo(401);
+	}
+
+	@Test
+	void whenCredentialsAreMalformedThenBadRequestWithAReason() throws Exception {
+		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/oauth2/token");
+		request.addHeader("Authorization", "Basic %%%");
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		this.guard.doFilter(request, response, new MockFilterChain());
+
+		assertThat(response.getStatus()).isEqualTo(400);
+		assertThat(response.getContentAsString()).contains("basic credentials are not Base64");
+		assertThat(post("10.0.0.1", "quote\"id", false).getContentAsString())
+			.contains("client id 'quote\\\"id' may only hold");
+		assertThat(this.endpointCalls).isZero();
+	}
+
+}

@@ -1,0 +1,316 @@
+package dev.switchboard.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.CreateClientRequest;
+import dev.switchboard.auth.v1.CreateClientResponse;
+import dev.switchboard.auth.v1.RevokeTokenRequest;
+import dev.switchboard.auth.v1.SetClientEnabledRequest;
+import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.registry.v1.GetGroupRequest;
+import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.v1.RegisterRequest;
+import dev.switchboard.registry.v1.RegistryGrpc;
+import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.sample.compute.v1.ListServersRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Security end to end: auth, registry, one compute replica and a router as real processes, every check enforced.
+ * Each refusal gets the right status and leaves no trace in the registry.
+ */
+class SecurityPlatformIT {
+
+	private static final Duration START = Duration.ofSeconds(120);
+
+	private static final List<PlatformProcess> processes = new ArrayList<>();
+
+	@TempDir
+	static Path state;
+
+	private static int authHttp;
+
+	private static ManagedChannel router;
+
+	private static ManagedChannel registry;
+
+	private static ManagedChannel auth;
+
+	private static Map<String, String> credentials;
+
+	@BeforeAll
+	static void startPlatform() throws Exception {
+		int authGrpc = PlatformProcess.freePort();
+		int registryGrpc = PlatformProcess.freePort();
+		int routerGrpc = PlatformProcess.freePort();
+		String platformSecret = "platform-" + Long.toHexString(System.nanoTime());
+		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
+				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc,
+				"--switchboard.component.credentials.client-id=platform",
+				"--switchboard.component.credentials.client-secret=" + platformSecret);
+		List<String> authArgs = new ArrayList<>(component);
+		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
+				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
+				"--switchboard.auth.bootstrap.platform-client-id=platform",
+				"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
+				"--switchboard.component.instance-id=auth-1"));
+		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", "auth-service", "auth-service",
+				authArgs));
+		// the token endpoint is on the HTTP port PlatformProcess picked
+		authHttp = authProcess.httpPort();
+		List<String> withTokens = new ArrayList<>(component);
+		withTokens.add("--switchboard.component.credentials.token-uri=http://127.0.0.1:" + authHttp + "/oauth2/token");
+		start(PlatformProcess.start("security-registry", "registry-service", "registry-service",
+				List.of("--spring.grpc.server.port=" + registryGrpc,
+						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+						"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc)));
+		List<String> computeArgs = new ArrayList<>(withTokens);
+		computeArgs.addAll(List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1"));
+		start(PlatformProcess.start("security-compute", "sample-components/compute", "sample-compute", computeArgs));
+		List<String> routerArgs = new ArrayList<>(withTokens);
+		routerArgs.addAll(List.of("--spring.grpc.server.port=" + routerGrpc,
+				"--switchboard.component.instance-id=router-1",
+				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
+		start(PlatformProcess.start("security-router", "router-service", "router-service", routerArgs));
+		for (PlatformProcess process : processes) {
+			process.awaitHealthy(START);
+		}
+		credentials = readCredentials(state.resolve("credentials.env"));
+		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
+		registry = ManagedChannelBuilder.forAddress("127.0.0.1", registryGrpc).usePlaintext().build();
+		auth = ManagedChannelBuilder.forAddress("127.0.0.1", authGrpc).usePlaintext().build();
+		String demo = token("SWITCHBOARD_DEMO");
+		// routable once compute registered with its own token and the router saw it
+		await().atMost(Duration.ofSeconds(60))
+			.ignoreExceptions()
+			.untilAsserted(() -> compute(demo).listServers(ListServersRequest.getDefaultInstance()));
+		// and every platform process registered itself with its own token
+		await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+			for (String group : List.of("compute", "router", "auth")) {
+				assertThat(registryStub(demo).getGroup(GetGroupRequest.newBuilder().setName(group).build())
+					.getInstancesCount()).isEqualTo(1);
+			}
+		});
+	}
+
+	@AfterAll
+	static void stopPlatform() throws Exception {
+		for (ManagedChannel channel : new ManagedChannel[] { router, registry, auth }) {
+			if (channel != null) {
+				channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+			}
+		}
+		processes.forEach(PlatformProcess::close);
+	}
+
+	@Test
+	void whenGrantedThenCallGoesThroughAndComponentsRegisteredWithTheirOwnTokens() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		assertThat(compute(demo).createServer(CreateServerRequest.newBuilder()
+			.setName("allowed")
+			.setFlavor("m1.small")
+			.setImage("debian-12")
+			.build()).getServedBy()).isEqualTo("compute-1");
+		List<String> groups = new ArrayList<>();
+		for (String group : List.of("compute", "router", "auth")) {
+			registryStub(demo).getGroup(GetGroupRequest.newBuilder().setName(group).build());
+			groups.add(group);
+		}
+		assertThat(groups).containsExactly("compute", "router", "auth");
+	}
+
+	@Test
+	void whenNoTokenThenUnauthenticated() {
+		assertStatus(() -> ComputeGrpc.newBlockingStub(router).listServers(ListServersRequest.getDefaultInstance()),
+				Status.Code.UNAUTHENTICATED);
+		assertStatus(() -> RegistryGrpc.newBlockingStub(registry).getGroup(GetGroupRequest.newBuilder().setName("compute").build()),
+				Status.Code.UNAUTHENTICATED);
+	}
+
+	@Test
+	void whenSignatureForgedOrKeyIdUnknownThenUnauthenticated() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		String[] parts = demo.split("\\.");
+		String forged = parts[0] + "." + parts[1] + "."
+				+ Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[256]);
+		assertStatus(() -> compute(forged).listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+		String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8)
+			.replaceAll("\"kid\"\\s*:\\s*\"[^\"]*\"", "\"kid\":\"no-such-key\"");
+		String wrongKid = Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
+				+ "." + parts[1] + "." + parts[2];
+		assertStatus(() -> compute(wrongKid).listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+		assertStatus(() -> compute("not-a-jwt").listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+	}
+
+	@Test
+	void whenTokenForAnotherGroupThenPermissionDenied() throws Exception {
+		CreateClientResponse volumeOnly = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("volume-only")
+			.addGrants("call:volume/*")
+			.build());
+		String token = token("volume-only", volumeOnly.getClientSecret());
+		assertStatus(() -> compute(token).listServers(ListServersRequest.getDefaultInstance()),
+				Status.Code.PERMISSION_DENIED);
+	}
+
+	@Test
+	void whenRegisteringWithoutTheGroupsGrantThenPermissionDeniedAndNothingRegistered() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		assertStatus(() -> registryStub(demo).register(RegisterRequest.newBuilder()
+			.setGroup("compute")
+			.setInstanceId("intruder-1")
+			.setHost("127.0.0.1")
+			.setPort(1)
+			.addServices("switchboard.sample.compute.v1.Compute")
+			.build()), Status.Code.PERMISSION_DENIED);
+		List<Instance> instances = registryStub(demo).getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+			.getInstancesList();
+		assertThat(instances).extracting(Instance::getInstanceId).doesNotContain("intruder-1");
+	}
+
+	@Test
+	void whenTokenRevokedThenRefusedOnTheRouterWithinASecond() throws Exception {
+		CreateClientResponse client = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("revoked-token")
+			.addGrants("call:compute/*")
+			.build());
+		String token = token("revoked-token", client.getClientSecret());
+		compute(token).listServers(ListServersRequest.getDefaultInstance()); // allowed, and now cached
+		long revokedAt = System.nanoTime();
+		admin().revokeToken(RevokeTokenRequest.newBuilder().setToken(token).build());
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertStatus(
+				() -> compute(token).listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED));
+		assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void whenClientDisabledThenItsTokensAreRefused() throws Exception {
+		CreateClientResponse client = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("soon-disabled")
+			.addGrants("call:compute/*")
+			.build());
+		String token = token("soon-disabled", client.getClientSecret());
+		compute(token).listServers(ListServersRequest.getDefaultInstance());
+		admin().setClientEnabled(SetClientEnabledRequest.newBuilder().setClientId("soon-disabled").setEnabled(false).build());
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertStatus(
+				() -> compute(token).listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED));
+		assertThat(tokenResponse("soon-disabled", client.getClientSecret()).statusCode()).isNotEqualTo(200);
+	}
+
+	@Test
+	void whenSecretBruteForcedThenTooManyRequestsWithRetryAfterEvenForTheRightSecret() throws Exception {
+		CreateClientResponse target = admin().createClient(
+				CreateClientRequest.newBuilder().setClientId("brute-forced").addGrants("call:compute/*").build());
+		HttpResponse<String> last = null;
+		int attempts = 0;
+		while (attempts < 30 && (last == null || last.statusCode() != 429)) {
+			last = tokenResponse("brute-forced", "guess-" + attempts++);
+		}
+		assertThat(last.statusCode()).isEqualTo(429);
+		assertThat(last.headers().firstValue("Retry-After")).isPresent();
+		assertThat(attempts).isLessThanOrEqualTo(10);
+		assertThat(tokenResponse("brute-forced", target.getClientSecret()).statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void whenAdminCallWithoutAdminGrantThenPermissionDenied() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		assertStatus(() -> withToken(AuthGrpc.newBlockingStub(auth), demo)
+			.createClient(CreateClientRequest.newBuilder().setClientId("sneaky").build()), Status.Code.PERMISSION_DENIED);
+	}
+
+	private static ComputeGrpc.ComputeBlockingStub compute(String token) {
+		return withToken(ComputeGrpc.newBlockingStub(router), token).withDeadlineAfter(5, TimeUnit.SECONDS);
+	}
+
+	private static RegistryGrpc.RegistryBlockingStub registryStub(String token) {
+		return withToken(RegistryGrpc.newBlockingStub(registry), token).withDeadlineAfter(5, TimeUnit.SECONDS);
+	}
+
+	private static AuthGrpc.AuthBlockingStub admin() throws Exception {
+		return withToken(AuthGrpc.newBlockingStub(auth), token("SWITCHBOARD_ADMIN")).withDeadlineAfter(5,
+				TimeUnit.SECONDS);
+	}
+
+	private static <S extends AbstractStub<S>> S withToken(S stub, String token) {
+		Metadata headers = new Metadata();
+		headers.put(SwitchboardHeaders.AUTHORIZATION, "Bearer " + token);
+		return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+	}
+
+	private static String token(String prefix) throws Exception {
+		return token(credentials.get(prefix + "_CLIENT_ID"), credentials.get(prefix + "_CLIENT_SECRET"));
+	}
+
+	private static String token(String clientId, String secret) throws Exception {
+		HttpResponse<String> response = tokenResponse(clientId, secret);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		Matcher token = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
+		assertThat(token.find()).isTrue();
+		return token.group(1);
+	}
+
+	private static HttpResponse<String> tokenResponse(String clientId, String secret) throws Exception {
+		String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + authHttp + "/oauth2/token"))
+				.header("Authorization", "Basic " + basic)
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static Map<String, String> readCredentials(Path file) throws Exception {
+		Map<String, String> values = new HashMap<>();
+		for (String line : Files.readAllLines(file)) {
+			int equals = line.indexOf('=');
+			if (equals > 0) {
+				values.put(line.substring(0, equals).trim(), line.substring(equals + 1).trim());
+			}
+		}
+		return values;
+	}
+
+	private static void assertStatus(Runnable call, Status.Code code) {
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(call::run)
+			.satisfies((ex) -> assertThat(ex.getStatus().getCode()).as(ex.getStatus().toString()).isEqualTo(code));
+	}
+
+	private static PlatformProcess start(PlatformProcess process) {
+		processes.add(process);
+		return process;
+	}
+
+}
