@@ -201,6 +201,30 @@ class SecurityPlatformIT {
 	}
 
 	@Test
+	void whenAnotherClientRegistersSomeoneElsesInstanceIdThenPermissionDeniedAndTheInstanceIsUntouched()
+			throws Exception {
+		CreateClientResponse other = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("other-compute-owner")
+			.addGrants("register:compute")
+			.addGrants("discover")
+			.build());
+		String token = token("other-compute-owner", other.getClientSecret());
+		Instance before = registryStub(token).getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+			.getInstances(0);
+		assertStatus(() -> registryStub(token).register(RegisterRequest.newBuilder()
+			.setGroup("compute")
+			.setInstanceId(before.getInstanceId())
+			.setHost("10.6.6.6")
+			.setPort(6666)
+			.addServices("switchboard.sample.compute.v1.Compute")
+			.build()), Status.Code.PERMISSION_DENIED);
+		Instance after = registryStub(token).getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+			.getInstances(0);
+		assertThat(after.getHost()).isEqualTo(before.getHost());
+		assertThat(after.getPort()).isEqualTo(before.getPort());
+	}
+
+	@Test
 	void whenTokenRevokedThenRefusedOnTheRouterWithinASecond() throws Exception {
 		CreateClientResponse client = admin().createClient(CreateClientRequest.newBuilder()
 			.setClientId("revoked-token")

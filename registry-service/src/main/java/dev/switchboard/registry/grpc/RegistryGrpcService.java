@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
@@ -85,7 +86,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	public void register(RegisterRequest request, StreamObserver<RegisterResponse> responses) {
 		answer(responses, () -> {
 			RegistrationValidator.validate(request);
-			InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()));
+			InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()),
+					RegistryAuthorization.PRINCIPAL.get());
 			this.registrations.increment();
 			return RegisterResponse.newBuilder().setInstance(stored.toProto()).setLease(this.lease).build();
 		});
@@ -101,7 +103,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		answer(responses, () -> {
 			RegistrationValidator.group(request.getGroup());
 			RegistrationValidator.instanceId(request.getInstanceId());
-			this.store.deregister(request.getGroup(), request.getInstanceId());
+			this.store.deregister(request.getGroup(), request.getInstanceId(), RegistryAuthorization.PRINCIPAL.get());
 			this.deregistrations.increment();
 			return DeregisterResponse.getDefaultInstance();
 		});
@@ -233,6 +235,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			if (this.instanceId == null) {
 				RegistrationValidator.group(request.getGroup());
 				RegistrationValidator.instanceId(request.getInstanceId());
+				RegistryGrpcService.this.store.checkOwner(request.getInstanceId(), RegistryAuthorization.PRINCIPAL.get());
 				this.group = request.getGroup();
 				this.instanceId = request.getInstanceId();
 			}

@@ -10,6 +10,7 @@ import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.RegisterRequest;
 import dev.switchboard.registry.v1.RegistryGrpc;
+import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -27,6 +28,9 @@ import io.grpc.Status;
  * ends the stream, and the component reconnects with a fresh token.
  */
 public final class RegistryAuthorization implements ServerInterceptor {
+
+	/** The client the current call's token belongs to, for the service; absent when calls are not authorized. */
+	public static final Context.Key<String> PRINCIPAL = Context.key("switchboard-registry-principal");
 
 	private final CachingAuthorizer authorizer;
 
@@ -69,7 +73,8 @@ public final class RegistryAuthorization implements ServerInterceptor {
 					call.close(decision.toStatus(), new Metadata());
 					return;
 				}
-				super.onMessage(message);
+				// the service learns who is registering, so an instance id stays with the client that took it
+				Context.current().withValue(PRINCIPAL, decision.principal()).run(() -> super.onMessage(message));
 			}
 
 			@Override

@@ -41,11 +41,16 @@ public final class InstanceStore {
 
 	static final String SERVICE_OWNERS = "switchboard.service-owners";
 
+	static final String INSTANCE_OWNERS = "switchboard.instance-owners";
+
 	private final IMap<String, InstanceRecord> instances;
 
 	private final IMap<String, Long> leases;
 
 	private final IMap<String, String> serviceOwners;
+
+	/** The client (token principal) that registered each instance, when registrations are authorized. */
+	private final IMap<String, String> instanceOwners;
 
 	private final Clock clock;
 
@@ -57,6 +62,7 @@ public final class InstanceStore {
 		this.instances = hazelcast.getMap(INSTANCES);
 		this.leases = hazelcast.getMap(LEASES);
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
+		this.instanceOwners = hazelcast.getMap(INSTANCE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
 	}
 
@@ -67,6 +73,23 @@ public final class InstanceStore {
 	 * @throws RegistryException {@code ALREADY_EXISTS} when a service or the instance id belongs to another group
 	 */
 	public InstanceRecord register(InstanceRecord candidate) {
+		return register(candidate, null);
+	}
+
+	/**
+	 * Registers an instance on behalf of {@code principal}, the client whose token allowed it: an instance id belongs
+	 * to the client that registered it first, until it is deregistered or evicted.
+	 * @param principal the registering client, {@code null} when registrations are not authorized
+	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered the instance id
+	 */
+	public InstanceRecord register(InstanceRecord candidate, String principal) {
+		if (principal != null) {
+			String owner = this.instanceOwners.putIfAbsent(candidate.instanceId(), principal);
+			if (owner != null && !owner.equals(principal)) {
+				throw RegistryException.permissionDenied("instance '" + candidate.instanceId()
+						+ "' was registered by another client");
+			}
+		}
 		claimServices(candidate.group(), candidate.services());
 		Register.Result result = this.instances.executeOnKey(candidate.instanceId(), new Register(candidate));
 		if (result.conflictingGroup() != null) {
@@ -104,11 +127,21 @@ public final class InstanceStore {
 	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
 	 */
 	public InstanceRecord deregister(String group, String instanceId) {
+		return deregister(group, instanceId, null);
+	}
+
+	/**
+	 * Removes an instance on behalf of {@code principal}.
+	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered it
+	 */
+	public InstanceRecord deregister(String group, String instanceId, String principal) {
+		checkOwner(instanceId, principal);
 		InstanceRecord removed = this.instances.executeOnKey(instanceId, new Deregister(group));
 		if (removed == null) {
 			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
 		}
 		this.leases.delete(instanceId);
+		this.instanceOwners.delete(instanceId);
 		return removed;
 	}
 
@@ -140,11 +173,27 @@ public final class InstanceStore {
 				InstanceRecord record = this.instances.get(instanceId);
 				if (record != null) {
 					this.instances.evict(instanceId);
+					this.instanceOwners.delete(instanceId);
 					evicted.add(record);
 				}
 			}
 		}
 		return evicted;
+	}
+
+	/**
+	 * Checks that {@code principal} may act on an instance: the client that registered it, or anyone when
+	 * registrations are not authorized ({@code principal} is {@code null}) or nobody owns it.
+	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered it
+	 */
+	public void checkOwner(String instanceId, String principal) {
+		if (principal == null) {
+			return;
+		}
+		String owner = this.instanceOwners.get(instanceId);
+		if (owner != null && !owner.equals(principal)) {
+			throw RegistryException.permissionDenied("instance '" + instanceId + "' was registered by another client");
+		}
 	}
 
 	/** Returns one instance, if registered. */

@@ -29,6 +29,11 @@ public final class RegistryException extends RuntimeException {
 		return new RegistryException(Status.Code.ALREADY_EXISTS, reason);
 	}
 
+	/** A caller acting on an instance another client registered. */
+	public static RegistryException permissionDenied(String reason) {
+		return new RegistryException(Status.Code.PERMISSION_DENIED, reason);
+	}
+
 	/** Returns the gRPC status code this maps to. */
 	public Status.Code code() {
 		return this.code;

@@ -183,6 +183,21 @@ class InstanceStoreTests {
 	}
 
 	@Test
+	void whenAnotherClientTakesAnInstanceIdThenPermissionDeniedUntilItIsGone() {
+		InstanceRecord mine = InstanceRecord.of(request("a", "svc.A"), 0);
+		this.store.register(mine, "client-1");
+		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(mine, "client-2"))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> this.store.deregister(this.group, id("a"), "client-2"))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
+		assertThat(this.store.find(id("a"))).isPresent();
+		this.store.deregister(this.group, id("a"), "client-1");
+		this.store.register(mine, "client-2");
+		assertThat(this.store.find(id("a"))).isPresent();
+	}
+
+	@Test
 	void whenHeartbeatForUnknownOrOtherGroupThenNotFound() {
 		register("a", "svc.A");
 		assertThatExceptionOfType(RegistryException.class)
