@@ -30,6 +30,13 @@ public final class PlatformProcess implements AutoCloseable {
 
 	private static final String VERSION = System.getProperty("switchboard.version", "0.1.0-SNAPSHOT");
 
+	/**
+	 * The JVM options {@link #start(String, String, String, List)} gives every process: a small heap and C1 only, for
+	 * a quick start on two cores, as the {@code switchboard} launcher runs them.
+	 */
+	public static final List<String> QUICK_START_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+			"-XX:+UseSerialGC", "-Xss512k");
+
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
 	private final String name;
@@ -50,8 +57,20 @@ public final class PlatformProcess implements AutoCloseable {
 		process.onExit().thenRun(() -> this.exited.complete(Instant.now()));
 	}
 
-	/** Starts {@code module}'s runnable jar with Spring Boot arguments; the HTTP port is chosen here. */
+	/**
+	 * Starts {@code module}'s runnable jar with the {@link #QUICK_START_JVM quick-start JVM options} and Spring Boot
+	 * arguments; the HTTP port is chosen here.
+	 */
 	public static PlatformProcess start(String name, String module, String artifact, List<String> arguments) {
+		return start(name, module, artifact, QUICK_START_JVM, arguments);
+	}
+
+	/**
+	 * Starts {@code module}'s runnable jar with these JVM options and Spring Boot arguments; the HTTP port is chosen
+	 * here.
+	 */
+	public static PlatformProcess start(String name, String module, String artifact, List<String> jvmOptions,
+			List<String> arguments) {
 		Path jar = ROOT.resolve(module).resolve("target").resolve(artifact + "-" + VERSION + "-exec.jar");
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build with 'mvn package' first");
@@ -59,8 +78,9 @@ public final class PlatformProcess implements AutoCloseable {
 		int httpPort = freePort();
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
-		command.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-jar",
-				jar.toString(), "--server.port=" + httpPort, "--spring.security.user.password=" + ADMIN_PASSWORD));
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + httpPort,
+				"--spring.security.user.password=" + ADMIN_PASSWORD));
 		command.addAll(arguments);
 		try {
 			Path logs = Path.of("target", "platform-logs");
@@ -74,6 +94,11 @@ public final class PlatformProcess implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** The checkout's root: where the {@code switchboard} launcher and the parent pom are. */
+	public static Path root() {
+		return ROOT;
 	}
 
 	public static int freePort() {

@@ -4,7 +4,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import com.google.protobuf.UnsafeByteOperations;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.ConsoleChunk;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.DeleteServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -12,6 +14,7 @@ import dev.switchboard.sample.compute.v1.ListServersRequest;
 import dev.switchboard.sample.compute.v1.ListServersResponse;
 import dev.switchboard.sample.compute.v1.Server;
 import dev.switchboard.sample.compute.v1.ServerEvent;
+import dev.switchboard.sample.compute.v1.StreamConsoleOutputRequest;
 import dev.switchboard.sample.compute.v1.WatchServerEventsRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -84,6 +87,42 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 		}
 	}
 
+	@Override
+	public void streamConsoleOutput(StreamConsoleOutputRequest request, StreamObserver<ConsoleChunk> responses) {
+		ServerCallStreamObserver<ConsoleChunk> observer = (ServerCallStreamObserver<ConsoleChunk>) responses;
+		ConsoleStream stream;
+		try {
+			stream = consoleStream(request, observer);
+		}
+		catch (RuntimeException ex) {
+			observer.onError(toStatus(ex).asRuntimeException());
+			return;
+		}
+		observer.setOnCancelHandler(stream::cancel);
+		// gRPC runs the handler once this method has returned if the call is ready by then, and again each time the
+		// transport becomes ready after it was not: nothing is sent from here
+		observer.setOnReadyHandler(stream::drain);
+	}
+
+	private ConsoleStream consoleStream(StreamConsoleOutputRequest request,
+			ServerCallStreamObserver<ConsoleChunk> observer) {
+		if (request.getServerId().isBlank()) {
+			throw ComputeException.invalid("server_id is required");
+		}
+		if (request.getMaxBytes() < 0 || request.getMaxBytes() > ConsoleLog.MAX_STREAM_BYTES) {
+			throw ComputeException.invalid("max_bytes must be between 0 and " + ConsoleLog.MAX_STREAM_BYTES
+					+ ", was " + request.getMaxBytes());
+		}
+		if (request.getChunkSize() < 0 || request.getChunkSize() > ConsoleLog.MAX_CHUNK_SIZE) {
+			throw ComputeException.invalid("chunk_size must be between 0 and " + ConsoleLog.MAX_CHUNK_SIZE
+					+ ", was " + request.getChunkSize());
+		}
+		ConsoleLog console = ConsoleLog.of(this.store.get(request.getServerId()));
+		long total = (request.getMaxBytes() == 0) ? console.length() : request.getMaxBytes();
+		int chunkSize = (request.getChunkSize() == 0) ? ConsoleLog.DEFAULT_CHUNK_SIZE : request.getChunkSize();
+		return new ConsoleStream(observer, console, total, chunkSize, this.servedBy.get());
+	}
+
 	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
 		T response;
 		try {
@@ -152,6 +191,62 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 			if (current != null) {
 				current.close();
 			}
+		}
+
+	}
+
+	/**
+	 * One StreamConsoleOutput call: sends chunks only while the transport is ready, so at most about one chunk over
+	 * gRPC's ready threshold (32 KiB) waits in the replica's memory whatever the caller's pace. {@link #drain} and
+	 * {@link #cancel} both run on the call's serializing executor, one at a time, so the position needs no lock.
+	 */
+	private static final class ConsoleStream {
+
+		private final ServerCallStreamObserver<ConsoleChunk> observer;
+
+		private final ConsoleLog console;
+
+		private final long total;
+
+		private final int chunkSize;
+
+		private final String servedBy;
+
+		private long sent;
+
+		private boolean finished;
+
+		ConsoleStream(ServerCallStreamObserver<ConsoleChunk> observer, ConsoleLog console, long total, int chunkSize,
+				String servedBy) {
+			this.observer = observer;
+			this.console = console;
+			this.total = total;
+			this.chunkSize = chunkSize;
+			this.servedBy = servedBy;
+		}
+
+		/** Sends while the transport takes more, completes after the last byte; a no-op once finished. */
+		void drain() {
+			while (!this.finished && this.sent < this.total && this.observer.isReady()) {
+				byte[] data = new byte[(int) Math.min(this.chunkSize, this.total - this.sent)];
+				this.console.copy(this.sent, data);
+				// the array is never written again, so the chunk can wrap it instead of copying it
+				this.observer.onNext(ConsoleChunk.newBuilder()
+					.setData(UnsafeByteOperations.unsafeWrap(data))
+					.setOffset(this.sent)
+					.setServedBy(this.servedBy)
+					.build());
+				this.sent += data.length;
+			}
+			if (!this.finished && this.sent == this.total) {
+				this.finished = true;
+				this.observer.onCompleted();
+			}
+		}
+
+		/** The caller cancelled or the deadline passed: send nothing more. */
+		void cancel() {
+			this.finished = true;
 		}
 
 	}

@@ -1,16 +1,23 @@
 package dev.switchboard.sample.compute;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.ConsoleChunk;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.DeleteServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -18,8 +25,15 @@ import dev.switchboard.sample.compute.v1.ListServersRequest;
 import dev.switchboard.sample.compute.v1.Server;
 import dev.switchboard.sample.compute.v1.ServerEvent;
 import dev.switchboard.sample.compute.v1.ServerState;
+import dev.switchboard.sample.compute.v1.StreamConsoleOutputRequest;
 import dev.switchboard.sample.compute.v1.WatchServerEventsRequest;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -44,6 +58,9 @@ class ComputeGrpcServiceTests {
 
 	private ServerStore store;
 
+	/** Messages the service handed to gRPC, on any call: what it sent, whether or not the client has read it. */
+	private final AtomicInteger sentMessages = new AtomicInteger();
+
 	@AfterEach
 	void cleanUp() throws InterruptedException {
 		if (this.channel != null) {
@@ -64,7 +81,7 @@ class ComputeGrpcServiceTests {
 		String name = InProcessServerBuilder.generateName();
 		this.server = InProcessServerBuilder.forName(name)
 			.directExecutor()
-			.addService(new ComputeGrpcService(this.store, servedBy))
+			.addService(ServerInterceptors.intercept(new ComputeGrpcService(this.store, servedBy), new CountSent()))
 			.build()
 			.start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -266,6 +283,152 @@ class ComputeGrpcServiceTests {
 			});
 	}
 
+	@Test
+	void whenConsoleStreamedThenChunksOfDefaultSizeWithContiguousOffsetsRepeatingTheBootLog() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		List<ConsoleChunk> chunks = drain(compute.streamConsoleOutput(console(id, 100_000, 0)));
+
+		assertThat(chunks).extracting((chunk) -> chunk.getData().size())
+			.containsExactly(16384, 16384, 16384, 16384, 16384, 16384, 1696);
+		assertThat(chunks).extracting(ConsoleChunk::getOffset)
+			.containsExactly(0L, 16384L, 32768L, 49152L, 65536L, 81920L, 98304L);
+		assertThat(chunks).allSatisfy((chunk) -> assertThat(chunk.getServedBy()).isEqualTo(REPLICA));
+		byte[] bootLog = ConsoleLog.of(this.store.get(id)).text().getBytes(StandardCharsets.UTF_8);
+		byte[] streamed = concat(chunks);
+		assertThat(bootLog.length).isLessThan(streamed.length / 2);
+		for (int i = 0; i < streamed.length; i++) {
+			if (streamed[i] != bootLog[i % bootLog.length]) {
+				throw new AssertionError("byte " + i + " is not the boot log's byte " + (i % bootLog.length));
+			}
+		}
+	}
+
+	@Test
+	void whenMaxBytesZeroThenTheBootLogOnceInOneChunk() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		List<ConsoleChunk> chunks = drain(compute.streamConsoleOutput(console(id, 0, 0)));
+
+		assertThat(chunks).hasSize(1);
+		String log = chunks.get(0).getData().toStringUtf8();
+		assertThat(log).isEqualTo(ConsoleLog.of(this.store.get(id)).text())
+			.startsWith(this.store.get(id).createdAt().toString().substring(0, 16))
+			.contains(" web-1 kernel: [    0.000000] Linux version ", "Hostname set to <web-1>.", id,
+					"flavor m1.small image ubuntu-24.04")
+			.endsWith("web-1 login:\n");
+	}
+
+	@Test
+	void whenChunkSizeGivenThenChunksOfThatSizeAndAShorterLastOne() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		List<ConsoleChunk> chunks = drain(compute.streamConsoleOutput(console(id, 2_500, 1_000)));
+		assertThat(chunks).extracting((chunk) -> chunk.getData().size()).containsExactly(1000, 1000, 500);
+		assertThat(chunks).extracting(ConsoleChunk::getOffset).containsExactly(0L, 1000L, 2000L);
+	}
+
+	@Test
+	void whenConsoleOfUnknownServerThenNotFound() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> drain(compute.streamConsoleOutput(console("0NOSUCHSERVER", 10, 0))), Status.Code.NOT_FOUND,
+				"server '0NOSUCHSERVER' not found");
+	}
+
+	@Test
+	void whenConsoleWithoutServerIdThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		assertStatus(() -> drain(compute.streamConsoleOutput(console("", 10, 0))), Status.Code.INVALID_ARGUMENT,
+				"server_id is required");
+	}
+
+	@Test
+	void whenMaxBytesNegativeOrOver1GiBThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		assertStatus(() -> drain(compute.streamConsoleOutput(console(id, -1, 0))), Status.Code.INVALID_ARGUMENT,
+				"max_bytes must be between 0 and 1073741824, was -1");
+		assertStatus(() -> drain(compute.streamConsoleOutput(console(id, (1L << 30) + 1, 0))),
+				Status.Code.INVALID_ARGUMENT, "max_bytes must be between 0 and 1073741824, was 1073741825");
+	}
+
+	@Test
+	void whenChunkSizeNegativeOrOver1MiBThenInvalidArgument() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		assertStatus(() -> drain(compute.streamConsoleOutput(console(id, 10, -1))), Status.Code.INVALID_ARGUMENT,
+				"chunk_size must be between 0 and 1048576, was -1");
+		assertStatus(() -> drain(compute.streamConsoleOutput(console(id, 10, (1 << 20) + 1))),
+				Status.Code.INVALID_ARGUMENT, "chunk_size must be between 0 and 1048576, was 1048577");
+	}
+
+	@Test
+	void whenCallerReadsSlowlyThenServerSendsOnlyWhatTheTransportTakes() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		this.sentMessages.set(0);
+		Chunks chunks = new Chunks(1);
+		ComputeGrpc.newStub(this.channel).streamConsoleOutput(console(id, 64 * 1024, 1024), chunks);
+
+		// the in-process transport is ready exactly while the client has asked for more than it got, so a server
+		// that waits for isReady() has sent no more than the client asked for; one that ignores it sends all 64
+		int requested = 1;
+		for (int i = 1; i <= 64; i++) {
+			assertThat(chunks.next().getOffset()).isEqualTo((i - 1) * 1024L);
+			assertThat(this.sentMessages.get()).as("chunks sent with %d asked for", requested).isLessThanOrEqualTo(requested);
+			Thread.sleep((i % 16 == 0) ? 20 : 0); // now and then a slow read, when an eager server would run ahead
+			assertThat(this.sentMessages.get()).as("chunks sent with %d asked for", requested).isLessThanOrEqualTo(requested);
+			chunks.call.request(1);
+			requested++;
+		}
+		assertThat(chunks.end()).isSameAs(Chunks.COMPLETED);
+		assertThat(this.sentMessages.get()).isEqualTo(64);
+	}
+
+	@Test
+	void whenCallerCancelsThenNothingMoreIsSent() throws Exception {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+		String id = compute.createServer(create("web-1")).getId();
+		this.sentMessages.set(0);
+		Chunks chunks = new Chunks(2);
+		// the largest stream allowed, 65,536 chunks of 16 KiB: cancelled after two
+		ComputeGrpc.newStub(this.channel).streamConsoleOutput(console(id, 1L << 30, 0), chunks);
+		chunks.next();
+		chunks.next();
+
+		chunks.call.cancel("caller lost interest", null);
+
+		Object end = chunks.end();
+		assertThat(end).isInstanceOf(StatusRuntimeException.class);
+		assertThat(((StatusRuntimeException) end).getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+		chunks.call.request(100); // asking after cancelling makes nothing move
+		Thread.sleep(20);
+		assertThat(this.sentMessages.get()).isEqualTo(2);
+		assertThat(chunks.queue).isEmpty();
+	}
+
+	private static StreamConsoleOutputRequest console(String id, long maxBytes, int chunkSize) {
+		return StreamConsoleOutputRequest.newBuilder()
+			.setServerId(id)
+			.setMaxBytes(maxBytes)
+			.setChunkSize(chunkSize)
+			.build();
+	}
+
+	private static List<ConsoleChunk> drain(Iterator<ConsoleChunk> stream) {
+		List<ConsoleChunk> chunks = new ArrayList<>();
+		stream.forEachRemaining(chunks::add);
+		return chunks;
+	}
+
+	private static byte[] concat(List<ConsoleChunk> chunks) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		for (ConsoleChunk chunk : chunks) {
+			chunk.getData().writeTo(bytes);
+		}
+		return bytes.toByteArray();
+	}
+
 	private static WatchServerEventsRequest watch(String id) {
 		return WatchServerEventsRequest.newBuilder().setId(id).build();
 	}
@@ -292,6 +455,78 @@ class ComputeGrpcServiceTests {
 			Thread.sleep(5);
 		}
 		assertThat(this.store.watchers()).isZero();
+	}
+
+	/** Counts the messages the service sends, on every call. */
+	private final class CountSent implements ServerInterceptor {
+
+		@Override
+		public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+				ServerCallHandler<Q, R> next) {
+			return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+
+				@Override
+				public void sendMessage(R message) {
+					ComputeGrpcServiceTests.this.sentMessages.incrementAndGet();
+					super.sendMessage(message);
+				}
+
+			}, headers);
+		}
+
+	}
+
+	/**
+	 * Collects a StreamConsoleOutput stream with manual flow control: asks for {@code initial} chunks, then only for
+	 * what the test asks through {@link #call}.
+	 */
+	private static final class Chunks implements ClientResponseObserver<StreamConsoleOutputRequest, ConsoleChunk> {
+
+		static final Object COMPLETED = new Object();
+
+		final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
+		private final int initial;
+
+		volatile ClientCallStreamObserver<StreamConsoleOutputRequest> call;
+
+		Chunks(int initial) {
+			this.initial = initial;
+		}
+
+		@Override
+		public void beforeStart(ClientCallStreamObserver<StreamConsoleOutputRequest> requestStream) {
+			this.call = requestStream;
+			requestStream.disableAutoRequestWithInitial(this.initial);
+		}
+
+		@Override
+		public void onNext(ConsoleChunk chunk) {
+			this.queue.add(chunk);
+		}
+
+		@Override
+		public void onError(Throwable error) {
+			this.queue.add(error);
+		}
+
+		@Override
+		public void onCompleted() {
+			this.queue.add(COMPLETED);
+		}
+
+		ConsoleChunk next() throws InterruptedException {
+			Object next = this.queue.poll(5, TimeUnit.SECONDS);
+			assertThat(next).as("next chunk").isInstanceOf(ConsoleChunk.class);
+			return (ConsoleChunk) next;
+		}
+
+		Object end() throws InterruptedException {
+			Object next = this.queue.poll(5, TimeUnit.SECONDS);
+			assertThat(next).as("end of stream").isNotNull().isNotInstanceOf(ConsoleChunk.class);
+			return next;
+		}
+
 	}
 
 	/** Collects a WatchServerEvents stream: events, then the completion marker or the error. */
