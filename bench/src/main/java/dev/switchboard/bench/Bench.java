@@ -3,6 +3,7 @@ package dev.switchboard.bench;
 import java.util.List;
 import java.util.Set;
 
+import dev.switchboard.bench.auth.AuthBench;
 import dev.switchboard.bench.manager.ManagerBench;
 import dev.switchboard.bench.registry.RegistryBench;
 import dev.switchboard.bench.router.RouterBench;
@@ -12,12 +13,12 @@ import dev.switchboard.bench.router.RouterBench;
  * count and time and stop everything they started.
  * <p>
  * Usage: {@code java -jar switchboard-bench-exec.jar [registry[:watch,load,kill]]
- * [router[:unary,latency,stream,c1,warmup=SECONDS]] [manager[:jmh,memory]]} (all scenarios, and all their parts,
+ * [router[:unary,latency,stream,c1,warmup=SECONDS]] [auth] [manager[:jmh,memory]]} (all scenarios, and all their parts,
  * when none is named).
  */
 public final class Bench {
 
-	private static final List<String> SCENARIOS = List.of("registry", "router", "manager");
+	private static final List<String> SCENARIOS = List.of("registry", "router", "auth", "manager");
 
 	private Bench() {
 	}
@@ -31,6 +32,7 @@ public final class Bench {
 			switch (scenario) {
 				case "registry" -> RegistryBench.run(parts);
 				case "router" -> RouterBench.run(parts);
+				case "auth" -> AuthBench.run();
 				case "manager" -> ManagerBench.run(parts);
 				default -> throw new IllegalArgumentException(
 						"unknown scenario '" + scenario + "'; known: " + String.join(", ", SCENARIOS));

@@ -1,29 +1,23 @@
 package dev.switchboard.e2e;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.switchboard.auth.v1.AuthGrpc;
 import dev.switchboard.auth.v1.CreateClientRequest;
 import dev.switchboard.auth.v1.CreateClientResponse;
 import dev.switchboard.auth.v1.RevokeTokenRequest;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
+import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.RegisterRequest;
@@ -33,7 +27,6 @@ import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.ListServersRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
@@ -107,7 +100,7 @@ class SecurityPlatformIT {
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
-		credentials = readCredentials(state.resolve("credentials.env"));
+		credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
 		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
 		registry = ManagedChannelBuilder.forAddress("127.0.0.1", registryGrpc).usePlaintext().build();
 		auth = ManagedChannelBuilder.forAddress("127.0.0.1", authGrpc).usePlaintext().build();
@@ -289,9 +282,7 @@ class SecurityPlatformIT {
 	}
 
 	private static <S extends AbstractStub<S>> S withToken(S stub, String token) {
-		Metadata headers = new Metadata();
-		headers.put(SwitchboardHeaders.AUTHORIZATION, "Bearer " + token);
-		return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+		return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(token)));
 	}
 
 	private static String token(String prefix) throws Exception {
@@ -299,32 +290,15 @@ class SecurityPlatformIT {
 	}
 
 	private static String token(String clientId, String secret) throws Exception {
-		HttpResponse<String> response = tokenResponse(clientId, secret);
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		Matcher token = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
-		assertThat(token.find()).isTrue();
-		return token.group(1);
+		return PlatformClients.token(tokenUri(), clientId, secret);
 	}
 
 	private static HttpResponse<String> tokenResponse(String clientId, String secret) throws Exception {
-		String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + authHttp + "/oauth2/token"))
-				.header("Authorization", "Basic " + basic)
-				.header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-				.build(), HttpResponse.BodyHandlers.ofString());
+		return PlatformClients.tokenResponse(tokenUri(), clientId, secret);
 	}
 
-	private static Map<String, String> readCredentials(Path file) throws Exception {
-		Map<String, String> values = new HashMap<>();
-		for (String line : Files.readAllLines(file)) {
-			int equals = line.indexOf('=');
-			if (equals > 0) {
-				values.put(line.substring(0, equals).trim(), line.substring(equals + 1).trim());
-			}
-		}
-		return values;
+	private static URI tokenUri() {
+		return URI.create("http://127.0.0.1:" + authHttp + "/oauth2/token");
 	}
 
 	private static void assertStatus(Runnable call, Status.Code code) {
