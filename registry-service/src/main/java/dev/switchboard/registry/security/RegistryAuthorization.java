@@ -62,6 +62,9 @@ public final class RegistryAuthorization implements ServerInterceptor {
 
 			private boolean refused;
 
+			/** Context carrying the caller's principal; unary handlers run the service in onHalfClose, not onMessage. */
+			private Context withPrincipal;
+
 			@Override
 			public void onMessage(Q message) {
 				if (this.refused) {
@@ -74,12 +77,19 @@ public final class RegistryAuthorization implements ServerInterceptor {
 					return;
 				}
 				// the service learns who is registering, so an instance id stays with the client that took it
-				Context.current().withValue(PRINCIPAL, decision.principal()).run(() -> super.onMessage(message));
+				this.withPrincipal = Context.current().withValue(PRINCIPAL, decision.principal());
+				this.withPrincipal.run(() -> super.onMessage(message));
 			}
 
 			@Override
 			public void onHalfClose() {
-				if (!this.refused) {
+				if (this.refused) {
+					return;
+				}
+				if (this.withPrincipal != null) {
+					this.withPrincipal.run(super::onHalfClose);
+				}
+				else {
 					super.onHalfClose();
 				}
 			}
