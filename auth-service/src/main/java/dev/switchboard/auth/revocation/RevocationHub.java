@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.switchboard.auth.v1.Revocation;
+import dev.switchboard.common.grpc.PacedStream;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
@@ -22,7 +23,7 @@ public final class RevocationHub implements RevocationListener {
 
 	private final Object lock = new Object();
 
-	private final List<RevocationSubscriber> subscribers = new CopyOnWriteArrayList<>();
+	private final List<PacedStream<Revocation, Revocation>> subscribers = new CopyOnWriteArrayList<>();
 
 	private final int queueLimit;
 
@@ -49,16 +50,16 @@ public final class RevocationHub implements RevocationListener {
 		Revocation message = event.toProto();
 		synchronized (this.lock) {
 			this.sequence = Math.max(this.sequence, event.sequence());
-			for (RevocationSubscriber subscriber : this.subscribers) {
+			for (PacedStream<Revocation, Revocation> subscriber : this.subscribers) {
 				if (event.isEverything() || subscriber.queued() >= this.queueLimit) {
-					subscriber.reset(RevocationEvent.everything(this.sequence, this.clock.instant()).toProto());
+					subscriber.replaceAllWith(RevocationEvent.everything(this.sequence, this.clock.instant()).toProto());
 				}
 				else {
 					subscriber.offer(message);
 				}
 			}
 		}
-		this.subscribers.forEach(RevocationSubscriber::drain);
+		this.subscribers.forEach(PacedStream::drain);
 	}
 
 	/**
@@ -66,7 +67,7 @@ public final class RevocationHub implements RevocationListener {
 	 * when the client cancels it.
 	 */
 	public void subscribe(ServerCallStreamObserver<Revocation> observer) {
-		RevocationSubscriber subscriber = new RevocationSubscriber(observer);
+		PacedStream<Revocation, Revocation> subscriber = new PacedStream<>(observer, (revocation) -> revocation);
 		observer.setOnCancelHandler(() -> this.subscribers.remove(subscriber));
 		observer.setOnReadyHandler(subscriber::drain);
 		synchronized (this.lock) {

@@ -1,37 +1,27 @@
 package dev.switchboard.registry.watch;
 
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.switchboard.common.grpc.PacedStream;
 import dev.switchboard.registry.v1.WatchEvent;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
- * One Watch stream: a queue of pending events and a drain loop that sends while the stream is ready.
- * <p>
- * {@link #offer} and {@link #resync} run under the hub's lock; {@link #drain} may be called from any thread (the
- * hub's callers, gRPC's onReady) and lets one thread at a time send, so {@code onNext} is never called concurrently.
+ * One Watch stream: the groups it watches, and its paced queue of pending events, which get consecutive revisions as
+ * they are sent. {@link #offer} and {@link #resync} run under the hub's lock; {@link #drain} from any thread.
  */
 final class WatchSubscriber {
 
 	private final Set<String> groups;
 
-	private final ServerCallStreamObserver<WatchEvent> observer;
-
-	private final Queue<PendingEvent> queue = new ConcurrentLinkedQueue<>();
-
-	private final AtomicInteger queued = new AtomicInteger();
-
-	private final AtomicInteger work = new AtomicInteger();
+	private final PacedStream<PendingEvent, WatchEvent> stream;
 
 	/** Only touched by the draining thread. */
 	private long revision;
 
 	WatchSubscriber(Set<String> groups, ServerCallStreamObserver<WatchEvent> observer) {
 		this.groups = groups;
-		this.observer = observer;
+		this.stream = new PacedStream<>(observer, (pending) -> pending.toEvent(++this.revision));
 	}
 
 	boolean accepts(String group) {
@@ -39,38 +29,20 @@ final class WatchSubscriber {
 	}
 
 	int queued() {
-		return this.queued.get();
+		return this.stream.queued();
 	}
 
 	void offer(PendingEvent event) {
-		this.queue.add(event);
-		this.queued.incrementAndGet();
+		this.stream.offer(event);
 	}
 
 	/** Drops every pending event for a snapshot that supersedes them. */
 	void resync(PendingEvent snapshot) {
-		this.queue.clear();
-		this.queued.set(0);
-		offer(snapshot);
+		this.stream.replaceAllWith(snapshot);
 	}
 
 	void drain() {
-		if (this.work.getAndIncrement() != 0) {
-			return;
-		}
-		int missed = 1;
-		do {
-			while (!this.observer.isCancelled() && this.observer.isReady()) {
-				PendingEvent next = this.queue.poll();
-				if (next == null) {
-					break;
-				}
-				this.queued.updateAndGet((n) -> Math.max(0, n - 1));
-				this.observer.onNext(next.toEvent(++this.revision));
-			}
-			missed = this.work.addAndGet(-missed);
-		}
-		while (missed != 0);
+		this.stream.drain();
 	}
 
 }
