@@ -61,24 +61,25 @@ class RouterConfiguration {
 		int maxMessage = (int) properties.maxMessageSize().toBytes();
 		return ChannelFactory.grpc((builder) -> {
 			if (builder instanceof NettyChannelBuilder netty) {
-				netty.eventLoopGroup(loops.workers()).channelType(loops.channelType());
+				// a channel opened on a worker loop (a replica's, on first use there) stays on that loop
+				netty.eventLoopGroup(loops.forCurrentThread()).channelType(loops.channelType());
 			}
 			builder.maxInboundMessageSize(maxMessage);
 		});
 	}
 
 	@Bean
-	ReplicaChannels replicaChannels(ClientConnectionManager manager) {
-		return new ManagedReplicaChannels(manager);
+	ReplicaChannels replicaChannels(ClientConnectionManager manager, EventLoops loops) {
+		return new ManagedReplicaChannels(manager, loops::currentIndex);
 	}
 
 	@Bean
 	RoutingTableUpdater routingTableUpdater(RouterProperties properties, ReplicaChannels channels,
-			RegistryWatcher watcher) {
+			RegistryWatcher watcher, EventLoops loops) {
 		RouterProperties.Outlier outlier = properties.outlier();
 		RoutingTableUpdater updater = new RoutingTableUpdater(
 				(instance) -> new Replica(instance, new OutlierDetector(outlier.consecutiveFailures(),
-						outlier.baseEjection(), outlier.maxEjection(), outlier.slowStart())),
+						outlier.baseEjection(), outlier.maxEjection(), outlier.slowStart()), loops.size()),
 				channels::release);
 		watcher.addListener(updater);
 		updater.accept(watcher.view());

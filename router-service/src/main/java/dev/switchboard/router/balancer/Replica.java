@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import io.grpc.Channel;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One replica as the router sees it: its latest registration, the calls this router has outstanding on it, and its
@@ -24,12 +26,24 @@ public final class Replica {
 
 	private volatile Instance instance;
 
-	/** The connection calls go through, opened on first use; see {@code ReplicaChannels}. */
-	private volatile Channel channel;
+	/**
+	 * The connections calls go through, one per slot (the router's event loops), opened on first use; see
+	 * {@code ReplicaChannels}.
+	 */
+	private final AtomicReferenceArray<Channel> channels;
 
-	private volatile long connectionId;
+	private final AtomicLongArray connectionIds;
 
 	public Replica(Instance instance, OutlierDetector outlier) {
+		this(instance, outlier, 1);
+	}
+
+	/**
+	 * @param slots how many connections the replica may have, one per event loop of the router
+	 */
+	public Replica(Instance instance, OutlierDetector outlier, int slots) {
+		this.channels = new AtomicReferenceArray<>(slots);
+		this.connectionIds = new AtomicLongArray(slots);
 		this.instance = Objects.requireNonNull(instance, "instance");
 		this.instanceId = instance.getInstanceId();
 		this.outlier = Objects.requireNonNull(outlier, "outlier");
@@ -80,20 +94,29 @@ public final class Replica {
 		}
 	}
 
-	/** Returns the channel opened for this replica, or {@code null} before the first call. */
-	public Channel channel() {
-		return this.channel;
+	/** Returns how many connection slots the replica has. */
+	public int slots() {
+		return this.channels.length();
 	}
 
-	/** Returns the id of the connection behind {@link #channel()}, 0 before the first call. */
-	public long connectionId() {
-		return this.connectionId;
+	/** Returns the channel of a slot, or {@code null} before its first call. */
+	public Channel channel(int slot) {
+		return this.channels.get(slot);
 	}
 
-	/** Records the connection opened for this replica. */
-	public void attach(Channel channel, long connectionId) {
-		this.connectionId = connectionId;
-		this.channel = channel;
+	/** Returns the ids of the connections opened so far; 0 for a slot never used. */
+	public long[] connectionIds() {
+		long[] ids = new long[this.connectionIds.length()];
+		for (int i = 0; i < ids.length; i++) {
+			ids[i] = this.connectionIds.get(i);
+		}
+		return ids;
+	}
+
+	/** Records the connection opened for a slot. */
+	public void attach(int slot, Channel channel, long connectionId) {
+		this.connectionIds.set(slot, connectionId);
+		this.channels.set(slot, channel);
 	}
 
 	public OutlierDetector outlier() {

@@ -1,6 +1,7 @@
 package dev.switchboard.router.proxy;
 
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 import dev.switchboard.common.client.ClientConnection;
 import dev.switchboard.common.client.ClientConnectionManager;
@@ -18,35 +19,49 @@ public final class ManagedReplicaChannels implements ReplicaChannels {
 
 	private final ClientConnectionManager manager;
 
+	private final IntSupplier slot;
+
+	/** One connection per replica. */
 	public ManagedReplicaChannels(ClientConnectionManager manager) {
+		this(manager, () -> 0);
+	}
+
+	/**
+	 * @param slot the connection slot of the calling thread (its event loop, so that a forwarded message stays on
+	 * the loop that read it); must be below each replica's {@link Replica#slots()}
+	 */
+	public ManagedReplicaChannels(ClientConnectionManager manager, IntSupplier slot) {
 		this.manager = Objects.requireNonNull(manager, "manager");
+		this.slot = Objects.requireNonNull(slot, "slot");
 	}
 
 	@Override
 	public Channel channel(Replica replica) {
-		Channel channel = replica.channel();
+		int slot = Math.min(this.slot.getAsInt(), replica.slots() - 1);
+		Channel channel = replica.channel(slot);
 		if (channel != null) {
 			return channel;
 		}
 		synchronized (replica) {
-			if (replica.channel() == null) {
+			if (replica.channel(slot) == null) {
 				try {
 					ClientConnection connection = this.manager.open(replica.instance().getGroup(), replica.target());
-					replica.attach(connection.channel(), connection.id());
+					replica.attach(slot, connection.channel(), connection.id());
 				}
 				catch (ConnectionLimitException ex) {
 					throw ex.toStatus().asRuntimeException();
 				}
 			}
-			return replica.channel();
+			return replica.channel(slot);
 		}
 	}
 
 	@Override
 	public void release(Replica replica) {
-		long id = replica.connectionId();
-		if (id != 0) {
-			this.manager.close(id);
+		for (long id : replica.connectionIds()) {
+			if (id != 0) {
+				this.manager.close(id);
+			}
 		}
 	}
 

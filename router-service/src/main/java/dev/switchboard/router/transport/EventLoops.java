@@ -1,5 +1,9 @@
 package dev.switchboard.router.transport;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -24,6 +28,8 @@ public final class EventLoops implements AutoCloseable {
 
 	private final boolean epoll;
 
+	private final EventLoop[] workerLoops;
+
 	/**
 	 * @param threads worker threads; 0 for one per available processor
 	 */
@@ -34,6 +40,37 @@ public final class EventLoops implements AutoCloseable {
 				this.epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
 		this.workers = new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("router-io", true),
 				this.epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+		List<EventLoop> loops = new ArrayList<>();
+		this.workers.forEach((executor) -> loops.add((EventLoop) executor));
+		this.workerLoops = loops.toArray(EventLoop[]::new);
+	}
+
+	/** Returns how many worker loops there are. */
+	public int size() {
+		return this.workerLoops.length;
+	}
+
+	/** Returns the index of the worker loop running the calling thread, or 0 when it is not one. */
+	public int currentIndex() {
+		for (int i = 0; i < this.workerLoops.length; i++) {
+			if (this.workerLoops[i].inEventLoop()) {
+				return i;
+			}
+		}
+		return 0;
+	}
+
+	/**
+	 * Returns where a channel opened by the calling thread should run: the worker loop that runs the thread, so its
+	 * traffic never changes threads, else the whole group.
+	 */
+	public EventLoopGroup forCurrentThread() {
+		for (EventLoop loop : this.workerLoops) {
+			if (loop.inEventLoop()) {
+				return loop;
+			}
+		}
+		return this.workers;
 	}
 
 	public EventLoopGroup boss() {
