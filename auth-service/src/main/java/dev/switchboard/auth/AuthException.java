@@ -1,18 +1,16 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 
 /**
  * A request the auth service refuses, with the gRPC status code it maps to and a one-line reason for the caller. It
  * carries no stack trace: it is a refusal, not a failure.
  */
-public final class AuthException extends RuntimeException {
-
-	private final Status.Code code;
+public final class AuthException extends RefusalException {
 
 	private AuthException(Status.Code code, String reason) {
-		super(reason, null, false, false);
-		this.code = code;
+		super(code, reason);
 	}
 
 	/** A malformed request: bad client id, grant, action or token reference. */
@@ -38,16 +36,6 @@ public final class AuthException extends RuntimeException {
 	/** A caller whose valid token does not allow the call. */
 	public static AuthException permissionDenied(String reason) {
 		return new AuthException(Status.Code.PERMISSION_DENIED, reason);
-	}
-
-	/** Returns the gRPC status code this maps to. */
-	public Status.Code code() {
-		return this.code;
-	}
-
-	/** Returns the status to send, with this exception as its cause (causes are never sent to the client). */
-	public Status toStatus() {
-		return Status.fromCode(this.code).withDescription(getMessage()).withCause(this);
 	}
 
 }

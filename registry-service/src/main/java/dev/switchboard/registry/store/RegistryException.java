@@ -1,17 +1,15 @@
 package dev.switchboard.registry.store;
 
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 
 /**
  * A request the registry refuses, with the gRPC status it maps to and a one-line reason for the caller.
  */
-public final class RegistryException extends RuntimeException {
-
-	private final Status.Code code;
+public final class RegistryException extends RefusalException {
 
 	private RegistryException(Status.Code code, String reason) {
-		super(reason, null, false, false);
-		this.code = code;
+		super(code, reason);
 	}
 
 	/** A malformed request. */
@@ -32,16 +30,6 @@ public final class RegistryException extends RuntimeException {
 	/** A caller acting on an instance another client registered. */
 	public static RegistryException permissionDenied(String reason) {
 		return new RegistryException(Status.Code.PERMISSION_DENIED, reason);
-	}
-
-	/** Returns the gRPC status code this maps to. */
-	public Status.Code code() {
-		return this.code;
-	}
-
-	/** Returns the status to send, with this exception as its cause (never sent to the client). */
-	public Status toStatus() {
-		return Status.fromCode(this.code).withDescription(getMessage()).withCause(this);
 	}
 
 }

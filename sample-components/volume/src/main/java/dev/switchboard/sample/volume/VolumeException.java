@@ -1,18 +1,16 @@
 package dev.switchboard.sample.volume;
 
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 
 /**
  * A request the volume sample refuses, with the gRPC status code it maps to and a one-line reason for the caller.
  * Carries no stack trace: it is an answer, not a failure.
  */
-final class VolumeException extends RuntimeException {
-
-	private final Status.Code code;
+final class VolumeException extends RefusalException {
 
 	private VolumeException(Status.Code code, String reason) {
-		super(reason, null, false, false);
-		this.code = code;
+		super(code, reason);
 	}
 
 	/** A malformed request. */
@@ -36,16 +34,6 @@ final class VolumeException extends RuntimeException {
 
 	static VolumeException failedPrecondition(String reason) {
 		return new VolumeException(Status.Code.FAILED_PRECONDITION, reason);
-	}
-
-	/** Returns the gRPC status code this maps to. */
-	Status.Code code() {
-		return this.code;
-	}
-
-	/** Returns the status to send, with this exception as its cause (never sent to the client). */
-	Status toStatus() {
-		return Status.fromCode(this.code).withDescription(getMessage()).withCause(this);
 	}
 
 }
