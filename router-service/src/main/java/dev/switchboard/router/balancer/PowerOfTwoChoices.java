@@ -9,8 +9,8 @@ import dev.switchboard.router.table.GroupRoute;
 
 /**
  * Power of two choices: pick two UP replicas at random and send to the cheaper one, where cost is the calls this
- * router has outstanding on it plus one, scaled up by the load the replica reports (each 10 calls in flight there
- * doubles it), divided by its weight and by its slow-start factor after an ejection. Ejected replicas are skipped
+ * router has outstanding on it plus one, scaled up by the load the replica reports (each full 10 calls in flight
+ * there doubles it), divided by its weight and by its slow-start factor after an ejection. Ejected replicas are skipped
  * unless every UP replica is ejected.
  * <p>
  * Thread-safe; the random source is supplied per call (a seeded one in tests, {@code ThreadLocalRandom} in
@@ -67,7 +67,9 @@ public final class PowerOfTwoChoices implements ReplicaSelector {
 
 	static double cost(Replica replica, long now) {
 		int weight = Math.max(1, replica.instance().getWeight());
-		double load = 1.0 + replica.instance().getInFlight() / 10.0;
+		// reported load is a once-a-second sample: count it in steps of ten calls, so a stale "1 in flight" does not
+		// steer every light-load tie away from a replica
+		double load = 1.0 + replica.instance().getInFlight() / 10;
 		double factor = Math.max(0.1, replica.outlier().weightFactor(now));
 		return (replica.outstanding() + 1) * load / (weight * factor);
 	}

@@ -86,6 +86,20 @@ class PowerOfTwoChoicesTests {
 	}
 
 	@Test
+	void whenReportedLoadIsSmallThenIdleReplicasShareTheCalls() {
+		Replica reportsOne = new Replica(instance("g", "a", InstanceStatus.UP).toBuilder().setInFlight(1).build(),
+				detector());
+		Replica reportsNone = replica("b", InstanceStatus.UP);
+		GroupRoute route = GroupRoute.of("g", List.of(reportsOne, reportsNone));
+		Map<String, Integer> picks = new HashMap<>();
+		for (int i = 0; i < 200; i++) {
+			picks.merge(this.selector.select(route, null).instanceId(), 1, Integer::sum);
+		}
+		// a once-a-second sample of one call in flight must not steer every call away
+		assertThat(picks).containsKeys("a", "b");
+	}
+
+	@Test
 	void whenReplicaReportsHighLoadThenItCostsMore() {
 		Replica loaded = new Replica(instance("g", "a", InstanceStatus.UP).toBuilder().setInFlight(50).build(),
 				detector());
