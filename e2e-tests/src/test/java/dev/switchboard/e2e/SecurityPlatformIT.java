@@ -9,17 +9,24 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.auth.v1.AuthGrpc;
+import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.CreateClientRequest;
 import dev.switchboard.auth.v1.CreateClientResponse;
+import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.RevokeTokenRequest;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.registry.v1.GetGroupRequest;
+import dev.switchboard.registry.v1.HeartbeatRequest;
+import dev.switchboard.registry.v1.HeartbeatResponse;
 import dev.switchboard.registry.v1.Instance;
+import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RegisterRequest;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
@@ -31,6 +38,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +55,8 @@ import static org.awaitility.Awaitility.await;
 class SecurityPlatformIT {
 
 	private static final Duration START = Duration.ofSeconds(120);
+
+	private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(20);
 
 	private static final List<PlatformProcess> processes = new ArrayList<>();
 
@@ -75,6 +85,8 @@ class SecurityPlatformIT {
 				"--switchboard.component.credentials.client-secret=" + platformSecret);
 		List<String> authArgs = new ArrayList<>(component);
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
+				// short-lived tokens, so one can be seen to expire (the platform's own renew theirs before)
+				"--switchboard.auth.token-lifetime=" + TOKEN_LIFETIME.toSeconds() + "s",
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.auth.bootstrap.platform-client-id=platform",
 				"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
@@ -165,6 +177,83 @@ class SecurityPlatformIT {
 				+ "." + parts[1] + "." + parts[2];
 		assertStatus(() -> compute(wrongKid).listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
 		assertStatus(() -> compute("not-a-jwt").listServers(ListServersRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+	}
+
+	@Test
+	void whenTokenExpiredThenUnauthenticated() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		compute(demo).listServers(ListServersRequest.getDefaultInstance());
+		Thread.sleep(TOKEN_LIFETIME.plusSeconds(2).toMillis());
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> compute(demo).listServers(ListServersRequest.getDefaultInstance()))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+				assertThat(ex.getStatus().getDescription()).contains("expired");
+			});
+		// while the platform's own processes renewed theirs and stayed registered
+		assertThat(registryStub(token("SWITCHBOARD_DEMO")).getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+			.getInstancesCount()).isEqualTo(1);
+	}
+
+	@Test
+	void whenTokenOversizedThenRefusedWithAReason() throws Exception {
+		AuthorizeResponse answer = AuthGrpc.newBlockingStub(auth)
+			.authorize(AuthorizeRequest.newBuilder().setToken("x".repeat(9000)).setAction("discover").build());
+		assertThat(answer.getDecision()).isEqualTo(Decision.UNAUTHENTICATED);
+		assertThat(answer.getReason()).contains("larger than 8 KiB");
+		assertStatus(() -> compute("e".repeat(6000)).listServers(ListServersRequest.getDefaultInstance()),
+				Status.Code.UNAUTHENTICATED);
+	}
+
+	@Test
+	void whenTokenRevokedMidStreamThenTheHeartbeatStreamEndsUnauthenticated() throws Exception {
+		CreateClientResponse client = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("mid-stream")
+			.addGrants("register:midstream")
+			.build());
+		String token = token("mid-stream", client.getClientSecret());
+		registryStub(token).register(RegisterRequest.newBuilder()
+			.setGroup("midstream")
+			.setInstanceId("midstream-1")
+			.setHost("127.0.0.1")
+			.setPort(1)
+			.addServices("test.v1.MidStream")
+			.setStatus(InstanceStatus.UP)
+			.build());
+		LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+		StreamObserver<HeartbeatRequest> beats = withToken(RegistryGrpc.newStub(registry), token)
+			.heartbeat(new StreamObserver<HeartbeatResponse>() {
+				@Override
+				public void onNext(HeartbeatResponse value) {
+					answers.add(value);
+				}
+
+				@Override
+				public void onError(Throwable t) {
+					answers.add(Status.fromThrowable(t));
+				}
+
+				@Override
+				public void onCompleted() {
+					answers.add(Status.OK);
+				}
+			});
+		HeartbeatRequest beat = HeartbeatRequest.newBuilder()
+			.setGroup("midstream")
+			.setInstanceId("midstream-1")
+			.setStatus(InstanceStatus.UP)
+			.build();
+		beats.onNext(beat);
+		assertThat(answers.poll(5, TimeUnit.SECONDS)).isInstanceOf(HeartbeatResponse.class);
+		admin().revokeToken(RevokeTokenRequest.newBuilder().setToken(token).build());
+		Object ended = null;
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (!(ended instanceof Status) && System.nanoTime() < deadline) {
+			beats.onNext(beat);
+			ended = answers.poll(200, TimeUnit.MILLISECONDS);
+		}
+		assertThat(ended).isInstanceOf(Status.class);
+		assertThat(((Status) ended).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
 	}
 
 	@Test
