@@ -1,7 +1,7 @@
 package dev.switchboard.registry.grpc;
 
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import dev.switchboard.registry.store.RegistryException;
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -25,7 +25,7 @@ public final class RegistryExceptionHandler implements GrpcExceptionHandler {
 
 	/** Returns the status to send for {@code exception}, with the exception as its cause. */
 	public Status toStatus(Throwable exception) {
-		if (exception instanceof RegistryException refused) {
+		if (exception instanceof RefusalException refused) {
 			return refused.toStatus();
 		}
 		if (exception instanceof StatusRuntimeException || exception instanceof StatusException) {

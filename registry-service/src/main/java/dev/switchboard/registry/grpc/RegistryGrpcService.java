@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
+import dev.switchboard.common.grpc.UnaryReplies;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.DeregisterRequest;
@@ -174,16 +175,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	/** Sends the one answer of a unary call, or the status its failure maps to. */
 	private <T> void answer(StreamObserver<T> responses, Supplier<T> call) {
-		T answer;
-		try {
-			answer = call.get();
-		}
-		catch (RuntimeException ex) {
-			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());
-			return;
-		}
-		responses.onNext(answer);
-		responses.onCompleted();
+		UnaryReplies.reply(responses, call, this.exceptions::toStatus);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.switchboard.common.grpc.UnaryReplies;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.ConsoleChunk;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
@@ -124,25 +125,12 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 	}
 
 	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
-		T response;
-		try {
-			response = call.get();
-		}
-		catch (RuntimeException ex) {
-			responses.onError(toStatus(ex).asRuntimeException());
-			return;
-		}
-		responses.onNext(response);
-		responses.onCompleted();
+		UnaryReplies.reply(responses, call, ComputeGrpcService::toStatus);
 	}
 
 	/** The one place where this service turns exceptions into statuses. */
 	static Status toStatus(RuntimeException exception) {
-		if (exception instanceof ComputeException refused) {
-			return refused.toStatus();
-		}
-		logger.error("Compute call failed unexpectedly", exception);
-		return Status.INTERNAL.withDescription("internal compute error").withCause(exception);
+		return UnaryReplies.statusOf(exception, logger, "compute");
 	}
 
 	/**

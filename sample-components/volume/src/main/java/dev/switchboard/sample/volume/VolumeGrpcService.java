@@ -3,6 +3,7 @@ package dev.switchboard.sample.volume;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import dev.switchboard.common.grpc.UnaryReplies;
 import dev.switchboard.sample.volume.v1.AttachVolumeRequest;
 import dev.switchboard.sample.volume.v1.CreateVolumeRequest;
 import dev.switchboard.sample.volume.v1.ListVolumesRequest;
@@ -71,25 +72,12 @@ final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 	}
 
 	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
-		T response;
-		try {
-			response = call.get();
-		}
-		catch (RuntimeException ex) {
-			responses.onError(toStatus(ex).asRuntimeException());
-			return;
-		}
-		responses.onNext(response);
-		responses.onCompleted();
+		UnaryReplies.reply(responses, call, VolumeGrpcService::toStatus);
 	}
 
 	/** The one place where this service turns exceptions into statuses. */
 	static Status toStatus(RuntimeException exception) {
-		if (exception instanceof VolumeException refused) {
-			return refused.toStatus();
-		}
-		logger.error("Volume call failed unexpectedly", exception);
-		return Status.INTERNAL.withDescription("internal volume error").withCause(exception);
+		return UnaryReplies.statusOf(exception, logger, "volume");
 	}
 
 }
