@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.auth.AuthException;
-import dev.switchboard.auth.MutableClock;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
 import dev.switchboard.auth.revocation.RevocationEvent;
 import dev.switchboard.auth.revocation.RevocationStore;
+import dev.switchboard.common.testing.MutableClock;
 import io.grpc.Status;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

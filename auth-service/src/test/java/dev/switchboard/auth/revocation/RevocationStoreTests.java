@@ -10,10 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.switchboard.auth.MutableClock;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.SqlTime;
 import dev.switchboard.auth.database.TestDatabase;
+import dev.switchboard.common.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

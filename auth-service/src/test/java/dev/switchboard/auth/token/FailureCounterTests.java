@@ -3,9 +3,9 @@ package dev.switchboard.auth.token;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.switchboard.auth.MutableClock;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
+import dev.switchboard.common.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package dev.switchboard.common.client;
 
 import java.time.Duration;
 
+import dev.switchboard.common.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.switchboard.registry.MutableClock;
+import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RegisterRequest;
