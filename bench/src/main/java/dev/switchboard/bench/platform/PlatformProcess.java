@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,8 @@ public final class PlatformProcess implements AutoCloseable {
 	 */
 	public static final List<String> QUICK_START_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
 			"-XX:+UseSerialGC", "-Xss512k");
+
+	private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -101,13 +106,24 @@ public final class PlatformProcess implements AutoCloseable {
 		return ROOT;
 	}
 
+	/**
+	 * Returns a port free now, below the kernel's ephemeral range (32768 and up on Linux), so that a process binding
+	 * port 0 meanwhile cannot be handed it; never the same port twice in this JVM.
+	 */
 	public static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			int port = 20000 + ThreadLocalRandom.current().nextInt(12000);
+			if (!handedOut.add(port)) {
+				continue;
+			}
+			try (ServerSocket socket = new ServerSocket(port)) {
+				return port;
+			}
+			catch (IOException ex) {
+				// taken: try another
+			}
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		throw new UncheckedIOException(new IOException("no free port found in 20000-31999"));
 	}
 
 	public String name() {
