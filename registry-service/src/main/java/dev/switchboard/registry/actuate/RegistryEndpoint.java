@@ -37,19 +37,22 @@ public final class RegistryEndpoint {
 	public RegistryDescriptor registry() {
 		long now = System.currentTimeMillis();
 		Map<String, Long> renewals = this.store.leaseRenewals();
+		Map<String, Double> rates = this.store.callRates();
 		Map<String, List<InstanceDescriptor>> groups = new TreeMap<>();
 		this.store.all()
 			.stream()
 			.sorted(Comparator.comparing(InstanceRecord::instanceId))
 			.forEach((record) -> groups.computeIfAbsent(record.group(), (name) -> new java.util.ArrayList<>())
-				.add(InstanceDescriptor.of(record, renewals.get(record.instanceId()), now)));
+				.add(InstanceDescriptor.of(record, renewals.get(record.instanceId()),
+						rates.getOrDefault(record.instanceId(), 0.0), now)));
 		return new RegistryDescriptor(groups, new TreeMap<>(this.store.serviceOwners()), this.hub.watchers());
 	}
 
 	@WriteOperation
 	public InstanceDescriptor outOfService(@Selector String instanceId, boolean outOfService) {
 		InstanceRecord record = this.store.setOutOfService(instanceId, outOfService);
-		return InstanceDescriptor.of(record, this.store.leaseRenewals().get(instanceId), System.currentTimeMillis());
+		return InstanceDescriptor.of(record, this.store.leaseRenewals().get(instanceId),
+				this.store.callRates().getOrDefault(instanceId, 0.0), System.currentTimeMillis());
 	}
 
 	/**
@@ -66,14 +69,15 @@ public final class RegistryEndpoint {
 	 */
 	public record InstanceDescriptor(String instanceId, String host, int port, List<String> services,
 			InstanceStatus status, InstanceStatus reportedStatus, boolean forcedOutOfService, int inFlight,
-			int weight, String zone, String managementUrl, Map<String, String> metadata, Long leaseAgeMillis,
+			double callsPerSecond, int weight, String zone, String managementUrl, Map<String, String> metadata, Long leaseAgeMillis,
 			long registeredAtMillis) implements OperationResponseBody {
 
-		static InstanceDescriptor of(InstanceRecord record, Long renewedAtMillis, long nowMillis) {
+		static InstanceDescriptor of(InstanceRecord record, Long renewedAtMillis, double callsPerSecond,
+				long nowMillis) {
 			Instance proto = record.toProto();
 			return new InstanceDescriptor(record.instanceId(), record.host(), record.port(), record.services(),
 					proto.getStatus(), record.reported(), record.forcedOutOfService(), record.inFlight(),
-					record.weight(), record.zone(), record.managementUrl(), new TreeMap<>(record.metadata()),
+					callsPerSecond, record.weight(), record.zone(), record.managementUrl(), new TreeMap<>(record.metadata()),
 					(renewedAtMillis != null) ? nowMillis - renewedAtMillis : null, record.registeredAtMillis());
 		}
 

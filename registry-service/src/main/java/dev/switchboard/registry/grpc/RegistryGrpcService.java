@@ -10,10 +10,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import com.google.protobuf.Timestamp;
+import dev.switchboard.common.grpc.UnaryReplies;
+import dev.switchboard.registry.load.CallRateSampler;
+import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
-import dev.switchboard.common.grpc.UnaryReplies;
-import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
@@ -159,7 +161,22 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 		Set<String> services = new TreeSet<>();
 		instances.forEach((instance) -> services.addAll(instance.getServicesList()));
-		return Group.newBuilder().setName(request.getName()).addAllServices(services).addAllInstances(instances).build();
+		// rates and renewals change with every heartbeat, so they are read now rather than carried by Watch events
+		Map<String, Double> rates = this.store.callRates();
+		Map<String, Long> renewals = this.store.leaseRenewals();
+		Group.Builder group = Group.newBuilder().setName(request.getName()).addAllServices(services);
+		for (Instance instance : instances) {
+			Instance.Builder live = instance.toBuilder()
+				.setCallsPerSecond(rates.getOrDefault(instance.getInstanceId(), 0.0));
+			Long renewed = renewals.get(instance.getInstanceId());
+			if (renewed != null) {
+				live.setRenewedAt(Timestamp.newBuilder()
+					.setSeconds(renewed / 1000)
+					.setNanos((int) (renewed % 1000) * 1_000_000));
+			}
+			group.addInstances(live);
+		}
+		return group.build();
 	}
 
 	@Override
@@ -188,6 +205,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 		private final StreamObserver<HeartbeatResponse> responses;
 
+		private final CallRateSampler callRate = new CallRateSampler();
+
 		private String group;
 
 		private String instanceId;
@@ -211,6 +230,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
 						this.streamId, reported, Math.max(0, request.getInFlight()));
 				RegistryGrpcService.this.heartbeats.increment();
+				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
+					.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));
 				this.responses.onNext(HeartbeatResponse.newBuilder()
 					.setLease(RegistryGrpcService.this.lease)
 					.setStatus(beat.status())

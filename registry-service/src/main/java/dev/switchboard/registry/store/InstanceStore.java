@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
@@ -26,8 +27,9 @@ import dev.switchboard.registry.v1.RemovalReason;
 /**
  * Instances and their leases, shared by every registry replica through Hazelcast.
  * <p>
- * Three maps, keyed so that an instance and its lease live in the same partition: {@code instances} (the records;
- * every change is a Watch event), {@code leases} (last renewal per instance; renewing one fires nothing) and
+ * Maps keyed so that an instance, its lease and its call rate live in the same partition: {@code instances} (the
+ * records; every change is a Watch event), {@code leases} (last renewal per instance; renewing one fires nothing),
+ * {@code call-rates} (calls per second, written only when the rate moves, expiring when no longer written) and
  * {@code service-owners} (which group owns each gRPC service name). Changes to a record run as entry processors, so
  * they are atomic per instance whichever replica applies them.
  * <p>
@@ -39,13 +41,20 @@ public final class InstanceStore {
 
 	static final String LEASES = "switchboard.leases";
 
+	static final String CALL_RATES = "switchboard.call-rates";
+
 	static final String SERVICE_OWNERS = "switchboard.service-owners";
+
+	/** A call rate not written again for this long (its instance gone) expires. */
+	private static final Duration CALL_RATE_TTL = Duration.ofMinutes(1);
 
 	static final String INSTANCE_OWNERS = "switchboard.instance-owners";
 
 	private final IMap<String, InstanceRecord> instances;
 
 	private final IMap<String, Long> leases;
+
+	private final IMap<String, Double> callRates;
 
 	private final IMap<String, String> serviceOwners;
 
@@ -61,6 +70,7 @@ public final class InstanceStore {
 		Objects.requireNonNull(hazelcast, "hazelcast");
 		this.instances = hazelcast.getMap(INSTANCES);
 		this.leases = hazelcast.getMap(LEASES);
+		this.callRates = hazelcast.getMap(CALL_RATES);
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
 		this.instanceOwners = hazelcast.getMap(INSTANCE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
@@ -141,6 +151,7 @@ public final class InstanceStore {
 			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
 		}
 		this.leases.delete(instanceId);
+		this.callRates.delete(instanceId);
 		this.instanceOwners.delete(instanceId);
 		return removed;
 	}
@@ -173,6 +184,7 @@ public final class InstanceStore {
 				InstanceRecord record = this.instances.get(instanceId);
 				if (record != null) {
 					this.instances.evict(instanceId);
+					this.callRates.delete(instanceId);
 					this.instanceOwners.delete(instanceId);
 					evicted.add(record);
 				}
@@ -204,6 +216,19 @@ public final class InstanceStore {
 	/** Returns every instance, read from the whole cluster. */
 	public Collection<InstanceRecord> all() {
 		return List.copyOf(this.instances.values());
+	}
+
+	/**
+	 * Stores the calls per second an instance completed lately, without waiting for the cluster. Nothing is
+	 * notified: rates are read with {@link #callRates()}, not watched.
+	 */
+	public void recordCallRate(String instanceId, double perSecond) {
+		this.callRates.setAsync(instanceId, perSecond, CALL_RATE_TTL.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** Returns the calls per second of each instance that reported any lately. */
+	public Map<String, Double> callRates() {
+		return Map.copyOf(this.callRates);
 	}
 
 	/** Returns when each instance last renewed its lease, in epoch millis. */

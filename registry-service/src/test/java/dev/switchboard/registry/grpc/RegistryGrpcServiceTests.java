@@ -19,6 +19,7 @@ import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Group;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
+import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.ListGroupsRequest;
 import dev.switchboard.registry.v1.RegisterRequest;
@@ -189,6 +190,27 @@ class RegistryGrpcServiceTests {
 		requests.onError(Status.CANCELLED.asException());
 		await().untilAsserted(
 				() -> assertThat(store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.DOWN));
+	}
+
+	@Test
+	void groupAnswersCarryCallRatesAndLeaseRenewals() throws Exception {
+		long before = System.currentTimeMillis();
+		this.registry.register(request("a"));
+		Recorder<HeartbeatResponse> responses = new Recorder<>();
+		StreamObserver<HeartbeatRequest> requests = RegistryGrpc.newStub(this.channel).heartbeat(responses);
+		requests.onNext(heartbeat("a", InstanceStatus.UP).toBuilder().setCallsTotal(1_000).build());
+		assertThat(responses.values.poll(5, TimeUnit.SECONDS)).isNotNull();
+		Thread.sleep(100);
+		requests.onNext(heartbeat("a", InstanceStatus.UP).toBuilder().setCallsTotal(1_100).build());
+		assertThat(responses.values.poll(5, TimeUnit.SECONDS)).isNotNull();
+		await().untilAsserted(() -> {
+			Instance instance = this.registry.getGroup(GetGroupRequest.newBuilder().setName(this.group).build())
+				.getInstances(0);
+			// 100 calls in a little over 100 ms
+			assertThat(instance.getCallsPerSecond()).isBetween(100.0, 1_000.0);
+			assertThat(instance.getRenewedAt().getSeconds() * 1000).isGreaterThanOrEqualTo(before / 1000 * 1000);
+		});
+		requests.onCompleted();
 	}
 
 	@Test

@@ -93,7 +93,7 @@ public final class ComponentAutoConfiguration {
 			ObjectProvider<HealthEndpoint> health) {
 		Supplier<InstanceStatus> status = () -> healthStatus(availability.getIfAvailable(), health.getIfAvailable());
 		ComponentProperties.Registry registry = properties.registry();
-		return new SwitchboardServiceRegistry(channels, status, inFlight::current, registry.timeout(),
+		return new SwitchboardServiceRegistry(channels, status, inFlight, registry.timeout(),
 				registry.initialBackoff(), registry.maxBackoff());
 	}
 
@@ -104,7 +104,7 @@ public final class ComponentAutoConfiguration {
 			ObjectProvider<InetUtils> inetUtils) {
 		Function<BoundServer, ComponentRegistration> factory = (server) -> registration(properties, environment,
 				inetUtils.getIfAvailable(), server);
-		return new ComponentRegistrar(registry, factory, inFlight::current, properties.drain().quietPeriod(),
+		return new ComponentRegistrar(registry, factory, inFlight::inFlight, properties.drain().quietPeriod(),
 				properties.drain().timeout());
 	}
 

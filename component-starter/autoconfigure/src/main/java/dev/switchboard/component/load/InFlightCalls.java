@@ -1,6 +1,7 @@
 package dev.switchboard.component.load;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -10,16 +11,24 @@ import io.grpc.ServerInterceptor;
 
 
 /**
- * Counts the server calls in flight, which the component reports as its load and waits on while draining. Health
- * checks are not counted. Thread-safe and lock-free.
+ * Counts the server calls in flight, which the component reports as its load and waits on while draining, and the
+ * calls completed, from which the registry derives calls per second. Health checks are not counted. Thread-safe and
+ * lock-free.
  */
-public final class InFlightCalls implements ServerInterceptor {
+public final class InFlightCalls implements ServerInterceptor, CallLoad {
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
-	/** Returns the number of calls started and not yet completed or cancelled. */
-	public int current() {
+	private final LongAdder completed = new LongAdder();
+
+	@Override
+	public int inFlight() {
 		return this.inFlight.get();
+	}
+
+	@Override
+	public long completed() {
+		return this.completed.sum();
 	}
 
 	@Override
@@ -58,6 +67,7 @@ public final class InFlightCalls implements ServerInterceptor {
 				if (!this.done) {
 					this.done = true;
 					InFlightCalls.this.inFlight.decrementAndGet();
+					InFlightCalls.this.completed.increment();
 				}
 			}
 		};

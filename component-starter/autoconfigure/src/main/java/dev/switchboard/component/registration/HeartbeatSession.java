@@ -9,10 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
@@ -45,7 +45,7 @@ public final class HeartbeatSession {
 
 	private final Supplier<InstanceStatus> status;
 
-	private final IntSupplier inFlight;
+	private final CallLoad load;
 
 	private final Backoff backoff;
 
@@ -73,18 +73,18 @@ public final class HeartbeatSession {
 	 * @param channels the registry replicas
 	 * @param registration what to register
 	 * @param status the status to report, asked before every heartbeat
-	 * @param inFlight the calls in flight to report
+	 * @param load the calls in flight and completed, to report
 	 * @param backoff waits between reconnects
 	 * @param timeout deadline of unary registry calls
 	 * @param scheduler a single-threaded scheduler this session may own
 	 */
 	public HeartbeatSession(RegistryChannels channels, ComponentRegistration registration,
-			Supplier<InstanceStatus> status, IntSupplier inFlight, Backoff backoff, Duration timeout,
+			Supplier<InstanceStatus> status, CallLoad load, Backoff backoff, Duration timeout,
 			ScheduledExecutorService scheduler) {
 		this.channels = Objects.requireNonNull(channels, "channels");
 		this.registration = Objects.requireNonNull(registration, "registration");
 		this.status = Objects.requireNonNull(status, "status");
-		this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+		this.load = Objects.requireNonNull(load, "load");
 		this.backoff = Objects.requireNonNull(backoff, "backoff");
 		this.timeout = Objects.requireNonNull(timeout, "timeout");
 		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -167,7 +167,8 @@ public final class HeartbeatSession {
 				.setGroup(this.registration.getServiceId())
 				.setInstanceId(this.registration.getInstanceId())
 				.setStatus(this.status.get())
-				.setInFlight(this.inFlight.getAsInt())
+				.setInFlight(this.load.inFlight())
+				.setCallsTotal(this.load.completed())
 				.build());
 		}
 		catch (RuntimeException ex) {

@@ -8,10 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.InstanceStatus;
 
@@ -34,7 +34,7 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 
 	private final Supplier<InstanceStatus> healthStatus;
 
-	private final IntSupplier inFlight;
+	private final CallLoad load;
 
 	private final Duration timeout;
 
@@ -47,16 +47,16 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 	/**
 	 * @param channels the registry replicas
 	 * @param healthStatus the status derived from the application's health
-	 * @param inFlight calls in flight on this process
+	 * @param load calls in flight and completed on this process
 	 * @param timeout deadline of unary registry calls
 	 * @param initialBackoff ceiling of the first reconnect wait
 	 * @param maxBackoff largest reconnect wait
 	 */
 	public SwitchboardServiceRegistry(RegistryChannels channels, Supplier<InstanceStatus> healthStatus,
-			IntSupplier inFlight, Duration timeout, Duration initialBackoff, Duration maxBackoff) {
+			CallLoad load, Duration timeout, Duration initialBackoff, Duration maxBackoff) {
 		this.channels = Objects.requireNonNull(channels, "channels");
 		this.healthStatus = Objects.requireNonNull(healthStatus, "healthStatus");
-		this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
+		this.load = Objects.requireNonNull(load, "load");
 		this.timeout = timeout;
 		this.initialBackoff = initialBackoff;
 		this.maxBackoff = maxBackoff;
@@ -122,7 +122,7 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 			Backoff backoff = new Backoff(SwitchboardServiceRegistry.this.initialBackoff,
 					SwitchboardServiceRegistry.this.maxBackoff, new SplittableRandom());
 			this.heartbeat = new HeartbeatSession(SwitchboardServiceRegistry.this.channels, registration,
-					this::status, SwitchboardServiceRegistry.this.inFlight, backoff,
+					this::status, SwitchboardServiceRegistry.this.load, backoff,
 					SwitchboardServiceRegistry.this.timeout, this.scheduler);
 		}
 

@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
@@ -52,6 +54,8 @@ class HeartbeatSessionTests {
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
+	private final AtomicLong completed = new AtomicLong();
+
 	private RegistryChannels channels;
 
 	private ClientConnectionManager manager;
@@ -76,6 +80,7 @@ class HeartbeatSessionTests {
 	void whenRegisteredThenHeartbeatsCarryHealthStatusAndLoad() throws Exception {
 		start(this.first, this.firstRegistry);
 		this.inFlight.set(7);
+		this.completed.set(1234);
 		this.registry = registry(List.of(this.first));
 		this.registry.register(this.registration);
 		await().until(() -> this.firstRegistry.heartbeats.size() >= 3);
@@ -85,6 +90,7 @@ class HeartbeatSessionTests {
 		HeartbeatRequest last = this.firstRegistry.heartbeats.get(this.firstRegistry.heartbeats.size() - 1);
 		assertThat(last.getStatus()).isEqualTo(InstanceStatus.UP);
 		assertThat(last.getInFlight()).isEqualTo(7);
+		assertThat(last.getCallsTotal()).isEqualTo(1234);
 		assertThat(last.getGroup()).isEqualTo("compute");
 	}
 
@@ -148,7 +154,8 @@ class HeartbeatSessionTests {
 				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
 				Clock.systemUTC());
 		this.channels = RegistryChannels.managedBy(this.manager, targets);
-		return new SwitchboardServiceRegistry(this.channels, () -> InstanceStatus.UP, this.inFlight::get,
+		return new SwitchboardServiceRegistry(this.channels, () -> InstanceStatus.UP,
+				CallLoad.of(this.inFlight::get, this.completed::get),
 				Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(100));
 	}
 
