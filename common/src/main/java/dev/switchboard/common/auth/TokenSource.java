@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +27,10 @@ public final class TokenSource {
 
 	private static final Pattern EXPIRES_IN = Pattern.compile("\"expires_in\"\\s*:\\s*(\\d+)");
 
-	private final URI tokenUri;
+	private final List<URI> tokenUris;
+
+	/** The endpoint that answered last; tried first next time. */
+	private volatile int preferred;
 
 	private final String clientId;
 
@@ -39,13 +43,17 @@ public final class TokenSource {
 	private volatile Token current;
 
 	/**
-	 * @param tokenUri the token endpoint, e.g. {@code http://127.0.0.1:8102/oauth2/token}
+	 * @param tokenUris the token endpoints of the auth replicas, e.g. {@code http://127.0.0.1:8102/oauth2/token};
+	 * tried in turn while one is unreachable
 	 * @param clientId the client to get tokens for
 	 * @param clientSecret its secret, sent with HTTP basic
 	 * @param clock tells when a token is due for renewal
 	 */
-	public TokenSource(URI tokenUri, String clientId, String clientSecret, Clock clock) {
-		this.tokenUri = Objects.requireNonNull(tokenUri, "tokenUri");
+	public TokenSource(List<URI> tokenUris, String clientId, String clientSecret, Clock clock) {
+		this.tokenUris = List.copyOf(tokenUris);
+		if (this.tokenUris.isEmpty()) {
+			throw new IllegalArgumentException("no token endpoint");
+		}
 		this.clientId = Objects.requireNonNull(clientId, "clientId");
 		this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret");
 		this.clock = Objects.requireNonNull(clock, "clock");
@@ -81,10 +89,28 @@ public final class TokenSource {
 		this.current = null;
 	}
 
+	/** Asks each endpoint in turn, from the one that answered last, until one is reachable. */
 	private Token fetch() {
+		TokenUnavailableException unreachable = null;
+		int first = this.preferred;
+		for (int i = 0; i < this.tokenUris.size(); i++) {
+			int index = (first + i) % this.tokenUris.size();
+			try {
+				Token token = fetch(this.tokenUris.get(index));
+				this.preferred = index;
+				return token;
+			}
+			catch (EndpointUnreachableException ex) {
+				unreachable = ex;
+			}
+		}
+		throw unreachable;
+	}
+
+	private Token fetch(URI tokenUri) {
 		String basic = Base64.getEncoder()
 			.encodeToString((encode(this.clientId) + ":" + encode(this.clientSecret)).getBytes(StandardCharsets.UTF_8));
-		HttpRequest request = HttpRequest.newBuilder(this.tokenUri)
+		HttpRequest request = HttpRequest.newBuilder(tokenUri)
 			.timeout(Duration.ofSeconds(5))
 			.header("Authorization", "Basic " + basic)
 			.header("Content-Type", "application/x-www-form-urlencoded")
@@ -95,8 +121,7 @@ public final class TokenSource {
 			response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 		}
 		catch (IOException ex) {
-			throw new TokenUnavailableException("token endpoint " + this.tokenUri + " unreachable: " + ex.getMessage(),
-					ex);
+			throw new EndpointUnreachableException("token endpoint " + tokenUri + " unreachable: " + ex.getMessage(), ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -121,6 +146,15 @@ public final class TokenSource {
 		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
 
+	/** An endpoint that did not answer, as opposed to one that refused: the next endpoint may answer. */
+	private static final class EndpointUnreachableException extends TokenUnavailableException {
+
+		EndpointUnreachableException(String message, Throwable cause) {
+			super(message, cause);
+		}
+
+	}
+
 	private record Token(String value, Instant renewAt) {
 
 		boolean fresh(Instant now) {
@@ -135,7 +169,7 @@ public final class TokenSource {
 	}
 
 	/** The token endpoint could not give a token. */
-	public static final class TokenUnavailableException extends RuntimeException {
+	public static class TokenUnavailableException extends RuntimeException {
 
 		TokenUnavailableException(String message, Throwable cause) {
 			super(message, cause);

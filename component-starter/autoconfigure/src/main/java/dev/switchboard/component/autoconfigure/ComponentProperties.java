@@ -51,10 +51,11 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	/**
 	 * @param clientId Client id for the client-credentials grant; no token is sent when empty
 	 * @param clientSecret Its secret
-	 * @param tokenUri The auth service's token endpoint
+	 * @param tokenUri The auth service's token endpoint; several (comma-separated) are tried in turn while one is
+	 * unreachable
 	 */
 	public record Credentials(String clientId, String clientSecret,
-			@DefaultValue("http://127.0.0.1:8102/oauth2/token") java.net.URI tokenUri) {
+			@DefaultValue("http://127.0.0.1:8102/oauth2/token") List<java.net.URI> tokenUri) {
 
 		/** Returns whether a client is configured. */
 		public boolean configured() {
