@@ -193,7 +193,7 @@ class AuthConfiguration {
 			AuthProperties properties) {
 		AuthProperties.Bootstrap bootstrap = properties.bootstrap();
 		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(), bootstrap.platformClientId(),
-				bootstrap.platformClientSecret());
+				bootstrap.platformClientSecret(), bootstrap.adminClientSecret());
 	}
 
 	/** Makes the first signing key and the bootstrap clients once every bean (Flyway included) is ready. */

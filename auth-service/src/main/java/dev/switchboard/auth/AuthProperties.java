@@ -59,9 +59,11 @@ public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
 	 * @param credentialsFile Where to write the bootstrap clients' ids and secrets (mode 600); nowhere when unset
 	 * @param platformClientId Id of the client the platform's own processes use
 	 * @param platformClientSecret Its secret, when chosen beforehand (at least 16 characters); generated when unset
+	 * @param adminClientSecret The admin client's secret, when chosen beforehand (at least 16 characters) for a
+	 * deployment whose dashboard signs in with it; generated when unset
 	 */
 	public record Bootstrap(@DefaultValue("true") boolean enabled, Path credentialsFile,
-			@DefaultValue("platform") String platformClientId, String platformClientSecret) {
+			@DefaultValue("platform") String platformClientId, String platformClientSecret, String adminClientSecret) {
 
 	}
 

@@ -55,23 +55,28 @@ public final class Bootstrap {
 
 	private final String platformClientSecret;
 
+	private final String adminClientSecret;
+
 	/**
 	 * @param credentialsFile where to write the new clients' credentials, or null
 	 */
 	public Bootstrap(ClientStore clients, DatabaseLocks locks, TransactionTemplate transactions,
 			Path credentialsFile) {
-		this(clients, locks, transactions, credentialsFile, PLATFORM, null);
+		this(clients, locks, transactions, credentialsFile, PLATFORM, null, null);
 	}
 
 	/**
 	 * @param credentialsFile where to write the new clients' credentials, or null
 	 * @param platformClientId the id of the platform's client
 	 * @param platformClientSecret its secret when chosen beforehand, or null to generate one
+	 * @param adminClientSecret the admin client's secret when chosen beforehand (by an operator who deploys a
+	 * dashboard with it), or null to generate one
 	 */
 	public Bootstrap(ClientStore clients, DatabaseLocks locks, TransactionTemplate transactions,
-			Path credentialsFile, String platformClientId, String platformClientSecret) {
+			Path credentialsFile, String platformClientId, String platformClientSecret, String adminClientSecret) {
 		this.platformClientId = Objects.requireNonNull(platformClientId, "platformClientId");
 		this.platformClientSecret = platformClientSecret;
+		this.adminClientSecret = adminClientSecret;
 		this.clients = Objects.requireNonNull(clients, "clients");
 		this.locks = Objects.requireNonNull(locks, "locks");
 		this.transactions = Objects.requireNonNull(transactions, "transactions");
@@ -89,7 +94,8 @@ public final class Bootstrap {
 				return List.<CreatedClient>of();
 			}
 			List<CreatedClient> made = new ArrayList<>();
-			made.add(this.clients.create(ADMIN, "bootstrap administrator", List.of("admin", "discover")));
+			made.add(this.clients.create(ADMIN, "bootstrap administrator", List.of("admin", "discover"),
+					this.adminClientSecret));
 			made.add(this.clients.create(DEMO, "bootstrap demo caller of the sample components",
 					List.of("call:compute/*", "call:volume/*", "discover")));
 			made.add(this.clients.create(this.platformClientId, "bootstrap identity of the local platform's processes",

@@ -66,6 +66,19 @@ class BootstrapTests {
 	}
 
 	@Test
+	void whenSecretsAreChosenBeforehandThenAdminAndPlatformGetThem() {
+		String admin = "admin-secret-chosen-by-operator";
+		String platform = "platform-secret-chosen-by-launcher";
+		new Bootstrap(this.clients, new DatabaseLocks(this.database.jdbc()), this.database.transactions(), null,
+				"platform", platform, admin)
+			.run();
+
+		assertThat(ClientSecrets.matches(admin, this.clients.find("admin").orElseThrow().secretHash())).isTrue();
+		assertThat(ClientSecrets.matches(platform, this.clients.find("platform").orElseThrow().secretHash())).isTrue();
+		assertThat(ClientSecrets.matches(admin, this.clients.find("demo").orElseThrow().secretHash())).isFalse();
+	}
+
+	@Test
 	void whenCredentialsFileConfiguredThenItIsWrittenOnceOwnerOnlyAndNotAgainOnRestart() throws Exception {
 		Path file = this.folder.resolve("nested/credentials.env");
 
