@@ -25,7 +25,8 @@ import org.springframework.security.web.SecurityFilterChain;
  * {@code /.well-known/oauth-authorization-server}, ...): clients authenticate with their secret; no OIDC, no login
  * page, no sessions.</li>
  * <li>The actuator, the platform's way (the common {@link ManagementSecurityAutoConfiguration} backs off once an
- * application defines chains): {@code health} and {@code info} open, every other endpoint needs role
+ * application defines chains, and its rules are reused here): {@code health} and {@code info} open,
+ * {@code prometheus} for the admin or the scrape user, every other endpoint needs role
  * {@value ManagementSecurityAutoConfiguration#ADMIN_ROLE} over HTTP basic ({@code spring.security.user.*}).</li>
  * <li>Everything else is denied (error dispatches excepted, so refusals keep their status).</li>
  * </ol>
@@ -47,10 +48,9 @@ class WebSecurityConfiguration {
 	@Order(2)
 	SecurityFilterChain actuatorSecurityFilterChain(HttpSecurity http) throws Exception {
 		http.securityMatcher(EndpointRequest.toAnyEndpoint());
-		http.authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.to("health", "info"))
-			.permitAll()
+		http.authorizeHttpRequests((requests) -> ManagementSecurityAutoConfiguration.authorizeEndpoints(requests)
 			.anyRequest()
-			.hasRole(ManagementSecurityAutoConfiguration.ADMIN_ROLE));
+			.denyAll());
 		http.httpBasic(Customizer.withDefaults());
 		// basic-authenticated and stateless: no session cookie a forged cross-site request could ride on
 		http.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint()));

@@ -49,10 +49,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.grpc.server.port=0", "switchboard.component.enabled=false",
 				"spring.security.user.password=" + AuthApplicationTests.ACTUATOR_PASSWORD,
+				"switchboard.management.scrape-password=" + AuthApplicationTests.SCRAPE_PASSWORD,
 				"switchboard.auth.rate-limit.address-failures=1000", "switchboard.auth.rate-limit.client-failures=5" })
 class AuthApplicationTests {
 
 	static final String ACTUATOR_PASSWORD = "actuator-secret";
+
+	static final String SCRAPE_PASSWORD = "scrape-secret";
 
 	private static final String COMPUTE_CALL = "call:compute/switchboard.sample.compute.v1.Compute/GetInstance";
 
@@ -295,6 +298,16 @@ class AuthApplicationTests {
 		assertThat(keys.statusCode()).isEqualTo(200);
 		assertThat(keys.body()).contains("\"active\":true").doesNotContain("private");
 		assertThat(get("/anything-else", basic("admin", ACTUATOR_PASSWORD)).statusCode()).isIn(401, 403);
+	}
+
+	@Test
+	void whenScrapeUserIsConfiguredThenItReadsPrometheusAndNothingElse() throws Exception {
+		HttpResponse<String> metrics = get("/actuator/prometheus", basic("prometheus", SCRAPE_PASSWORD));
+		assertThat(metrics.statusCode()).isEqualTo(200);
+		assertThat(metrics.body()).contains("switchboard_auth_decisions");
+		assertThat(get("/actuator/authkeys", basic("prometheus", SCRAPE_PASSWORD)).statusCode()).isEqualTo(403);
+		assertThat(get("/actuator/metrics", basic("prometheus", SCRAPE_PASSWORD)).statusCode()).isEqualTo(403);
+		assertThat(get("/actuator/prometheus", basic("prometheus", "wrong")).statusCode()).isEqualTo(401);
 	}
 
 	@Test

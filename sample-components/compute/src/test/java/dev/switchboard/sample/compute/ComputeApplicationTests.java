@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The application as configured, without a registry: the service is served, the actuator locked down. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "switchboard.component.enabled=false", "spring.grpc.server.inprocess.name=compute-app-test",
-				"spring.security.user.password=test-secret" })
+				"spring.security.user.password=test-secret", "switchboard.management.scrape-password=scrape-secret" })
 class ComputeApplicationTests {
 
 	private final ManagedChannel channel = InProcessChannelBuilder.forName("compute-app-test").build();
@@ -67,6 +67,13 @@ class ComputeApplicationTests {
 		HttpResponse<String> response = get("/actuator/prometheus", "admin:test-secret");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("jvm_");
+	}
+
+	@Test
+	void whenScrapeUserAsksThenPrometheusOnly() throws Exception {
+		assertThat(get("/actuator/prometheus", "prometheus:scrape-secret").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/grpcclients", "prometheus:scrape-secret").statusCode()).isEqualTo(403);
+		assertThat(get("/actuator/grpcclients", "admin:test-secret").statusCode()).isEqualTo(200);
 	}
 
 	private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
