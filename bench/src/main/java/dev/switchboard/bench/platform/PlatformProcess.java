@@ -87,6 +87,14 @@ public final class PlatformProcess implements AutoCloseable {
 		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + httpPort,
 				"--spring.security.user.password=" + ADMIN_PASSWORD));
 		command.addAll(arguments);
+		return run(name, command, httpPort);
+	}
+
+	/**
+	 * Runs {@code command} as a platform process whose actuator answers on {@code httpPort}; its output goes to
+	 * {@code target/platform-logs/<name>.log}.
+	 */
+	public static PlatformProcess run(String name, List<String> command, int httpPort) {
 		try {
 			Path logs = Path.of("target", "platform-logs");
 			Files.createDirectories(logs);
