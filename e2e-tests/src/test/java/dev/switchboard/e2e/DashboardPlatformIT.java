@@ -1,0 +1,314 @@
+package dev.switchboard.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.bench.platform.PlatformClients;
+import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.FluentWait;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The admin dashboard as an operator uses it: auth, registry, router, two compute replicas and the dashboard as real
+ * jars on 127.0.0.1 with every check enforced, started once, and Debian's headless Chromium (driven by its
+ * chromedriver through Selenium) logging in, reading the platform view and Spring Boot Admin, and switching a replica
+ * OUT_OF_SERVICE, which the router must then honour. The tests build on each other, so they run in order.
+ * <p>
+ * Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
+ * {@code SWITCHBOARD_REQUIRE_BROWSER=1}, which makes that a failure. The screenshot goes to
+ * {@code target/screenshots/dashboard.png}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardPlatformIT {
+
+	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	private static final Duration START = Duration.ofSeconds(120);
+
+	private static final Duration PAGE = Duration.ofSeconds(30);
+
+	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+	private static final List<PlatformProcess> processes = new ArrayList<>();
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	@TempDir
+	static Path state;
+
+	private static String dashboard;
+
+	private static ManagedChannel router;
+
+	private static String demoToken;
+
+	private static WebDriver browser;
+
+	@BeforeAll
+	static void startPlatformAndBrowser() throws Exception {
+		assumeBrowserInstalled();
+		int authGrpc = PlatformProcess.freePort();
+		int registryGrpc = PlatformProcess.freePort();
+		int routerGrpc = PlatformProcess.freePort();
+		String platformSecret = "platform-" + Long.toHexString(System.nanoTime());
+		// chosen beforehand, as an operator deploying a dashboard does, so every process starts at once
+		String adminSecret = "dashboard-admin-" + Long.toHexString(System.nanoTime());
+		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
+				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+		List<String> platformClient = List.of("--switchboard.component.credentials.client-id=platform",
+				"--switchboard.component.credentials.client-secret=" + platformSecret);
+		List<String> authArgs = new ArrayList<>(component);
+		authArgs.addAll(platformClient);
+		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
+				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
+				"--switchboard.auth.bootstrap.platform-client-id=platform",
+				"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
+				"--switchboard.auth.bootstrap.admin-client-secret=" + adminSecret,
+				"--switchboard.component.instance-id=auth-1"));
+		PlatformProcess auth = start(
+				PlatformProcess.start("dashboard-it-auth", "auth-service", "auth-service", authArgs));
+		String tokenUri = "--switchboard.component.credentials.token-uri=http://127.0.0.1:" + auth.httpPort()
+				+ "/oauth2/token";
+		start(PlatformProcess.start("dashboard-it-registry", "registry-service", "registry-service",
+				List.of("--spring.grpc.server.port=" + registryGrpc,
+						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+						"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc)));
+		for (int i = 1; i <= 2; i++) {
+			List<String> args = new ArrayList<>(component);
+			args.addAll(platformClient);
+			args.addAll(List.of(tokenUri, "--spring.grpc.server.port=0",
+					"--switchboard.component.instance-id=compute-" + i));
+			start(PlatformProcess.start("dashboard-it-compute-" + i, "sample-components/compute", "sample-compute",
+					args));
+		}
+		List<String> routerArgs = new ArrayList<>(component);
+		routerArgs.addAll(platformClient);
+		routerArgs.addAll(List.of(tokenUri, "--spring.grpc.server.port=" + routerGrpc,
+				"--switchboard.component.instance-id=router-1",
+				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
+		start(PlatformProcess.start("dashboard-it-router", "router-service", "router-service", routerArgs));
+		// the dashboard signs in to the platform as the bootstrap admin client
+		List<String> dashboardArgs = new ArrayList<>(component);
+		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.component.credentials.client-id=admin",
+				"--switchboard.component.credentials.client-secret=" + adminSecret));
+		PlatformProcess dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", "dashboard",
+				"switchboard-dashboard", dashboardArgs));
+		dashboard = "http://127.0.0.1:" + dashboardProcess.httpPort();
+		for (PlatformProcess process : processes) {
+			process.awaitHealthy(START);
+		}
+		Map<String, String> credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
+		demoToken = PlatformClients.token(URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token"),
+				credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"), credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
+		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
+		// the router routes once it has seen both replicas UP
+		await().atMost(Duration.ofSeconds(60))
+			.ignoreExceptions()
+			.untilAsserted(() -> assertThat(servedBy(40)).containsExactlyInAnyOrder("compute-1", "compute-2"));
+		browser = headlessChromium();
+	}
+
+	@AfterAll
+	static void stopPlatformAndBrowser() throws Exception {
+		if (browser != null) {
+			browser.quit();
+		}
+		if (router != null) {
+			router.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
+		processes.forEach(PlatformProcess::close);
+	}
+
+	@Test
+	@Order(1)
+	void theAdminLogsInAndSeesEveryGroupAndReplicaOnThePlatformView() {
+		browser.get(dashboard + "/platform");
+		// not logged in yet: Spring Boot Admin's login page, then back to the page asked for
+		WebElement user = waitFor().until((driver) -> driver.findElement(By.name("username")));
+		assertThat(browser.getCurrentUrl()).contains("/login");
+		user.sendKeys("admin");
+		browser.findElement(By.name("password")).sendKeys(PlatformProcess.ADMIN_PASSWORD, Keys.ENTER);
+		waitFor().until((driver) -> driver.getCurrentUrl().contains("/platform"));
+		waitFor().until((driver) -> upReplicas("compute").size() == 2);
+		assertThat(upReplicas("compute")).containsExactly("compute-1", "compute-2");
+		assertThat(browser.findElements(By.cssSelector("section.group"))).extracting((group) -> group.getDomAttribute(
+				"data-group"))
+			.contains("auth", "compute", "router");
+		assertThat(upReplicas("router")).containsExactly("router-1");
+		WebElement compute1 = row("compute-1");
+		assertThat(compute1.findElement(By.cssSelector(".address")).getText()).startsWith("127.0.0.1:");
+		assertThat(compute1.findElement(By.cssSelector(".lease-age")).getText()).matches("\\d+(\\.\\d)? m?s");
+		assertThat(compute1.findElement(By.cssSelector("a.sba-logfile")).getDomProperty("href"))
+			.isEqualTo(dashboard + "/instances/compute-1/logfile");
+	}
+
+	@Test
+	@Order(2)
+	void springBootAdminListsTheGroupsFromDiscoveryAndReadsTheReplicasActuators() throws Exception {
+		browser.get(dashboard + "/applications");
+		waitFor().until((driver) -> {
+			String page = driver.findElement(By.tagName("body")).getText().toLowerCase();
+			return page.contains("compute") && page.contains("router") && page.contains("auth");
+		});
+		screenshot("dashboard-applications.png");
+		// the platform view is one of Spring Boot Admin's own views: one application, one login
+		browser.findElement(By.linkText("Platform")).click();
+		WebElement frame = waitFor().until((driver) -> driver.findElement(By.tagName("iframe")));
+		browser.switchTo().frame(frame);
+		try {
+			waitFor().until((driver) -> upReplicas("compute").size() == 2);
+		}
+		finally {
+			browser.switchTo().defaultContent();
+		}
+		screenshot("dashboard-platform-in-admin.png");
+		// Spring Boot Admin reads each replica's actuator itself, with the admin user: so it knows them UP
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			HttpResponse<String> instance = http.send(HttpRequest.newBuilder(URI.create(dashboard + "/instances/compute-2"))
+				.header("Authorization", basic("admin", PlatformProcess.ADMIN_PASSWORD))
+				.header("Accept", "application/json")
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(instance.statusCode()).isEqualTo(200);
+			assertThat(instance.body()).contains("\"status\":\"UP\"").contains("/actuator/health");
+		});
+	}
+
+	@Test
+	@Order(3)
+	void aReplicaSwitchedOutOfServiceOnTheDashboardGetsNoMoreCallsFromTheRouter() throws Exception {
+		browser.get(dashboard + "/platform");
+		waitFor().until((driver) -> upReplicas("compute").size() == 2);
+		row("compute-1").findElement(By.cssSelector("button.oos[data-action='set']")).click();
+		waitFor().until((driver) -> "OUT_OF_SERVICE".equals(row("compute-1").getDomAttribute("data-status")));
+		assertThat(row("compute-1").findElement(By.cssSelector("button.oos")).getText())
+			.isEqualTo("Clear OUT_OF_SERVICE");
+		// the router learns it from its Watch stream: from then on, every call goes to compute-2
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(servedBy(20)).containsOnly("compute-2"));
+		assertThat(servedBy(40)).containsOnly("compute-2");
+		screenshot("dashboard.png");
+
+		row("compute-1").findElement(By.cssSelector("button.oos[data-action='clear']")).click();
+		waitFor().until((driver) -> "UP".equals(row("compute-1").getDomAttribute("data-status")));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(servedBy(40)).containsExactlyInAnyOrder("compute-1", "compute-2"));
+	}
+
+	private static void assumeBrowserInstalled() {
+		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+		String why = CHROMIUM + " or " + CHROMEDRIVER + " is missing (Debian: apt-get install chromium chromium-driver)";
+		if (!installed && "1".equals(System.getenv("SWITCHBOARD_REQUIRE_BROWSER"))) {
+			fail(why + ", and SWITCHBOARD_REQUIRE_BROWSER=1 requires the dashboard's browser test");
+		}
+		assumeTrue(installed, () -> "Dashboard browser test skipped: " + why);
+	}
+
+	/** Debian's Chromium and its own chromedriver, given by path, so Selenium Manager never looks for a browser. */
+	private static WebDriver headlessChromium() throws IOException {
+		Path logs = Files.createDirectories(Path.of("target", "platform-logs"));
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--disable-dev-shm-usage", "--window-size=1440,1000",
+				"--user-data-dir=" + Files.createTempDirectory(state, "chromium-profile"));
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.usingAnyFreePort()
+			.withLogFile(logs.resolve("dashboard-it-chromedriver.log").toFile())
+			.build();
+		return new ChromeDriver(service, options);
+	}
+
+	private static FluentWait<WebDriver> waitFor() {
+		// the platform view redraws itself every two seconds; a missing element is waited for by default
+		return new WebDriverWait(browser, PAGE).ignoring(StaleElementReferenceException.class);
+	}
+
+	/** The platform view's row of one replica. */
+	private static WebElement row(String instanceId) {
+		return browser.findElement(By.cssSelector("tr[data-instance-id='" + instanceId + "']"));
+	}
+
+	/** The instance ids the platform view shows UP in {@code group}, in its order. */
+	private static List<String> upReplicas(String group) {
+		return browser.findElements(By.cssSelector("section.group[data-group='" + group + "'] tr[data-status='UP']"))
+			.stream()
+			.map((row) -> row.getDomAttribute("data-instance-id"))
+			.toList();
+	}
+
+	/** The replicas that served {@code calls} calls through the router, with the demo client's token. */
+	private static Set<String> servedBy(int calls) {
+		ComputeGrpc.ComputeBlockingStub compute = ComputeGrpc.newBlockingStub(router)
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(demoToken)));
+		Set<String> servedBy = new HashSet<>();
+		for (int i = 0; i < calls; i++) {
+			servedBy.add(compute.withDeadlineAfter(5, TimeUnit.SECONDS)
+				.createServer(CreateServerRequest.newBuilder()
+					.setName("dashboard-probe")
+					.setFlavor("m1.small")
+					.setImage("debian-12")
+					.build())
+				.getServedBy());
+		}
+		return servedBy;
+	}
+
+	private static void screenshot(String name) throws IOException {
+		Files.createDirectories(SCREENSHOTS);
+		Path taken = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath();
+		Files.copy(taken, SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	private static String basic(String user, String password) {
+		return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static PlatformProcess start(PlatformProcess process) {
+		processes.add(process);
+		return process;
+	}
+
+}

@@ -1,0 +1,79 @@
+package dev.switchboard.e2e.deploy;
+
+import java.io.File;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.bench.platform.PlatformClients;
+import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.sample.compute.v1.ComputeGrpc;
+import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.sample.compute.v1.Server;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.ComposeContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real docker-compose stack, built and started by Testcontainers, and one call through a router with a token
+ * from the stack's auth. Needs a Docker engine with the compose plugin; skipped with a message where there is none
+ * (as on the machine this project is built on, where {@link ComposeFileIT} checks the file instead).
+ */
+class ComposeStackIT {
+
+	@Test
+	void oneCallThroughARouterOfTheComposeStack() throws Exception {
+		Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
+				"Docker is not available here: the compose stack is checked by ComposeFileIT and its topology run as "
+						+ "local processes by HaPlatformIT");
+		Map<String, String> env = new HashMap<>();
+		for (String name : new String[] { "SWITCHBOARD_ADMIN_PASSWORD", "SWITCHBOARD_SCRAPE_PASSWORD",
+				"SWITCHBOARD_PLATFORM_CLIENT_SECRET", "SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DB_PASSWORD",
+				"SWITCHBOARD_GRAFANA_PASSWORD" }) {
+			env.put(name, UUID.randomUUID().toString());
+		}
+		File file = PlatformProcess.root().resolve("docker-compose.yml").toFile();
+		try (ComposeContainer stack = new ComposeContainer(file).withEnv(env)
+			.withBuild(true)
+			.withRemoveVolumes(true)
+			.withExposedService("router-1", 9100, Wait.forHealthcheck())
+			.withExposedService("auth-1", 8102, Wait.forHealthcheck())
+			.withExposedService("compute-1", 9090, Wait.forHealthcheck())
+			.withStartupTimeout(Duration.ofMinutes(15))) {
+			stack.start();
+			URI tokenUri = URI.create("http://" + stack.getServiceHost("auth-1", 8102) + ":"
+					+ stack.getServicePort("auth-1", 8102) + "/oauth2/token");
+			// the platform client's secret was chosen in the environment; it may call compute
+			String token = PlatformClients.token(tokenUri, "platform", env.get("SWITCHBOARD_PLATFORM_CLIENT_SECRET"));
+			ManagedChannel channel = ManagedChannelBuilder
+				.forAddress(stack.getServiceHost("router-1", 9100), stack.getServicePort("router-1", 9100))
+				.usePlaintext()
+				.build();
+			try {
+				Server server = ComputeGrpc.newBlockingStub(channel)
+					.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(token)))
+					.withDeadlineAfter(10, TimeUnit.SECONDS)
+					.createServer(CreateServerRequest.newBuilder()
+						.setName("compose-1")
+						.setFlavor("m1.small")
+						.setImage("debian-12")
+						.build());
+				assertThat(server.getServedBy()).startsWith("compute-");
+			}
+			finally {
+				channel.shutdownNow();
+			}
+		}
+	}
+
+}
