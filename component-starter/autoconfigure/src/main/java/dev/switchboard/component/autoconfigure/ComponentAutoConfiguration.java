@@ -150,29 +150,43 @@ public final class ComponentAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
 	static class DiscoveryConfiguration {
 
-		@Bean(destroyMethod = "shutdownNow")
-		ScheduledExecutorService switchboardWatchScheduler() {
-			return Executors.newSingleThreadScheduledExecutor((task) -> {
+		/**
+		 * The watch's thread, held by a bean that is not itself an {@code Executor}: an {@code Executor} bean would
+		 * make Boot back off from its {@code applicationTaskExecutor}.
+		 */
+		@Bean(destroyMethod = "close")
+		WatchScheduler switchboardWatchScheduler() {
+			return new WatchScheduler(Executors.newSingleThreadScheduledExecutor((task) -> {
 				Thread thread = new Thread(task, "switchboard-watch");
 				thread.setDaemon(true);
 				return thread;
-			});
+			}));
 		}
 
 		@Bean(initMethod = "start", destroyMethod = "close")
 		@ConditionalOnMissingBean
 		RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, ComponentProperties properties,
-				ScheduledExecutorService switchboardWatchScheduler) {
+				WatchScheduler switchboardWatchScheduler) {
 			ComponentProperties.Registry registry = properties.registry();
 			return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
 					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
-					switchboardWatchScheduler);
+					switchboardWatchScheduler.executor());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean(SwitchboardDiscoveryClient.class)
 		SwitchboardDiscoveryClient switchboardDiscoveryClient(RegistryWatcher watcher) {
 			return new SwitchboardDiscoveryClient(watcher);
+		}
+
+	}
+
+	/** The single thread the registry watch runs on; closing the bean stops it. */
+	record WatchScheduler(ScheduledExecutorService executor) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.executor.shutdownNow();
 		}
 
 	}

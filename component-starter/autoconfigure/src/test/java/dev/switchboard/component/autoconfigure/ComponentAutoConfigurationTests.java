@@ -1,6 +1,7 @@
 package dev.switchboard.component.autoconfigure;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
@@ -15,6 +16,7 @@ import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -42,6 +44,16 @@ class ComponentAutoConfigurationTests {
 			.hasSingleBean(RegistryChannels.class)
 			.hasSingleBean(ClientConnectionManager.class)
 			.hasSingleBean(DiscoveryClient.class));
+	}
+
+	@Test
+	void whenWatchingThenBootsApplicationTaskExecutorStays() {
+		// an Executor bean of the starter's would make Boot's task execution auto-configuration back off
+		this.runner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(SwitchboardDiscoveryClient.class)
+				.hasBean("applicationTaskExecutor")
+				.getBeans(Executor.class)
+				.containsOnlyKeys("applicationTaskExecutor"));
 	}
 
 	@Test
