@@ -40,7 +40,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,8 +56,8 @@ class HaPlatformIT {
 	private static final List<Integer> PORTS = List.of(9100, 9110, 9101, 9111, 9102, 9112, 8100, 8110, 8101, 8111,
 			8102, 8112, 8103, 5701, 5702, 8201, 8202, 8301);
 
-	@TempDir
-	static Path state;
+	/** The launcher's state: logs, pids, credentials; kept after the run for a look at the logs. */
+	private static final Path state = Path.of("target", "ha-platform").toAbsolutePath();
 
 	private static final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -79,6 +78,12 @@ class HaPlatformIT {
 						+ "the launcher's own ports (stop a running platform with ./switchboard down)", ex);
 			}
 		}
+		if (Files.exists(state)) {
+			try (var old = Files.walk(state)) {
+				old.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+			}
+		}
+		Files.createDirectories(state);
 		upOutput = launcher(Duration.ofMinutes(5), "up", "--ha");
 		credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
 		adminPassword = Files.readString(state.resolve("admin.password")).trim();

@@ -2,7 +2,6 @@ package dev.switchboard.registry;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
@@ -24,7 +24,6 @@ import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.store.ClaimReaper;
 import dev.switchboard.registry.store.InstanceStore;
 import dev.switchboard.registry.security.RegistryAuthorization;
-import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,16 +87,12 @@ class RegistryConfiguration {
 	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties, ClientConnectionManager manager,
 			ScheduledExecutorService registryScheduler) {
 		RegistryProperties.Auth auth = properties.auth();
-		Supplier<List<String>> targets = () -> {
-			List<String> found = new ArrayList<>();
-			for (Instance instance : hub.current().values()) {
-				if (instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP) {
-					found.add(instance.getHost() + ":" + instance.getPort());
-				}
-			}
-			found.add(auth.fallbackAddress());
-			return found;
-		};
+		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.current()
+			.values()
+			.stream()
+			.filter((instance) -> instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP)
+			.map((instance) -> instance.getHost() + ":" + instance.getPort())
+			.toList(), auth.fallbackAddress());
 		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
 				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), 100_000, auth.timeout(),
 				Clock.systemUTC());

@@ -39,11 +39,12 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 * Authorization of registry calls by the auth service.
 	 *
 	 * @param enabled Whether every Registry call needs a token that allows it
-	 * @param fallbackAddress Auth replica to ask when the registry knows none in group {@code auth}
+	 * @param fallbackAddress Auth replicas (host:port, comma-separated) to ask after those registered in group
+	 * {@code auth}: list every auth replica, so auth stays reachable while none is registered
 	 * @param cacheMaxAge Longest a decision is remembered (never longer than the token lives)
 	 * @param timeout Deadline of each Authorize call
 	 */
-	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") String fallbackAddress,
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") List<String> fallbackAddress,
 			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("2s") Duration timeout) {
 
 	}

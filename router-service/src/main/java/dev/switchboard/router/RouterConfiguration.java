@@ -2,7 +2,7 @@ package dev.switchboard.router;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
+import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionManager;
@@ -109,17 +110,10 @@ class RouterConfiguration {
 	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
 			ClientConnectionManager manager, ScheduledExecutorService routerScheduler) {
 		RouterProperties.Auth auth = properties.auth();
-		Supplier<List<String>> targets = () -> {
-			List<String> found = new ArrayList<>();
+		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> {
 			GroupRoute group = table.current().group("auth");
-			if (group != null) {
-				for (Replica replica : group.up()) {
-					found.add(replica.target());
-				}
-			}
-			found.add(auth.fallbackAddress());
-			return found;
-		};
+			return (group != null) ? Arrays.stream(group.up()).map(Replica::target).toList() : List.<String>of();
+		}, auth.fallbackAddress());
 		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
 				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
 				auth.timeout(), Clock.systemUTC());

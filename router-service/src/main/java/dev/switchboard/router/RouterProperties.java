@@ -1,6 +1,7 @@
 package dev.switchboard.router;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -32,13 +33,14 @@ public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @De
 
 	/**
 	 * @param enabled Whether every forwarded call needs a bearer token that allows it
-	 * @param fallbackAddress Auth replica to ask when the registry lists none in group {@code auth}
+	 * @param fallbackAddress Auth replicas (host:port, comma-separated) to ask after those registered in group
+	 * {@code auth}: list every auth replica, so auth stays reachable while the registry lists none
 	 * @param cacheMaxAge Longest a decision is remembered (never longer than its token lives)
 	 * @param cacheMaxTokens How many tokens' decisions are remembered
 	 * @param timeout Deadline of each Authorize call
 	 * @param forwardToken Whether the caller's token reaches the component (its principal always does)
 	 */
-	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") String fallbackAddress,
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") List<String> fallbackAddress,
 			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("100000") long cacheMaxTokens,
 			@DefaultValue("2s") Duration timeout, @DefaultValue("false") boolean forwardToken) {
 
