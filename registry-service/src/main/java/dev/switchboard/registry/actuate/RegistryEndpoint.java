@@ -78,7 +78,7 @@ public final class RegistryEndpoint {
 			return new InstanceDescriptor(record.instanceId(), record.host(), record.port(), record.services(),
 					proto.getStatus(), record.reported(), record.forcedOutOfService(), record.inFlight(),
 					callsPerSecond, record.weight(), record.zone(), record.managementUrl(), new TreeMap<>(record.metadata()),
-					(renewedAtMillis != null) ? nowMillis - renewedAtMillis : null, record.registeredAtMillis());
+					(renewedAtMillis != null) ? Math.max(0, nowMillis - renewedAtMillis) : null, record.registeredAtMillis());
 		}
 
 	}
