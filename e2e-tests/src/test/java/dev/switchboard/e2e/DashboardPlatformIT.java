@@ -116,6 +116,10 @@ class DashboardPlatformIT {
 				List.of("--spring.grpc.server.port=" + registryGrpc,
 						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
 						"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc)));
+		// the registry and auth first, as the launcher does: six JVMs starting at once on two cores starve each other
+		for (PlatformProcess process : processes) {
+			process.awaitHealthy(START);
+		}
 		for (int i = 1; i <= 2; i++) {
 			List<String> args = new ArrayList<>(component);
 			args.addAll(platformClient);

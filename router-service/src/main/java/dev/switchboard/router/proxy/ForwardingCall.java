@@ -1,5 +1,7 @@
 package dev.switchboard.router.proxy;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +27,10 @@ import io.grpc.Status;
  * call is ready for more, and an upstream message only when the caller is ready for more, so a slow consumer on either
  * side holds at most one message in the router.
  * <p>
+ * <b>Buffers.</b> Request messages are arrays (a call may replay them on another replica). A response message is the
+ * upstream transport's own buffers, detached ({@link ResponseMarshaller}): the attempt that receives one either passes
+ * it to the caller's call, whose transport writes and releases it, or releases it itself.
+ * <p>
  * <b>Failover.</b> Until the first response header or message arrives, the call keeps the request messages it
  * forwarded (up to a byte limit). If the attempt then fails with {@code UNAVAILABLE} before any request byte was
  * handed to a live transport stream (the connection failed or never came up), or the group declares the method
@@ -33,7 +39,7 @@ import io.grpc.Status;
  */
 final class ForwardingCall extends ServerCall.Listener<byte[]> {
 
-	private final ServerCall<byte[], byte[]> serverCall;
+	private final ServerCall<byte[], InputStream> serverCall;
 
 	private final ProxiedMethod method;
 
@@ -71,8 +77,8 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 	/** Upstream sent a message we have not asked the next one for, because the caller was not ready. */
 	private boolean awaitingCallerReady;
 
-	ForwardingCall(ServerCall<byte[], byte[]> serverCall, ProxiedMethod method, Metadata headers, CallOptions options,
-			GroupRoute route, boolean designated, ForwardingContext context) {
+	ForwardingCall(ServerCall<byte[], InputStream> serverCall, ProxiedMethod method, Metadata headers,
+			CallOptions options, GroupRoute route, boolean designated, ForwardingContext context) {
 		this.serverCall = serverCall;
 		this.method = method;
 		this.headers = headers;
@@ -92,7 +98,7 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 
 	private void startAttempt(Replica replica, Metadata upstreamHeaders) {
 		Attempt next = new Attempt(replica);
-		ClientCall<byte[], byte[]> call = this.context.channels()
+		ClientCall<byte[], InputStream> call = this.context.channels()
 			.channel(replica)
 			.newCall(this.method.descriptor(), this.options.withStreamTracerFactory(next.tracerFactory()));
 		next.call = call;
@@ -125,7 +131,7 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 				this.replay.add(message);
 			}
 		}
-		ClientCall<byte[], byte[]> call = this.attempt.call;
+		ClientCall<byte[], InputStream> call = this.attempt.call;
 		call.sendMessage(message);
 		if (call.isReady()) {
 			this.serverCall.request(1);
@@ -171,13 +177,21 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 		this.headersSent = true;
 	}
 
-	private void upstreamMessage(ClientCall<byte[], byte[]> call, byte[] message) {
+	/** Passes {@code message} on to the caller; from here on the caller's transport owns (and releases) it. */
+	private void upstreamMessage(ClientCall<byte[], InputStream> call, InputStream message) {
 		commit();
-		if (!this.headersSent) {
-			this.serverCall.sendHeaders(new Metadata());
-			this.headersSent = true;
+		try {
+			if (!this.headersSent) {
+				this.serverCall.sendHeaders(new Metadata());
+				this.headersSent = true;
+			}
+			this.serverCall.sendMessage(message);
 		}
-		this.serverCall.sendMessage(message);
+		catch (RuntimeException ex) {
+			// refused before the transport took the message over: nobody else will release it
+			release(message);
+			throw ex;
+		}
 		if (this.serverCall.isReady()) {
 			call.request(1);
 		}
@@ -230,6 +244,16 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 		}
 	}
 
+	/** Releases a response message that will not be written; closing one twice is harmless. */
+	private static void release(InputStream message) {
+		try {
+			message.close();
+		}
+		catch (IOException ex) {
+			// nothing left to do with it: the buffers were released, or never will be
+		}
+	}
+
 	private void record(Status.Code code) {
 		this.method.meters(this.route.group()).record(code, this.context.nanoTime() - this.startNanos);
 	}
@@ -238,11 +262,11 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 	 * One attempt on one replica: the upstream call's listener, and a stream tracer that notices when a request message
 	 * is handed to a live transport stream (after which a retry could run the request twice).
 	 */
-	private final class Attempt extends ClientCall.Listener<byte[]> {
+	private final class Attempt extends ClientCall.Listener<InputStream> {
 
 		private final Replica replica;
 
-		private ClientCall<byte[], byte[]> call;
+		private ClientCall<byte[], InputStream> call;
 
 		private volatile boolean wroteToWire;
 
@@ -278,12 +302,16 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 			}
 		}
 
+		/** Takes {@code message} over from the upstream transport: it must be passed on or released. */
 		@Override
-		public void onMessage(byte[] message) {
+		public void onMessage(InputStream message) {
 			synchronized (ForwardingCall.this) {
 				this.responded = true;
 				if (isCurrent()) {
 					upstreamMessage(this.call, message);
+				}
+				else {
+					release(message); // a superseded attempt, or the call is over: it goes nowhere
 				}
 			}
 		}

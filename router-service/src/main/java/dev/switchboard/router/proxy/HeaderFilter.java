@@ -1,7 +1,5 @@
 package dev.switchboard.router.proxy;
 
-import java.util.List;
-
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import io.grpc.Metadata;
 
@@ -18,25 +16,23 @@ final class HeaderFilter {
 
 	/** Strips {@code metadata} in place. */
 	static void strip(Metadata metadata) {
-		boolean platformKeys = false;
+		// keys() is a fresh copy, so discarding while iterating over it is safe
 		for (String name : metadata.keys()) {
 			if (name.startsWith(SwitchboardHeaders.PREFIX)) {
-				platformKeys = true;
-				break;
+				metadata.discardAll(key(name));
 			}
 		}
-		if (platformKeys) {
-			for (String name : List.copyOf(metadata.keys())) {
-				if (name.startsWith(SwitchboardHeaders.PREFIX)) {
-					if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-						metadata.discardAll(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER));
-					}
-					else {
-						metadata.discardAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
-					}
-				}
-			}
+	}
+
+	private static Metadata.Key<?> key(String name) {
+		if (name.equals(SwitchboardHeaders.INSTANCE.name())) {
+			return SwitchboardHeaders.INSTANCE;
 		}
+		if (name.equals(SwitchboardHeaders.GROUP.name())) {
+			return SwitchboardHeaders.GROUP;
+		}
+		return name.endsWith(Metadata.BINARY_HEADER_SUFFIX) ? Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER)
+				: Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.router.proxy;
 
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -7,12 +8,13 @@ import io.grpc.MethodDescriptor;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * A method the router forwards: its pass-through descriptor, its service name, and its meters per group, resolved
+ * A method the router forwards: its pass-through descriptor (requests as arrays, which failover can replay; responses
+ * in the transport's buffers, see {@link ResponseMarshaller}), its service name, and its meters per group, resolved
  * once and reused. Thread-safe.
  */
 final class ProxiedMethod {
 
-	private final MethodDescriptor<byte[], byte[]> descriptor;
+	private final MethodDescriptor<byte[], InputStream> descriptor;
 
 	private final String serviceName;
 
@@ -24,18 +26,18 @@ final class ProxiedMethod {
 	private volatile CallMeters lastMeters;
 
 	ProxiedMethod(String fullMethodName, MeterRegistry meters) {
-		this.descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+		this.descriptor = MethodDescriptor.<byte[], InputStream>newBuilder()
 			.setType(MethodDescriptor.MethodType.UNKNOWN)
 			.setFullMethodName(fullMethodName)
 			.setRequestMarshaller(ByteArrayMarshaller.INSTANCE)
-			.setResponseMarshaller(ByteArrayMarshaller.INSTANCE)
+			.setResponseMarshaller(ResponseMarshaller.INSTANCE)
 			.build();
 		String service = MethodDescriptor.extractFullServiceName(fullMethodName);
 		this.serviceName = (service != null) ? service : "";
 		this.meters = meters;
 	}
 
-	MethodDescriptor<byte[], byte[]> descriptor() {
+	MethodDescriptor<byte[], InputStream> descriptor() {
 		return this.descriptor;
 	}
 

@@ -1,5 +1,6 @@
 package dev.switchboard.router.proxy;
 
+import java.io.InputStream;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 	/** Upstream callbacks run on the event loop that delivers them, like the caller's. */
 	private static final CallOptions UPSTREAM_OPTIONS = CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
 
-	private final Map<String, ServerMethodDefinition<byte[], byte[]>> methods = new ConcurrentHashMap<>();
+	private final Map<String, ServerMethodDefinition<byte[], InputStream>> methods = new ConcurrentHashMap<>();
 
 	private final Supplier<RoutingTable> table;
 
@@ -78,15 +79,15 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 	@Override
 	public ServerMethodDefinition<?, ?> lookupMethod(String fullMethodName, String authority) {
-		ServerMethodDefinition<byte[], byte[]> cached = this.methods.get(fullMethodName);
+		ServerMethodDefinition<byte[], InputStream> cached = this.methods.get(fullMethodName);
 		if (cached != null) {
 			return cached;
 		}
 		ProxiedMethod method = new ProxiedMethod(fullMethodName, this.meters);
-		ServerMethodDefinition<byte[], byte[]> definition = ServerMethodDefinition.create(method.descriptor(),
+		ServerMethodDefinition<byte[], InputStream> definition = ServerMethodDefinition.create(method.descriptor(),
 				new Handler(method));
 		if (this.table.get().groupOf(method.serviceName()) != null && this.methods.size() < MAX_CACHED_METHODS) {
-			ServerMethodDefinition<byte[], byte[]> raced = this.methods.putIfAbsent(fullMethodName, definition);
+			ServerMethodDefinition<byte[], InputStream> raced = this.methods.putIfAbsent(fullMethodName, definition);
 			return (raced != null) ? raced : definition;
 		}
 		return definition;
@@ -96,7 +97,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 	 * Starts one forwarded call: route, authorization (from the cache, or asked asynchronously while the call waits),
 	 * then forwarding. Runs on the caller's event loop within the call's context and never blocks.
 	 */
-	private final class Handler implements ServerCallHandler<byte[], byte[]> {
+	private final class Handler implements ServerCallHandler<byte[], InputStream> {
 
 		private final ProxiedMethod method;
 
@@ -105,7 +106,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		}
 
 		@Override
-		public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
+		public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], InputStream> call, Metadata headers) {
 			GroupRoute route;
 			Replica designated;
 			try {
@@ -143,7 +144,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			return waiting;
 		}
 
-		private ServerCall.Listener<byte[]> refuse(ServerCall<byte[], byte[]> call, Status status, String group) {
+		private ServerCall.Listener<byte[]> refuse(ServerCall<byte[], InputStream> call, Status status, String group) {
 			call.close(status, new Metadata());
 			this.method.meters(group).record(status.getCode(), 0);
 			return new ServerCall.Listener<>() {
@@ -154,8 +155,8 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		 * Picks the replica and starts forwarding; {@code principal} is passed on when authorization ran, and
 		 * {@code attach} (when not {@code null}) receives the forwarding listener before anything can call it.
 		 */
-		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], byte[]> call, Metadata headers, GroupRoute route,
-				Replica designated, Deadline deadline, String principal,
+		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], InputStream> call, Metadata headers,
+				GroupRoute route, Replica designated, Deadline deadline, String principal,
 				java.util.function.Consumer<ServerCall.Listener<byte[]>> attach) {
 			Replica replica = designated;
 			if (replica == null) {
