@@ -162,8 +162,10 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		Set<String> services = new TreeSet<>();
 		instances.forEach((instance) -> services.addAll(instance.getServicesList()));
 		// rates and renewals change with every heartbeat, so they are read now rather than carried by Watch events
-		Map<String, Double> rates = this.store.callRates();
-		Map<String, Long> renewals = this.store.leaseRenewals();
+		Set<String> ids = new HashSet<>();
+		instances.forEach((instance) -> ids.add(instance.getInstanceId()));
+		Map<String, Double> rates = this.store.callRates(ids);
+		Map<String, Long> renewals = this.store.leaseRenewals(ids);
 		Group.Builder group = Group.newBuilder().setName(request.getName()).addAllServices(services);
 		for (Instance instance : instances) {
 			Instance.Builder live = instance.toBuilder()

@@ -231,6 +231,16 @@ public final class InstanceStore {
 		return Map.copyOf(this.callRates);
 	}
 
+	/** Returns the calls per second of those of {@code instanceIds} that reported any lately. */
+	public Map<String, Double> callRates(Set<String> instanceIds) {
+		return Map.copyOf(this.callRates.getAll(instanceIds));
+	}
+
+	/** Returns when each of {@code instanceIds} that holds a lease last renewed it, in epoch millis. */
+	public Map<String, Long> leaseRenewals(Set<String> instanceIds) {
+		return Map.copyOf(this.leases.getAll(instanceIds));
+	}
+
 	/** Returns when each instance last renewed its lease, in epoch millis. */
 	public Map<String, Long> leaseRenewals() {
 		return Map.copyOf(this.leases);
