@@ -42,8 +42,9 @@ import io.grpc.stub.MetadataUtils;
 /**
  * The router against a direct call and two peer proxies, in one run: a registry, one compute replica and the router
  * started from their jars, HAProxy and nginx in front of the same replica, then the same three workloads against each
- * of the four targets, one target at a time, after a warm-up through the router (25 s unary, 3 s streaming) that
- * gets the JIT of the load generator, the router and the replica past its busiest phase:
+ * of the four targets, one target at a time, after a warm-up through the router (5 rounds of what a measurement
+ * does, on fresh connections each: about 45 s) that gets the JIT of the load generator, the router and the replica
+ * past its busiest phase:
  * <ol>
  * <li>unary {@code GetServer}, 4 connections × 16 streams closed-loop (64 callers): calls/s and latency;</li>
  * <li>unary {@code GetServer}, one caller on one connection: the latency a hop adds;</li>
@@ -80,7 +81,11 @@ public final class RouterBench {
 	 */
 	private static final long WARM_UP_SECONDS = 25;
 
-	private static final Phases WARM_UP_STREAMING = Phases.of(2, 1);
+	/** The warm-up's rounds, each on fresh connections (see {@code warmUp}). */
+	private static final int WARM_UP_ROUNDS = 5;
+
+	/** The one-caller and streaming part of a warm-up round. */
+	private static final Phases WARM_UP_ROUND_SHORT = Phases.of(1, 1);
 
 	private static final Duration START = Duration.ofSeconds(120);
 
@@ -227,8 +232,9 @@ public final class RouterBench {
 					+ " s, measure " + LATENCY.measure().toSeconds() + " s); StreamConsoleOutput "
 					+ (STREAM_BYTES >> 20) + " MiB per call x " + STREAM_CALLERS + " callers (warm-up "
 					+ STREAMING.warmUp().toSeconds() + " s, measure " + STREAMING.measure().toSeconds() + " s); "
-					+ "first " + this.warmUp.warmUp().toSeconds() + " s unary + " + WARM_UP_STREAMING.warmUp().toSeconds()
-					+ " s streaming through the router to warm every JIT up");
+					+ "first " + WARM_UP_ROUNDS + " warm-up rounds through the router to warm every JIT up, each on "
+					+ "fresh connections: the check, " + (this.warmUp.warmUp().toSeconds() / WARM_UP_ROUNDS + 1)
+					+ " s of 64 callers, 2 s of one caller, 2 s of streaming");
 			warmUp(this.routerPort);
 			for (Target target : targets) {
 				this.rows.put(target.name(), measure(target));
@@ -367,18 +373,35 @@ public final class RouterBench {
 
 		/**
 		 * Loads the router (and so the replica) before anything is measured, so that the first target measured does
-		 * not pay for the JIT of the load generator and the replica, nor the router for its own.
+		 * not pay for the JIT of the load generator and the replica, nor the router for its own. The warm-up runs in
+		 * rounds that each go through the motions of a measurement: the check, fresh connections, 64 callers, one
+		 * caller, a stream, the connections closed. Warmed on four long-lived connections only, C2 compiled the hot
+		 * Netty paths without the branches a connection's start and end take, so the new connections of the measured
+		 * run hit uncommon traps, deoptimized them and had C2 recompile for seconds (a quarter of a core) inside the
+		 * window.
 		 */
 		private void warmUp(int port) throws InterruptedException {
 			long start = System.nanoTime();
-			try (Channels channels = Channels.open(port, CONNECTIONS)) {
-				ClosedLoop.unary(channels.list(), STREAMS_PER_CONNECTION,
-						RawBytes.method(ComputeGrpc.getGetServerMethod().getFullMethodName(), MethodType.UNARY),
-						this.getServer, this.headers, this.warmUp, Window.NONE);
-				ClosedLoop.streaming(channels.list(), STREAM_CALLERS,
-						RawBytes.method(ComputeGrpc.getStreamConsoleOutputMethod().getFullMethodName(),
-								MethodType.SERVER_STREAMING),
-						this.console, this.headers, WARM_UP_STREAMING, Window.NONE);
+			Target router = new Target("router", port, List.of(this.router.pid()));
+			long roundSeconds = Math.max(1, this.warmUp.warmUp().toSeconds() / WARM_UP_ROUNDS);
+			for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+				check(router);
+				try (Channels channels = Channels.open(port, CONNECTIONS)) {
+					ClosedLoop.unary(channels.list(), STREAMS_PER_CONNECTION,
+							RawBytes.method(ComputeGrpc.getGetServerMethod().getFullMethodName(), MethodType.UNARY),
+							this.getServer, this.headers, Phases.of(roundSeconds, 1), Window.NONE);
+				}
+				try (Channels channels = Channels.open(port, 1)) {
+					ClosedLoop.unary(channels.list(), 1,
+							RawBytes.method(ComputeGrpc.getGetServerMethod().getFullMethodName(), MethodType.UNARY),
+							this.getServer, this.headers, WARM_UP_ROUND_SHORT, Window.NONE);
+				}
+				try (Channels channels = Channels.open(port, STREAM_CALLERS)) {
+					ClosedLoop.streaming(channels.list(), STREAM_CALLERS,
+							RawBytes.method(ComputeGrpc.getStreamConsoleOutputMethod().getFullMethodName(),
+									MethodType.SERVER_STREAMING),
+							this.console, this.headers, WARM_UP_ROUND_SHORT, Window.NONE);
+				}
 			}
 			System.out.printf("warm-up through the router done in %.0f s%n", (System.nanoTime() - start) / 1e9);
 		}
