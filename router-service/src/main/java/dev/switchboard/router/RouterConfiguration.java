@@ -66,6 +66,10 @@ class RouterConfiguration {
 				netty.eventLoopGroup(loops.forCurrentThread()).channelType(loops.channelType());
 			}
 			builder.maxInboundMessageSize(maxMessage);
+			// grpc-java's retry layer wraps every call (a fifth of the router's CPU per call) only to replay streams
+			// a replica never processed; ForwardingCall replays those itself (Unprocessed), and the auth and registry
+			// clients fail over on their own
+			builder.disableRetry();
 		});
 	}
 

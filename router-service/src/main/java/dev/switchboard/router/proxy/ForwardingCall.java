@@ -33,8 +33,10 @@ import io.grpc.Status;
  * <p>
  * <b>Failover.</b> Until the first response header or message arrives, the call keeps the request messages it
  * forwarded (up to a byte limit). If the attempt then fails with {@code UNAVAILABLE} before any request byte was
- * handed to a live transport stream (the connection failed or never came up), or the group declares the method
- * idempotent, the call is replayed on another replica, within the attempt limit and the retry budget. After that it is
+ * handed to a live transport stream (the connection failed or never came up), or the replica never processed the
+ * request (a refused stream, or one above its {@code GOAWAY}'s last stream id: {@link Unprocessed}), or the group
+ * declares the method idempotent, the call is replayed on another replica, within the attempt limit and the retry
+ * budget. After that it is
  * committed: upstream statuses and trailers reach the caller untouched.
  */
 final class ForwardingCall extends ServerCall.Listener<byte[]> {
@@ -233,7 +235,8 @@ final class ForwardingCall extends ServerCall.Listener<byte[]> {
 				|| this.attempts >= this.context.settings().maxAttempts()) {
 			return false;
 		}
-		boolean safe = !ended.wroteToWire || this.route.isIdempotent(this.method.fullMethodName());
+		boolean safe = !ended.wroteToWire || Unprocessed.neverProcessed(status)
+				|| this.route.isIdempotent(this.method.fullMethodName());
 		return safe && this.context.budget().tryRetry();
 	}
 
