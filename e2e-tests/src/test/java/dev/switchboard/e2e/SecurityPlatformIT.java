@@ -36,6 +36,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -257,6 +263,26 @@ class SecurityPlatformIT {
 	}
 
 	@Test
+	void whenTheRoutersReflectionIsAskedThenATokenAllowedToDiscoverIsNeededButNotForHealth()
+			throws Exception {
+		assertThat(listServices(null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+		CreateClientResponse caller = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("caller-only")
+			.addGrants("call:compute/*")
+			.build());
+		String callerOnly = token("caller-only", caller.getClientSecret());
+		assertThat(listServices(callerOnly).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+		String demo = token("SWITCHBOARD_DEMO");
+		List<String> services = new ArrayList<>();
+		assertThat(listServices(demo, services).getCode()).isEqualTo(Status.Code.OK);
+		assertThat(services).contains(ComputeGrpc.SERVICE_NAME);
+		assertThat(HealthGrpc.newBlockingStub(router)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.check(HealthCheckRequest.getDefaultInstance())
+			.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+	}
+
+	@Test
 	void whenTokenForAnotherGroupThenPermissionDenied() throws Exception {
 		CreateClientResponse volumeOnly = admin().createClient(CreateClientRequest.newBuilder()
 			.setClientId("volume-only")
@@ -359,6 +385,41 @@ class SecurityPlatformIT {
 
 	private static ComputeGrpc.ComputeBlockingStub compute(String token) {
 		return withToken(ComputeGrpc.newBlockingStub(router), token).withDeadlineAfter(5, TimeUnit.SECONDS);
+	}
+
+	private static Status listServices(String token) throws InterruptedException {
+		return listServices(token, new ArrayList<>());
+	}
+
+	/** Asks the router's reflection to list services, with {@code token} when not null; returns how it ended. */
+	private static Status listServices(String token, List<String> services) throws InterruptedException {
+		ServerReflectionGrpc.ServerReflectionStub stub = ServerReflectionGrpc.newStub(router)
+			.withDeadlineAfter(5, TimeUnit.SECONDS);
+		LinkedBlockingQueue<Status> ended = new LinkedBlockingQueue<>();
+		StreamObserver<ServerReflectionRequest> requests = ((token != null) ? withToken(stub, token) : stub)
+			.serverReflectionInfo(new StreamObserver<>() {
+				@Override
+				public void onNext(ServerReflectionResponse response) {
+					response.getListServicesResponse()
+						.getServiceList()
+						.forEach((service) -> services.add(service.getName()));
+				}
+
+				@Override
+				public void onError(Throwable error) {
+					ended.add(Status.fromThrowable(error));
+				}
+
+				@Override
+				public void onCompleted() {
+					ended.add(Status.OK);
+				}
+			});
+		requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+		requests.onCompleted();
+		Status status = ended.poll(10, TimeUnit.SECONDS);
+		assertThat(status).as("reflection stream ended").isNotNull();
+		return status;
 	}
 
 	private static RegistryGrpc.RegistryBlockingStub registryStub(String token) {

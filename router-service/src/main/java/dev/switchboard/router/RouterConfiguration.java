@@ -28,6 +28,7 @@ import dev.switchboard.router.proxy.ProxySettings;
 import dev.switchboard.router.proxy.ReplicaChannels;
 import dev.switchboard.router.proxy.RetryBudget;
 import dev.switchboard.router.reflection.RouterReflectionService;
+import dev.switchboard.router.security.OwnServicesAuthorization;
 import dev.switchboard.router.table.GroupRoute;
 import dev.switchboard.router.table.RoutingTableUpdater;
 import dev.switchboard.router.transport.EventLoops;
@@ -42,6 +43,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 
 /**
@@ -124,6 +126,14 @@ class RouterConfiguration {
 		authorizer.watchRevocations(routerScheduler,
 				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
 		return authorizer;
+	}
+
+	/** Reflection and {@code Router/GetRoutes} need a token allowed to discover; health stays open. */
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
+	OwnServicesAuthorization ownServicesAuthorization(CachingAuthorizer routerAuthorizer) {
+		return new OwnServicesAuthorization(routerAuthorizer);
 	}
 
 	@Bean

@@ -132,7 +132,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal(), null)
 						: refuse(call, known.toStatus(), route.group());
 			}
-			AwaitingAuthorization waiting = new AwaitingAuthorization();
+			AwaitingAuthorization<byte[]> waiting = new AwaitingAuthorization<>();
 			authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided((attach) -> {
 				if (decision == null || !decision.allowed()) {
 					Status refused = (decision != null) ? decision.toStatus()
@@ -191,65 +191,6 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 						route.group());
 			}
 			return forwarding;
-		}
-
-	}
-
-	/**
-	 * The listener of a call waiting for its authorization. No message arrives meanwhile (none is requested until
-	 * forwarding starts); a cancel is remembered so a late decision starts nothing.
-	 */
-	private static final class AwaitingAuthorization extends ServerCall.Listener<byte[]> {
-
-		private ServerCall.Listener<byte[]> delegate;
-
-		private boolean cancelled;
-
-		/**
-		 * Starts the call with the decision, unless the caller cancelled meanwhile. The forwarding listener is attached
-		 * before it starts, so a message the transport delivers at once reaches it.
-		 */
-		synchronized void decided(
-				java.util.function.Function<java.util.function.Consumer<ServerCall.Listener<byte[]>>, ServerCall.Listener<byte[]>> start) {
-			if (!this.cancelled) {
-				this.delegate = start.apply((listener) -> this.delegate = listener);
-			}
-		}
-
-		@Override
-		public synchronized void onMessage(byte[] message) {
-			if (this.delegate != null) {
-				this.delegate.onMessage(message);
-			}
-		}
-
-		@Override
-		public synchronized void onHalfClose() {
-			if (this.delegate != null) {
-				this.delegate.onHalfClose();
-			}
-		}
-
-		@Override
-		public synchronized void onCancel() {
-			this.cancelled = true;
-			if (this.delegate != null) {
-				this.delegate.onCancel();
-			}
-		}
-
-		@Override
-		public synchronized void onComplete() {
-			if (this.delegate != null) {
-				this.delegate.onComplete();
-			}
-		}
-
-		@Override
-		public synchronized void onReady() {
-			if (this.delegate != null) {
-				this.delegate.onReady();
-			}
 		}
 
 	}

@@ -25,20 +25,33 @@ import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.registry.client.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.router.api.RouterGrpcService;
 import dev.switchboard.router.balancer.OutlierDetector;
 import dev.switchboard.router.balancer.PowerOfTwoChoices;
 import dev.switchboard.router.balancer.Replica;
 import dev.switchboard.router.proxy.ForwardingTests.EchoReplica;
 import dev.switchboard.router.proxy.ForwardingTests.Exchange;
 import dev.switchboard.router.proxy.ForwardingTests.Methods;
+import dev.switchboard.router.security.OwnServicesAuthorization;
 import dev.switchboard.router.table.RoutingTableUpdater;
+import dev.switchboard.router.v1.GetRoutesRequest;
+import dev.switchboard.router.v1.GroupRoutes;
+import dev.switchboard.router.v1.RouterGrpc;
+import dev.switchboard.router.v1.Routes;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +59,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -86,7 +100,8 @@ class AuthorizedForwardingTests {
 			public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
 				AuthorizedForwardingTests.this.questions.add(request.getToken() + " " + request.getAction());
 				boolean good = request.getToken().startsWith("good-");
-				boolean granted = request.getAction().startsWith("call:echo/");
+				boolean granted = request.getAction().startsWith("call:echo/")
+						|| (request.getAction().equals("discover") && request.getToken().startsWith("good-reader"));
 				responses.onNext(AuthorizeResponse.newBuilder()
 					.setDecision(!good ? Decision.UNAUTHENTICATED : granted ? Decision.ALLOWED : Decision.PERMISSION_DENIED)
 					.setPrincipal(good ? "client-" + request.getToken() : "")
@@ -128,8 +143,11 @@ class AuthorizedForwardingTests {
 		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(table::current, channels,
 				new PowerOfTwoChoices(() -> random, System::nanoTime), new RetryBudget(0.2, 10),
 				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), this.authorizer, false);
+		OwnServicesAuthorization own = new OwnServicesAuthorization(this.authorizer);
 		this.router = InProcessServerBuilder.forName(this.prefix + "-router")
 			.directExecutor()
+			.addService(ServerInterceptors.intercept(new RouterGrpcService(table::current), own))
+			.addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), own))
 			.fallbackHandlerRegistry(proxy)
 			.build()
 			.start();
@@ -195,6 +213,28 @@ class AuthorizedForwardingTests {
 		headers.put(SwitchboardHeaders.PRINCIPAL, "admin");
 		assertThat(call(headers).status.isOk()).isTrue();
 		assertThat(this.echo.lastHeaders.getAll(SwitchboardHeaders.PRINCIPAL)).containsExactly("client-good-3");
+	}
+
+	@Test
+	void whenTheRoutersOwnServicesAreCalledThenTheyNeedATokenAllowedToDiscoverExceptHealth() {
+		RouterGrpc.RouterBlockingStub routes = RouterGrpc.newBlockingStub(this.caller);
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> routes.getRoutes(GetRoutesRequest.getDefaultInstance()))
+			.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> routes.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("forged")))
+				.getRoutes(GetRoutesRequest.getDefaultInstance()))
+			.satisfies((ex) -> assertThat(ex.getStatus().getDescription()).isEqualTo("signature does not verify"));
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> routes.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("good-caller")))
+				.getRoutes(GetRoutesRequest.getDefaultInstance()))
+			.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+		Routes allowed = routes.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("good-reader")))
+			.getRoutes(GetRoutesRequest.getDefaultInstance());
+		assertThat(allowed.getGroupsList()).extracting(GroupRoutes::getName).containsExactly("echo");
+		assertThat(this.questions).containsExactly("forged discover", "good-caller discover", "good-reader discover");
+		assertThat(HealthGrpc.newBlockingStub(this.caller).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+			.isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 	}
 
 	private Exchange call(Metadata headers) throws Exception {

@@ -1,0 +1,67 @@
+package dev.switchboard.router.security;
+
+import java.util.Objects;
+
+import dev.switchboard.common.auth.AuthDecision;
+import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.router.proxy.AwaitingAuthorization;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthGrpc;
+
+/**
+ * The router's own services need a token allowed to {@value #ACTION}, as reading the registry does: its reflection
+ * lists every service on the platform and fetches their files, and {@code switchboard.router.v1.Router} shows every
+ * replica's address. Health answers anyone, for probes and load balancers. Forwarded calls do not pass here (they are
+ * the server's fallback, authorized per {@code call:<group>/<method>} by the proxy).
+ * <p>
+ * Decisions come from the {@link CachingAuthorizer}; a miss is asked asynchronously while the call waits, since calls
+ * start on the router's event loops.
+ */
+public final class OwnServicesAuthorization implements ServerInterceptor {
+
+	/** The action the router's own services need. */
+	public static final String ACTION = "discover";
+
+	private final CachingAuthorizer authorizer;
+
+	public OwnServicesAuthorization(CachingAuthorizer authorizer) {
+		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+	}
+
+	@Override
+	public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+			ServerCallHandler<Q, R> next) {
+		if (HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+			return next.startCall(call, headers);
+		}
+		String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
+		if (token == null) {
+			return refuse(call, Status.UNAUTHENTICATED.withDescription("no bearer token in the authorization header"));
+		}
+		AuthDecision known = this.authorizer.cached(token, ACTION);
+		if (known != null) {
+			return known.allowed() ? next.startCall(call, headers) : refuse(call, known.toStatus());
+		}
+		AwaitingAuthorization<Q> waiting = new AwaitingAuthorization<>();
+		this.authorizer.authorize(token, ACTION).whenComplete((decision, error) -> waiting.decided((attach) -> {
+			if (decision == null || !decision.allowed()) {
+				return refuse(call, (decision != null) ? decision.toStatus()
+						: Status.UNAVAILABLE.withDescription("authorization failed"));
+			}
+			return next.startCall(call, headers);
+		}));
+		return waiting;
+	}
+
+	private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+		call.close(status, new Metadata());
+		return new ServerCall.Listener<>() {
+		};
+	}
+
+}
