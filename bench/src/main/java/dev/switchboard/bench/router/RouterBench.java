@@ -50,6 +50,8 @@ import io.grpc.stub.MetadataUtils;
  * <li>unary {@code GetServer}, one caller on one connection: the latency a hop adds;</li>
  * <li>{@code StreamConsoleOutput} of 64 MiB per call, 4 callers: MB/s.</li>
  * </ol>
+ * The 64-caller throughput is then measured once more, the targets in reverse order, and compared as the mean of both
+ * passes, so that the machine's drift during the run favours no target.
  * Every call designates the replica ({@code x-switchboard-instance}), as a caller of a stateful component does. No
  * auth service runs: the registry and the router are started with their authorization switched off, so the router's
  * figures leave out the (cached) auth decision. The
@@ -239,6 +241,9 @@ public final class RouterBench {
 			for (Target target : targets) {
 				this.rows.put(target.name(), measure(target));
 			}
+			if (this.workloads.contains("unary")) {
+				measureAgainInReverse(targets);
+			}
 			print();
 			System.out.printf("router scenario took %.0f s; load average now %.2f%n",
 					(System.nanoTime() - startedAt) / 1e9, ProcessStats.loadAverage());
@@ -372,6 +377,29 @@ public final class RouterBench {
 		}
 
 		/**
+		 * Measures the 64-caller throughput of every target a second time, in the reverse order, so that a drift of
+		 * the machine's speed during the run (the replica's JIT settling, a neighbour's load) favours no target: the
+		 * calls/s compared are the mean of both passes.
+		 */
+		private void measureAgainInReverse(List<Target> targets) throws InterruptedException {
+			List<Target> reversed = new ArrayList<>(targets);
+			Collections.reverse(reversed);
+			for (Target target : reversed) {
+				Row row = this.rows.get(target.name());
+				if (row == null || row.error != null || row.many == null) {
+					continue;
+				}
+				try (Channels channels = Channels.open(target.port(), CONNECTIONS)) {
+					row.manyAgain = ClosedLoop.unary(channels.list(), STREAMS_PER_CONNECTION,
+							RawBytes.method(ComputeGrpc.getGetServerMethod().getFullMethodName(), MethodType.UNARY),
+							this.getServer, this.headers, UNARY, Window.NONE);
+				}
+				System.out.printf("%s again: %.0f calls/s (64 callers), %d errors%n", target.name(),
+						row.manyAgain.callsPerSecond(), row.manyAgain.errors());
+			}
+		}
+
+		/**
 		 * Loads the router (and so the replica) before anything is measured, so that the first target measured does
 		 * not pay for the JIT of the load generator and the replica, nor the router for its own. The warm-up runs in
 		 * rounds that each go through the motions of a measurement: the check, fresh connections, 64 callers, one
@@ -448,8 +476,14 @@ public final class RouterBench {
 			for (Row row : this.rows.values()) {
 				System.out.println(row.line());
 			}
-			System.out.println("(CPU% of one core over the 64-caller window; rest: every other process on the machine, "
-					+ "the registry and idle hops included; latency percentiles from the 64-caller run)");
+			System.out.println("(calls/s: the mean of two passes, the targets in order, then in reverse order; CPU% of "
+					+ "one core over the first pass's 64-caller window; rest: every other process on the machine, the "
+					+ "registry and idle hops included; latency percentiles from the first pass)");
+			System.out.println("calls/s per pass: " + this.rows.values()
+				.stream()
+				.filter((row) -> row.many != null)
+				.map(Row::passes)
+				.collect(Collectors.joining(", ")));
 			Row direct = this.rows.get("direct");
 			Row router = this.rows.get("router");
 			Row haproxy = this.rows.get("haproxy");
@@ -482,11 +516,11 @@ public final class RouterBench {
 		}
 
 		private static void ratio(String label, Row router, Row other, double target) {
-			if (other == null || other.many == null || other.many.callsPerSecond() == 0) {
+			if (other == null || other.many == null || other.callsPerSecond() == 0) {
 				System.out.printf("%-28s    n/a%n", label);
 				return;
 			}
-			double ratio = router.many.callsPerSecond() / other.many.callsPerSecond();
+			double ratio = router.callsPerSecond() / other.callsPerSecond();
 			if (Double.isNaN(target)) {
 				System.out.printf("%-28s %6.2f%n", label, ratio);
 			}
@@ -638,6 +672,9 @@ public final class RouterBench {
 
 		private UnaryResult many;
 
+		/** The 64-caller throughput measured again, in the reverse pass. */
+		private UnaryResult manyAgain;
+
 		private UnaryResult one;
 
 		private StreamResult stream;
@@ -654,13 +691,26 @@ public final class RouterBench {
 			return row;
 		}
 
+		/** The 64-caller calls/s: the mean of both passes when there were two. */
+		double callsPerSecond() {
+			return (this.manyAgain != null) ? (this.many.callsPerSecond() + this.manyAgain.callsPerSecond()) / 2
+					: this.many.callsPerSecond();
+		}
+
+		String passes() {
+			return String.format("%s %.0f / %s", this.name, this.many.callsPerSecond(),
+					(this.manyAgain != null) ? String.format("%.0f", this.manyAgain.callsPerSecond()) : "-");
+		}
+
 		long errors() {
-			return ((this.many != null) ? this.many.errors() : 0) + ((this.one != null) ? this.one.errors() : 0)
-					+ ((this.stream != null) ? this.stream.errors() : 0);
+			return ((this.many != null) ? this.many.errors() : 0)
+					+ ((this.manyAgain != null) ? this.manyAgain.errors() : 0)
+					+ ((this.one != null) ? this.one.errors() : 0) + ((this.stream != null) ? this.stream.errors() : 0);
 		}
 
 		String firstError() {
 			for (String error : new String[] { (this.many != null) ? this.many.firstError() : null,
+					(this.manyAgain != null) ? this.manyAgain.firstError() : null,
 					(this.one != null) ? this.one.firstError() : null,
 					(this.stream != null) ? this.stream.firstError() : null }) {
 				if (error != null) {
@@ -694,7 +744,7 @@ public final class RouterBench {
 				return String.format("%-8s | not measured: %s", this.name, this.error);
 			}
 			return String.format("%-8s | %8s | %7s | %7s | %8s | %15s | %11s | %6d | %42s | %11s", this.name,
-					(this.many != null) ? String.format("%.0f", this.many.callsPerSecond()) : "-",
+					(this.many != null) ? String.format("%.0f", callsPerSecond()) : "-",
 					(this.many != null) ? String.format("%.0f", this.many.micros(50)) : "-",
 					(this.many != null) ? String.format("%.0f", this.many.micros(99)) : "-",
 					(this.many != null) ? String.format("%.0f", this.many.micros(99.9)) : "-",
