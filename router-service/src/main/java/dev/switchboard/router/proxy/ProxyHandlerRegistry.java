@@ -4,11 +4,11 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.MoreExecutors;
-import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.router.balancer.Replica;
@@ -121,27 +121,9 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			if (authorizer == null) {
 				return begin(call, headers, route, designated, deadline, null, null);
 			}
-			String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
-			if (token == null) {
-				return refuse(call, Status.UNAUTHENTICATED.withDescription("no bearer token in the authorization header"),
-						route.group());
-			}
-			String action = this.method.meters(route.group()).action();
-			AuthDecision known = authorizer.cached(token, action);
-			if (known != null) {
-				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal(), null)
-						: refuse(call, known.toStatus(), route.group());
-			}
-			AwaitingAuthorization<byte[]> waiting = new AwaitingAuthorization<>();
-			authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided((attach) -> {
-				if (decision == null || !decision.allowed()) {
-					Status refused = (decision != null) ? decision.toStatus()
-							: Status.UNAVAILABLE.withDescription("authorization failed");
-					return refuse(call, refused, route.group());
-				}
-				return begin(call, headers, route, designated, deadline, decision.principal(), attach);
-			}));
-			return waiting;
+			return AwaitingAuthorization.whenAllowed(authorizer, headers, this.method.meters(route.group()).action(),
+					(principal, attach) -> begin(call, headers, route, designated, deadline, principal, attach),
+					(status) -> refuse(call, status, route.group()));
 		}
 
 		private ServerCall.Listener<byte[]> refuse(ServerCall<byte[], InputStream> call, Status status, String group) {
@@ -157,7 +139,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		 */
 		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], InputStream> call, Metadata headers,
 				GroupRoute route, Replica designated, Deadline deadline, String principal,
-				java.util.function.Consumer<ServerCall.Listener<byte[]>> attach) {
+				Consumer<ServerCall.Listener<byte[]>> attach) {
 			Replica replica = designated;
 			if (replica == null) {
 				replica = ProxyHandlerRegistry.this.context.selector().select(route, null);

@@ -2,9 +2,7 @@ package dev.switchboard.router.security;
 
 import java.util.Objects;
 
-import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.router.proxy.AwaitingAuthorization;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -39,23 +37,8 @@ public final class OwnServicesAuthorization implements ServerInterceptor {
 		if (HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
 			return next.startCall(call, headers);
 		}
-		String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
-		if (token == null) {
-			return refuse(call, Status.UNAUTHENTICATED.withDescription("no bearer token in the authorization header"));
-		}
-		AuthDecision known = this.authorizer.cached(token, ACTION);
-		if (known != null) {
-			return known.allowed() ? next.startCall(call, headers) : refuse(call, known.toStatus());
-		}
-		AwaitingAuthorization<Q> waiting = new AwaitingAuthorization<>();
-		this.authorizer.authorize(token, ACTION).whenComplete((decision, error) -> waiting.decided((attach) -> {
-			if (decision == null || !decision.allowed()) {
-				return refuse(call, (decision != null) ? decision.toStatus()
-						: Status.UNAVAILABLE.withDescription("authorization failed"));
-			}
-			return next.startCall(call, headers);
-		}));
-		return waiting;
+		return AwaitingAuthorization.whenAllowed(this.authorizer, headers, ACTION,
+				(principal, attach) -> next.startCall(call, headers), (status) -> refuse(call, status));
 	}
 
 	private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
