@@ -22,6 +22,8 @@ public final class AwaitingAuthorization<Q> extends ServerCall.Listener<Q> {
 
 	private ServerCall.Listener<Q> delegate;
 
+	private boolean cancelled;
+
 	/**
 	 * Starts a call once the caller's bearer token is allowed {@code action}: at once on a cached decision, else when
 	 * the auth service answers (the call waits meanwhile, holding no thread). Without a token, or when refused, the
@@ -52,8 +54,6 @@ public final class AwaitingAuthorization<Q> extends ServerCall.Listener<Q> {
 		}));
 		return waiting;
 	}
-
-	private boolean cancelled;
 
 	/** Starts an allowed call. */
 	@FunctionalInterface

@@ -36,8 +36,7 @@ import io.grpc.Status;
  * handed to a live transport stream (the connection failed or never came up), or the replica never processed the
  * request (a refused stream, or one above its {@code GOAWAY}'s last stream id: {@link Unprocessed}), or the group
  * declares the method idempotent, the call is replayed on another replica, within the attempt limit and the retry
- * budget. After that it is
- * committed: upstream statuses and trailers reach the caller untouched.
+ * budget. After that it is committed: upstream statuses and trailers reach the caller untouched.
  */
 final class ForwardingCall extends ServerCall.Listener<byte[]> {
 
