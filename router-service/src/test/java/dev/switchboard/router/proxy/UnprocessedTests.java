@@ -72,6 +72,11 @@ class UnprocessedTests {
 			.withDescription("RST_STREAM closed stream. HTTP/2 error code: CANCEL"))).isFalse();
 		assertThat(Unprocessed.neverProcessed(Status.UNAVAILABLE
 			.withDescription("Connection closed after GOAWAY. HTTP/2 error code: NO_ERROR"))).isFalse();
+		// also what streams still open get when the connection closes after a GOAWAY: they may have been processed
+		assertThat(Unprocessed.neverProcessed(Status.UNAVAILABLE
+			.withDescription("GOAWAY shut down transport. HTTP/2 error code: NO_ERROR"))).isFalse();
+		assertThat(Unprocessed.neverProcessed(Status.UNAVAILABLE
+			.withDescription("Abrupt GOAWAY closed sent stream. HTTP/2 error code: INTERNAL_ERROR"))).isFalse();
 		assertThat(Unprocessed.neverProcessed(Status.UNAVAILABLE.withDescription("io exception"))).isFalse();
 		assertThat(Unprocessed.neverProcessed(Status.UNAVAILABLE)).isFalse();
 		assertThat(Unprocessed.neverProcessed(Status.INTERNAL.withDescription("GOAWAY closed buffered stream")))
