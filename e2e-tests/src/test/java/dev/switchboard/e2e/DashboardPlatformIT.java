@@ -225,16 +225,16 @@ class DashboardPlatformIT {
 	void aReplicaSwitchedOutOfServiceOnTheDashboardGetsNoMoreCallsFromTheRouter() throws Exception {
 		browser.get(dashboard + "/platform");
 		waitFor().until((driver) -> upReplicas("compute").size() == 2);
-		row("compute-1").findElement(By.cssSelector("button.oos[data-action='set']")).click();
+		click("compute-1", "button.oos[data-action='set']");
 		waitFor().until((driver) -> "OUT_OF_SERVICE".equals(row("compute-1").getDomAttribute("data-status")));
-		assertThat(row("compute-1").findElement(By.cssSelector("button.oos")).getText())
-			.isEqualTo("Clear OUT_OF_SERVICE");
+		waitFor().until((driver) -> "Clear OUT_OF_SERVICE"
+			.equals(row("compute-1").findElement(By.cssSelector("button.oos")).getText()));
 		// the router learns it from its Watch stream: from then on, every call goes to compute-2
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(servedBy(20)).containsOnly("compute-2"));
 		assertThat(servedBy(40)).containsOnly("compute-2");
 		screenshot("dashboard.png");
 
-		row("compute-1").findElement(By.cssSelector("button.oos[data-action='clear']")).click();
+		click("compute-1", "button.oos[data-action='clear']");
 		waitFor().until((driver) -> "UP".equals(row("compute-1").getDomAttribute("data-status")));
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(servedBy(40)).containsExactlyInAnyOrder("compute-1", "compute-2"));
@@ -268,6 +268,17 @@ class DashboardPlatformIT {
 	private static FluentWait<WebDriver> waitFor() {
 		// the platform view redraws itself every two seconds; a missing element is waited for by default
 		return new WebDriverWait(browser, PAGE).ignoring(StaleElementReferenceException.class);
+	}
+
+	/**
+	 * Clicks the element {@code selector} picks in a replica's row; a redraw between finding and clicking it makes it
+	 * stale, and the click is tried again on the new row (a stale element is never clicked).
+	 */
+	private static void click(String instanceId, String selector) {
+		waitFor().until((driver) -> {
+			row(instanceId).findElement(By.cssSelector(selector)).click();
+			return true;
+		});
 	}
 
 	/** The platform view's row of one replica. */

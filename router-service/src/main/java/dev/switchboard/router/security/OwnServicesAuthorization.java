@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.router.proxy.AwaitingAuthorization;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -37,8 +38,17 @@ public final class OwnServicesAuthorization implements ServerInterceptor {
 		if (HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
 			return next.startCall(call, headers);
 		}
-		return AwaitingAuthorization.whenAllowed(this.authorizer, headers, ACTION,
-				(principal, attach) -> next.startCall(call, headers), (status) -> refuse(call, status));
+		// a decision that waited arrives on another thread: the service still starts within the call's context
+		Context context = Context.current();
+		return AwaitingAuthorization.whenAllowed(this.authorizer, headers, ACTION, (principal, attach) -> {
+			Context previous = context.attach();
+			try {
+				return next.startCall(call, headers);
+			}
+			finally {
+				context.detach(previous);
+			}
+		}, (status) -> refuse(call, status));
 	}
 
 	private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
