@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
@@ -177,16 +178,21 @@ class DashboardPlatformIT {
 		browser.findElement(By.name("password")).sendKeys(PlatformProcess.ADMIN_PASSWORD, Keys.ENTER);
 		waitFor().until((driver) -> driver.getCurrentUrl().contains("/platform"));
 		waitFor().until((driver) -> upReplicas("compute").size() == 2);
-		assertThat(upReplicas("compute")).containsExactly("compute-1", "compute-2");
-		assertThat(browser.findElements(By.cssSelector("section.group"))).extracting((group) -> group.getDomAttribute(
-				"data-group"))
-			.contains("auth", "compute", "router");
-		assertThat(upReplicas("router")).containsExactly("router-1");
-		WebElement compute1 = row("compute-1");
-		assertThat(compute1.findElement(By.cssSelector(".address")).getText()).startsWith("127.0.0.1:");
-		assertThat(compute1.findElement(By.cssSelector(".lease-age")).getText()).matches("\\d+(\\.\\d)? m?s");
-		assertThat(compute1.findElement(By.cssSelector("a.sba-logfile")).getDomProperty("href"))
-			.isEqualTo(dashboard + "/instances/compute-1/logfile");
+		assertThat(read(() -> upReplicas("compute"))).containsExactly("compute-1", "compute-2");
+		assertThat(read(() -> browser.findElements(By.cssSelector("section.group"))
+			.stream()
+			.map((group) -> group.getDomAttribute("data-group"))
+			.toList())).contains("auth", "compute", "router");
+		assertThat(read(() -> upReplicas("router"))).containsExactly("router-1");
+		List<String> compute1 = read(() -> {
+			WebElement row = row("compute-1");
+			return List.of(row.findElement(By.cssSelector(".address")).getText(),
+					row.findElement(By.cssSelector(".lease-age")).getText(),
+					row.findElement(By.cssSelector("a.sba-logfile")).getDomProperty("href"));
+		});
+		assertThat(compute1.get(0)).startsWith("127.0.0.1:");
+		assertThat(compute1.get(1)).matches("\\d+(\\.\\d)? m?s");
+		assertThat(compute1.get(2)).isEqualTo(dashboard + "/instances/compute-1/logfile");
 	}
 
 	@Test
@@ -279,6 +285,14 @@ class DashboardPlatformIT {
 			row(instanceId).findElement(By.cssSelector(selector)).click();
 			return true;
 		});
+	}
+
+	/**
+	 * Reads the platform view, again when a redraw made an element stale in the middle, so that what is read comes
+	 * from one drawing.
+	 */
+	private static <T> T read(Supplier<T> reads) {
+		return waitFor().until((driver) -> reads.get());
 	}
 
 	/** The platform view's row of one replica. */
