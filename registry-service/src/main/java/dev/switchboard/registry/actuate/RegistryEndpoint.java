@@ -3,6 +3,7 @@ package dev.switchboard.registry.actuate;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import dev.switchboard.registry.store.InstanceRecord;
@@ -51,8 +52,9 @@ public final class RegistryEndpoint {
 	@WriteOperation
 	public InstanceDescriptor outOfService(@Selector String instanceId, boolean outOfService) {
 		InstanceRecord record = this.store.setOutOfService(instanceId, outOfService);
-		return InstanceDescriptor.of(record, this.store.leaseRenewals().get(instanceId),
-				this.store.callRates().getOrDefault(instanceId, 0.0), System.currentTimeMillis());
+		Set<String> one = Set.of(instanceId);
+		return InstanceDescriptor.of(record, this.store.leaseRenewals(one).get(instanceId),
+				this.store.callRates(one).getOrDefault(instanceId, 0.0), System.currentTimeMillis());
 	}
 
 	/**

@@ -12,7 +12,7 @@ import io.grpc.MethodDescriptor;
 
 /**
  * Passes request messages through as arrays, never parsing them; arrays because a request may be written more than
- * once (the router's failover replays it, and so can grpc's transparent retry). One copy out of the inbound buffer
+ * once (the router's failover replays it). One copy out of the inbound buffer
  * into an array of the message's exact size, and one out of it into the outbound frame. Neither side goes through a
  * scratch buffer: the transport's inbound stream knows its length ({@link KnownLength}), and the outbound stream
  * hands the whole array to the framer in one write ({@link Drainable}); a plain {@code ByteArrayInputStream} and

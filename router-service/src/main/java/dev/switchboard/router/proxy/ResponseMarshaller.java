@@ -3,7 +3,6 @@ package dev.switchboard.router.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 import io.grpc.Detachable;
 import io.grpc.Drainable;
@@ -84,14 +83,10 @@ enum ResponseMarshaller implements MethodDescriptor.Marshaller<InputStream> {
 			return this.buffers.read(target, offset, length);
 		}
 
+		/** Releases the buffers; the transport closes a message it wrote, the router one it will not pass on. */
 		@Override
-		public void close() {
-			try {
-				this.buffers.close();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("could not release a forwarded message", ex);
-			}
+		public void close() throws IOException {
+			this.buffers.close();
 		}
 
 	}
