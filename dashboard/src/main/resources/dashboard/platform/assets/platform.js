@@ -67,7 +67,10 @@
       class: forced ? 'oos clear' : 'oos',
       'data-action': forced ? 'clear' : 'set',
       text: forced ? 'Clear OUT_OF_SERVICE' : 'Set OUT_OF_SERVICE',
-      onclick: () => setOutOfService(replica.instanceId, !forced),
+      onclick: (event) => {
+        event.currentTarget.disabled = true; // at once: a second click before the next drawing sends nothing
+        setOutOfService(replica.instanceId, !forced);
+      },
     });
     button.disabled = pending.has(replica.instanceId);
     return button;
@@ -119,7 +122,7 @@
     errorElement.hidden = false;
   }
 
-  async function refresh() {
+  async function readAndRender() {
     try {
       render(await call('groups'));
       if (errorElement.dataset.sticky !== 'true') {
@@ -128,6 +131,26 @@
     } catch (error) {
       showError(`Cannot read the registry: ${error.message}`);
     }
+  }
+
+  // One read at a time, so a slow registry never piles requests up and an older answer never redraws over a newer
+  // one; a refresh asked for meanwhile (after a switch) reads again once the current read is done.
+  let refreshing = null;
+  let again = false;
+  function refresh() {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        again = false;
+        await readAndRender();
+      } while (again);
+    })().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
   }
 
   async function setOutOfService(instanceId, outOfService) {
@@ -149,6 +172,7 @@
     }
   }
 
-  refresh();
-  setInterval(refresh, REFRESH_MS);
+  (function poll() {
+    refresh().finally(() => setTimeout(poll, REFRESH_MS));
+  })();
 })();

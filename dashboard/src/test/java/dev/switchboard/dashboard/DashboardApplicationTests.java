@@ -38,6 +38,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.security.test.web.servlet.response.SecurityMockMvcResultMatchers.authenticated;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -95,6 +96,30 @@ class DashboardApplicationTests {
 			.andExpect(redirectedUrl("/"))
 			.andExpect(authenticated().withRoles("ADMIN"));
 		this.mvc.perform(login("admin", "wrong")).andExpect(redirectedUrlPattern("/login?error*"));
+	}
+
+	@Test
+	void whenTheLoginFormNamesWhereToGoThenOnlyPagesOfTheDashboardAreFollowed() throws Exception {
+		this.mvc.perform(login("admin", "secret").param("redirectTo", "http://localhost/applications"))
+			.andExpect(redirectedUrl("http://localhost/applications"));
+		this.mvc.perform(login("admin", "secret").param("redirectTo", "/platform"))
+			.andExpect(redirectedUrl("/platform"));
+		for (String elsewhere : List.of("https://evil.example/", "//evil.example/", "http://localhost:8666/",
+				"https://localhost/applications", "javascript:alert(1)")) {
+			this.mvc.perform(login("admin", "secret").param("redirectTo", elsewhere))
+				.andExpect(authenticated())
+				.andExpect(redirectedUrl("/"));
+		}
+	}
+
+	@Test
+	void whenSpringBootAdminsInstanceEndpointsAreWrittenWithoutACsrfTokenThenForbidden() throws Exception {
+		this.mvc.perform(delete("/instances/compute-1").with(user("admin").roles("ADMIN")))
+			.andExpect(status().isForbidden());
+		this.mvc.perform(post("/instances").with(user("admin").roles("ADMIN"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"name\":\"intruder\",\"healthUrl\":\"http://127.0.0.1:1/actuator/health\"}"))
+			.andExpect(status().isForbidden());
 	}
 
 	@Test
@@ -222,7 +247,6 @@ class DashboardApplicationTests {
 			@Autowired ComponentRegistrar registrar) {
 		assertThat(context.getBeanNamesForType(GrpcServerLifecycle.class)).isEmpty();
 		assertThat(registrar.registration()).isNull();
-		assertThat(this.registry.calls()).doesNotContain("Register", "Heartbeat");
 	}
 
 	/** Posts the login form as the login page does, with the CSRF token of the cookie the page set. */

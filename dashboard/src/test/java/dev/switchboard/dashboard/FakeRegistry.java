@@ -44,11 +44,6 @@ public final class FakeRegistry extends RegistryGrpc.RegistryImplBase {
 		return this;
 	}
 
-	/** Removes an instance, so GetGroup may answer NOT_FOUND for a group ListGroups named. */
-	public void remove(String instanceId) {
-		this.instances.remove(instanceId);
-	}
-
 	/** Removes every instance of {@code group} right after the next ListGroups answer named it. */
 	public void vanishAfterListing(String group) {
 		this.vanishing = group;

@@ -179,11 +179,12 @@ class DashboardPlatformIT {
 		waitFor().until((driver) -> driver.getCurrentUrl().contains("/platform"));
 		waitFor().until((driver) -> upReplicas("compute").size() == 2);
 		assertThat(read(() -> upReplicas("compute"))).containsExactly("compute-1", "compute-2");
-		assertThat(read(() -> browser.findElements(By.cssSelector("section.group"))
+		waitFor().until((driver) -> driver.findElements(By.cssSelector("section.group"))
 			.stream()
 			.map((group) -> group.getDomAttribute("data-group"))
-			.toList())).contains("auth", "compute", "router");
-		assertThat(read(() -> upReplicas("router"))).containsExactly("router-1");
+			.toList()
+			.containsAll(List.of("auth", "compute", "router")));
+		waitFor().until((driver) -> upReplicas("router").equals(List.of("router-1")));
 		List<String> compute1 = read(() -> {
 			WebElement row = row("compute-1");
 			return List.of(row.findElement(By.cssSelector(".address")).getText(),
@@ -205,7 +206,10 @@ class DashboardPlatformIT {
 		});
 		screenshot("dashboard-applications.png");
 		// the platform view is one of Spring Boot Admin's own views: one application, one login
-		browser.findElement(By.linkText("Platform")).click();
+		waitFor().until((driver) -> {
+			driver.findElement(By.linkText("Platform")).click();
+			return true;
+		});
 		WebElement frame = waitFor().until((driver) -> driver.findElement(By.tagName("iframe")));
 		browser.switchTo().frame(frame);
 		try {

@@ -7,13 +7,11 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
-import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
@@ -23,7 +21,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * The dashboard's one login, Spring Boot Admin's documented servlet setup: form login on its login page (HTTP basic
  * for scripts), the {@code ADMIN} role for everything but the login page and its assets, the dashboard's own actuator
  * under the platform's usual rules ({@code health} and {@code info} open); CSRF tokens in the {@code XSRF-TOKEN}
- * cookie, which the UIs send back as a header. The platform API answers 401 rather than redirecting to the login
+ * cookie, which the UIs send back as a header (no replica registers itself over HTTP, so no Spring Boot Admin
+ * endpoint is exempt). The platform API answers 401 rather than redirecting to the login
  * page, and the platform view may be framed by Spring Boot Admin's own pages (same origin only).
  */
 @Configuration(proxyBeanMethods = false)
@@ -33,9 +32,7 @@ class DashboardSecurityConfiguration {
 	SecurityFilterChain dashboardSecurityFilterChain(HttpSecurity http, AdminServerProperties adminServer)
 			throws Exception {
 		PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
-		SavedRequestAwareAuthenticationSuccessHandler loggedIn = new SavedRequestAwareAuthenticationSuccessHandler();
-		loggedIn.setTargetUrlParameter("redirectTo");
-		loggedIn.setDefaultTargetUrl(adminServer.path("/"));
+		SameOriginLoginRedirect loggedIn = new SameOriginLoginRedirect(adminServer.path("/"));
 		http.authorizeHttpRequests((requests) -> ManagementSecurityAutoConfiguration.authorizeEndpoints(requests)
 			.requestMatchers(paths.matcher(adminServer.path("/login")), paths.matcher(adminServer.path("/assets/**")))
 			.permitAll()
@@ -52,9 +49,7 @@ class DashboardSecurityConfiguration {
 				new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED), paths.matcher("/platform/api/**")));
 		http.csrf((csrf) -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
 			.csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-			.ignoringRequestMatchers(paths.matcher(HttpMethod.POST, adminServer.path("/instances")),
-					paths.matcher(HttpMethod.DELETE, adminServer.path("/instances/*")),
-					EndpointRequest.toAnyEndpoint()));
+			.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint()));
 		http.addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class);
 		http.headers((headers) -> headers.frameOptions((frames) -> frames.sameOrigin()));
 		return http.build();
