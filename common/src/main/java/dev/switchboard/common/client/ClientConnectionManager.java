@@ -270,7 +270,7 @@ public final class ClientConnectionManager implements AutoCloseable {
 		Reservation reservation = reserve(entry);
 		ClientConnection connection;
 		try {
-			ManagedChannel channel = this.channelFactory.create(target, entry.settings);
+			ManagedChannel channel = this.channelFactory.create(entry.name, target, entry.settings);
 			if (channel == null) {
 				throw new IllegalStateException("channel factory returned no channel for " + target);
 			}

@@ -1,0 +1,161 @@
+package dev.switchboard.common.identity;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.client.ChannelFactory;
+import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.util.StringUtils;
+
+/**
+ * Gives the process its platform identity: a certificate from the platform CA, renewed in place, presented by the
+ * gRPC server (the {@value #SSL_BUNDLE} SSL bundle, which {@link IdentityEnvironmentPostProcessor} makes the server's
+ * default) and by every channel the connection manager opens, each of which accepts only a server of the group it
+ * was opened for. Off with {@code switchboard.identity.enabled=false}, for tests without an auth service.
+ */
+@AutoConfiguration(before = ClientConnectionAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(IdentityProperties.class)
+public final class IdentityAutoConfiguration {
+
+	/** The SSL bundle of the platform identity, for {@code spring.grpc.server.ssl.bundle}. */
+	public static final String SSL_BUNDLE = "switchboard-identity";
+
+	@Bean
+	@ConditionalOnMissingBean
+	PlatformTrust switchboardPlatformTrust(IdentityProperties properties) {
+		if (properties.trustBundle() == null) {
+			throw new IllegalStateException("switchboard.identity.trust-bundle is not set: point it at the platform "
+					+ "CA's PEM file (the launcher writes .switchboard/ca.pem), or set switchboard.identity.enabled=false "
+					+ "to run without mutual TLS");
+		}
+		return PlatformTrust.fromFile(properties.trustDomain(), properties.trustBundle());
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	CertificateIssuer switchboardCertificateIssuer(IdentityProperties properties, PlatformTrust trust,
+			ObjectProvider<TokenSource> tokens) {
+		TokenSource source = tokens.getIfAvailable();
+		if (source == null) {
+			throw new IllegalStateException("the platform identity needs client credentials to ask the CA "
+					+ "(switchboard.component.credentials.client-id and client-secret)");
+		}
+		return new RemoteCertificateIssuer(properties.caAddresses(), source, trust, properties.timeout().toMillis());
+	}
+
+	/** The renewal thread, held by a bean that is not an {@code Executor} (Boot would back off its own). */
+	@Bean(destroyMethod = "close")
+	IdentityScheduler switchboardIdentityScheduler() {
+		return new IdentityScheduler(Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "switchboard-identity");
+			thread.setDaemon(true);
+			return thread;
+		}));
+	}
+
+	/** Gets the first certificate before anything that serves or calls is built: creating this bean blocks. */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	PlatformIdentity switchboardPlatformIdentity(IdentityProperties properties, PlatformTrust trust,
+			CertificateIssuer issuer, IdentityScheduler switchboardIdentityScheduler, Environment environment) {
+		SpiffeId id = SpiffeId.of(properties.trustDomain(), group(properties, environment),
+				instance(properties, environment));
+		PlatformIdentity identity = new PlatformIdentity(id, issuer, trust, properties.renewAt(), Clock.systemUTC());
+		identity.start(switchboardIdentityScheduler.executor(), properties.startTimeout());
+		return identity;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IdentityChannelCredentials switchboardIdentityChannelCredentials(PlatformIdentity identity) {
+		return new IdentityChannelCredentials(identity);
+	}
+
+	/**
+	 * Channels for platform services are mutual TLS expecting the group they are opened for; a service whose
+	 * settings configure TLS themselves ({@code switchboard.grpc.clients.<name>.tls.*}) keeps those.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ChannelFactory switchboardIdentityChannelFactory(IdentityChannelCredentials credentials) {
+		return ChannelFactory.grpc(
+				(service, settings) -> (settings.tls() == null) ? credentials.forGroup(service) : null, (builder) -> {
+				});
+	}
+
+	@Bean
+	SslBundleRegistrar switchboardIdentitySslBundle(PlatformIdentity identity) {
+		return (registry) -> registry.registerBundle(SSL_BUNDLE, SslBundle.of(null, null, null, null,
+				SslManagerBundle.of(identity.keyManagerFactory(), identity.trust().trustManagerFactory())));
+	}
+
+	/** A component's server takes calls from the router and the groups it lists. */
+	@Bean
+	@GlobalServerInterceptor
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	@ConditionalOnMissingBean
+	@ConditionalOnClass(name = "io.grpc.Server")
+	PeerAuthorization switchboardPeerAuthorization(IdentityProperties properties) {
+		return PeerAuthorization.callersIn(Set.copyOf(properties.allowedCallers()));
+	}
+
+	static String group(IdentityProperties properties, Environment environment) {
+		if (StringUtils.hasText(properties.group())) {
+			return properties.group();
+		}
+		String group = environment.getProperty("switchboard.component.group");
+		return StringUtils.hasText(group) ? group : environment.getRequiredProperty("spring.application.name");
+	}
+
+	static String instance(IdentityProperties properties, Environment environment) {
+		if (StringUtils.hasText(properties.instanceId())) {
+			return properties.instanceId();
+		}
+		String instance = environment.getProperty("switchboard.component.instance-id");
+		if (StringUtils.hasText(instance)) {
+			return instance;
+		}
+		return group(properties, environment) + "-" + hostName() + "-" + ProcessHandle.current().pid();
+	}
+
+	private static String hostName() {
+		try {
+			return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+		}
+		catch (UnknownHostException ex) {
+			return "localhost";
+		}
+	}
+
+	/** The single thread renewals run on; closing the bean stops it. */
+	record IdentityScheduler(ScheduledExecutorService executor) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.executor.shutdownNow();
+		}
+
+	}
+
+}
