@@ -54,6 +54,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * fed by the starter's DiscoveryClient.
  */
 @SpringBootTest(properties = { "spring.security.user.password=secret", "server.port=0",
+		"switchboard.identity.enabled=false",
 		"switchboard.management.scrape-password=scrape-secret",
 		"spring.boot.admin.monitor.status-interval=60s", "spring.boot.admin.monitor.info-interval=60s" })
 @AutoConfigureMockMvc

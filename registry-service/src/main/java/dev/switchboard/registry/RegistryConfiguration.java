@@ -14,7 +14,10 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.identity.PeerAuthorization;
+import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.registry.actuate.RegistryEndpoint;
 import dev.switchboard.registry.actuate.RegistryMetrics;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
@@ -28,7 +31,9 @@ import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.GlobalServerInterceptor;
@@ -104,8 +109,32 @@ class RegistryConfiguration {
 	@Bean
 	@GlobalServerInterceptor
 	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
-	RegistryAuthorization registryAuthorization(CachingAuthorizer registryAuthorizer) {
-		return new RegistryAuthorization(registryAuthorizer);
+	RegistryAuthorization registryAuthorization(CachingAuthorizer registryAuthorizer,
+			ObjectProvider<PlatformIdentity> identity) {
+		return new RegistryAuthorization(registryAuthorizer, identity.getIfAvailable() != null);
+	}
+
+	/** The token the registry asks the platform CA for its certificate with. */
+	@Bean
+	@ConditionalOnProperty(name = "switchboard.registry.credentials.client-id")
+	TokenSource registryTokenSource(RegistryProperties properties) {
+		RegistryProperties.Credentials credentials = properties.credentials();
+		if (credentials.clientSecret() == null) {
+			throw new IllegalStateException("switchboard.registry.credentials.client-secret is not set");
+		}
+		return new TokenSource(credentials.tokenUri(), credentials.clientId(), credentials.clientSecret(),
+				Clock.systemUTC());
+	}
+
+	/**
+	 * Platform processes and operators' tools both call the registry: a peer's identity is made known (registering
+	 * checks it), nobody is refused for lacking one.
+	 */
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
+	PeerAuthorization switchboardPeerAuthorization() {
+		return PeerAuthorization.identifying();
 	}
 
 	@Bean

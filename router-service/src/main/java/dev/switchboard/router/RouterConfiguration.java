@@ -15,6 +15,8 @@ import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.identity.IdentityChannelCredentials;
+import dev.switchboard.common.identity.PeerAuthorization;
 import dev.switchboard.registry.client.RegistryWatcher;
 import dev.switchboard.router.actuate.RoutesEndpoint;
 import dev.switchboard.router.api.RouterGrpcService;
@@ -58,11 +60,17 @@ class RouterConfiguration {
 		return new EventLoops(properties.eventLoopThreads());
 	}
 
-	/** Every channel this process opens (replicas and registry alike) runs on the router's event loops. */
+	/**
+	 * Every channel this process opens (replicas and registry alike) runs on the router's event loops, and, with the
+	 * platform identity, is mutual TLS accepting only a server of the group it was opened for.
+	 */
 	@Bean
-	ChannelFactory routerChannelFactory(EventLoops loops, RouterProperties properties) {
+	ChannelFactory routerChannelFactory(EventLoops loops, RouterProperties properties,
+			ObjectProvider<IdentityChannelCredentials> identity) {
 		int maxMessage = (int) properties.maxMessageSize().toBytes();
-		return ChannelFactory.grpc((builder) -> {
+		IdentityChannelCredentials credentials = identity.getIfAvailable();
+		return ChannelFactory.grpc((service, settings) -> (credentials != null && settings.tls() == null)
+				? credentials.forGroup(service) : null, (builder) -> {
 			if (builder instanceof NettyChannelBuilder netty) {
 				// a channel opened on a worker loop (a replica's, on first use there) stays on that loop
 				netty.eventLoopGroup(loops.forCurrentThread()).channelType(loops.channelType());
@@ -73,6 +81,17 @@ class RouterConfiguration {
 			// clients fail over on their own
 			builder.disableRetry();
 		});
+	}
+
+	/**
+	 * The router's own port serves callers with tokens: a platform peer's identity is only made known, and nobody but
+	 * a router may send {@code x-switchboard-principal} (the forwarding path replaces it anyway).
+	 */
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
+	PeerAuthorization switchboardPeerAuthorization() {
+		return PeerAuthorization.identifying();
 	}
 
 	@Bean

@@ -6,6 +6,8 @@ import com.google.protobuf.Message;
 import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.common.identity.PeerAuthorization;
+import dev.switchboard.common.identity.SpiffeId;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.RegisterRequest;
@@ -23,6 +25,11 @@ import io.grpc.Status;
  * and Deregister need {@code register:<group>} for the group the message names; Watch, ListGroups and GetGroup need
  * {@code discover}; SetOutOfService needs {@code admin}. Other services (health, reflection) pass.
  * <p>
+ * With the platform identity on, Register, Heartbeat and Deregister also need the caller's TLS certificate to name
+ * the group the message names: a client's token alone cannot put an instance into another group, and the reserved
+ * groups ({@code auth}, {@code router}, {@code registry}) can only be joined by a process whose certificate the CA
+ * issued for exactly that group.
+ * <p>
  * Decisions come from the {@link CachingAuthorizer}; a miss blocks the calling gRPC executor thread for one Authorize
  * call, never a transport thread. A heartbeat stream is re-checked on every message, so a revoked or expired token
  * ends the stream, and the component reconnects with a fresh token.
@@ -34,8 +41,15 @@ public final class RegistryAuthorization implements ServerInterceptor {
 
 	private final CachingAuthorizer authorizer;
 
-	public RegistryAuthorization(CachingAuthorizer authorizer) {
+	private final boolean requirePeerIdentity;
+
+	/**
+	 * @param authorizer decides on tokens
+	 * @param requirePeerIdentity whether registering needs a platform certificate of the group registered
+	 */
+	public RegistryAuthorization(CachingAuthorizer authorizer, boolean requirePeerIdentity) {
 		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+		this.requirePeerIdentity = requirePeerIdentity;
 	}
 
 	@Override
@@ -57,6 +71,7 @@ public final class RegistryAuthorization implements ServerInterceptor {
 			return next.startCall(call, headers);
 		}
 		// the action depends on the group each message names
+		SpiffeId peer = PeerAuthorization.peerOf(call);
 		ServerCall.Listener<Q> delegate = next.startCall(call, headers);
 		return new SimpleForwardingServerCallListener<>(delegate) {
 
@@ -70,7 +85,14 @@ public final class RegistryAuthorization implements ServerInterceptor {
 				if (this.refused) {
 					return;
 				}
-				AuthDecision decision = decide(token, "register:" + groupOf(message));
+				String group = groupOf(message);
+				Status refusal = peerRefusal(peer, group);
+				if (refusal != null) {
+					this.refused = true;
+					call.close(refusal, new Metadata());
+					return;
+				}
+				AuthDecision decision = decide(token, "register:" + group);
 				if (!decision.allowed()) {
 					this.refused = true;
 					call.close(decision.toStatus(), new Metadata());
@@ -94,6 +116,22 @@ public final class RegistryAuthorization implements ServerInterceptor {
 				}
 			}
 		};
+	}
+
+	/** Why a peer may not act for {@code group}, or {@code null} when it may. */
+	private Status peerRefusal(SpiffeId peer, String group) {
+		if (!this.requirePeerIdentity) {
+			return null;
+		}
+		if (peer == null) {
+			return Status.UNAUTHENTICATED
+				.withDescription("registering in group '" + group + "' needs a platform certificate of that group");
+		}
+		if (!peer.group().equals(group)) {
+			return Status.PERMISSION_DENIED.withDescription(
+					"the caller's certificate is for group '" + peer.group() + "', not '" + group + "'");
+		}
+		return null;
 	}
 
 	private AuthDecision decide(String token, String action) {

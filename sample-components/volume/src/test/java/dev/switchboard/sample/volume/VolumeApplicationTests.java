@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The application as configured, without a registry: the service is served, the actuator locked down. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "switchboard.component.enabled=false", "spring.grpc.server.inprocess.name=volume-app-test",
+		properties = { "switchboard.component.enabled=false", "switchboard.identity.enabled=false",
+				"spring.grpc.server.inprocess.name=volume-app-test",
 				"spring.security.user.password=test-secret" })
 class VolumeApplicationTests {
 
