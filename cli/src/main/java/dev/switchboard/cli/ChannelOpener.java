@@ -1,5 +1,9 @@
 package dev.switchboard.cli;
 
+import java.nio.file.Path;
+import java.util.Set;
+
+import dev.switchboard.common.identity.PlatformTrust;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -22,14 +26,43 @@ public interface ChannelOpener {
 	ManagedChannel open(String target, boolean tls);
 
 	/**
-	 * Opens channels with the transport on the class path (Netty), trusting the JVM's trust store for TLS.
+	 * Opens a channel whose TLS trusts only the CA certificates in {@code caCertificates}; by default the file is not
+	 * looked at.
+	 * @param caCertificates a PEM file of CA certificates, or {@code null} for the JVM's trust store
+	 */
+	default ManagedChannel open(String target, boolean tls, Path caCertificates) {
+		return open(target, tls);
+	}
+
+	/**
+	 * Opens channels with the transport on the class path (Netty), trusting the JVM's trust store for TLS, or the
+	 * platform CA of a given file: then the server must present a platform identity from that CA (host names are not
+	 * checked; platform certificates name identities).
 	 * @return the opener
 	 */
 	static ChannelOpener transport() {
-		return (target, tls) -> {
-			ChannelCredentials credentials = tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
-			return Grpc.newChannelBuilder(target, credentials).userAgent("switchboard-cli").build();
+		return new ChannelOpener() {
+
+			@Override
+			public ManagedChannel open(String target, boolean tls) {
+				return open(target, tls, null);
+			}
+
+			@Override
+			public ManagedChannel open(String target, boolean tls, Path caCertificates) {
+				ChannelCredentials credentials = !tls ? InsecureChannelCredentials.create()
+						: (caCertificates == null) ? TlsChannelCredentials.create()
+								: TlsChannelCredentials.newBuilder()
+									.trustManager(PlatformTrust.fromFile(TRUST_DOMAIN, caCertificates)
+										.trustManager(Set.of()))
+									.build();
+				return Grpc.newChannelBuilder(target, credentials).userAgent("switchboard-cli").build();
+			}
+
 		};
 	}
+
+	/** The trust domain a server's platform identity must be of, when a CA file is given. */
+	String TRUST_DOMAIN = System.getProperty("switchboard.identity.trust-domain", "switchboard.local");
 
 }

@@ -3,6 +3,7 @@ package dev.switchboard.cli;
 import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +27,17 @@ import java.util.regex.Pattern;
  * @param verbose whether to print response headers, trailers and the status to standard error
  * @param pretty whether to print responses as indented multi-line JSON
  * @param emitDefaults whether to print fields that hold their default value
+ * @param caCertificates a PEM file of the CA certificates TLS trusts instead of the JVM's, without host name checks
+ * (the platform CA's certificates name identities, not hosts); {@code null} for the JVM's trust store
  */
 record CliArguments(Command command, String target, String symbol, String data, List<Header> headers,
-		Duration deadline, boolean tls, boolean verbose, boolean pretty, boolean emitDefaults) {
+		Duration deadline, boolean tls, boolean verbose, boolean pretty, boolean emitDefaults, Path caCertificates) {
+
+	/** Arguments without a CA file of their own. */
+	CliArguments(Command command, String target, String symbol, String data, List<Header> headers, Duration deadline,
+			boolean tls, boolean verbose, boolean pretty, boolean emitDefaults) {
+		this(command, target, symbol, data, headers, deadline, tls, verbose, pretty, emitDefaults, null);
+	}
 
 	private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
@@ -110,6 +119,8 @@ record CliArguments(Command command, String target, String symbol, String data, 
 
 		private boolean tls;
 
+		private Path caCertificates;
+
 		private boolean verbose;
 
 		private boolean pretty;
@@ -129,8 +140,8 @@ record CliArguments(Command command, String target, String symbol, String data, 
 			if (this.help) {
 				return new CliArguments(Command.HELP, null, null, null, List.of(), null, false, false, false, false);
 			}
-			if (this.tls && this.plaintext) {
-				throw new UsageException("--tls and --plaintext exclude each other" + SEE_HELP);
+			if ((this.tls || this.caCertificates != null) && this.plaintext) {
+				throw new UsageException("--tls and --cacert exclude --plaintext" + SEE_HELP);
 			}
 			if (this.operands.isEmpty()) {
 				throw new UsageException("no command given; one of list, describe, call" + SEE_HELP);
@@ -164,8 +175,9 @@ record CliArguments(Command command, String target, String symbol, String data, 
 			if (this.data != null && command != Command.CALL) {
 				throw new UsageException("-d applies to call only" + SEE_HELP);
 			}
-			return new CliArguments(command, target, symbol, this.data, this.headers, this.deadline, this.tls,
-					this.verbose, this.pretty, this.emitDefaults);
+			return new CliArguments(command, target, symbol, this.data, this.headers, this.deadline,
+					this.tls || this.caCertificates != null, this.verbose, this.pretty, this.emitDefaults,
+					this.caCertificates);
 		}
 
 		private void option(String arg) throws UsageException {
@@ -181,6 +193,7 @@ record CliArguments(Command command, String target, String symbol, String data, 
 				case "-v", "--verbose" -> this.verbose = flag(name, inlineValue);
 				case "--plaintext" -> this.plaintext = flag(name, inlineValue);
 				case "--tls" -> this.tls = flag(name, inlineValue);
+				case "--cacert" -> this.caCertificates = Path.of(value(name, inlineValue));
 				case "--pretty" -> this.pretty = flag(name, inlineValue);
 				case "--emit-defaults" -> this.emitDefaults = flag(name, inlineValue);
 				case "-H", "--header" -> this.headers.add(Header.parse(value(name, inlineValue)));

@@ -88,6 +88,9 @@ public final class SwitchboardCli {
 			                              as long again. No deadline by default (30s for reflection).
 			  --plaintext                 connect without TLS (the default).
 			  --tls                       connect with TLS, trusting the JVM's trust store.
+			  --cacert <file>             connect with TLS, trusting only the CA certificates in this
+			                              PEM file (the platform CA: the server must present a
+			                              platform identity; host names are not checked).
 			  -v, --verbose               print response headers, trailers and status on standard
 			                              error.
 			  --pretty                    print responses as indented multi-line JSON.
@@ -192,7 +195,7 @@ public final class SwitchboardCli {
 		Duration reflectionTimeout = (arguments.deadline() != null) ? arguments.deadline() : REFLECTION_TIMEOUT;
 		ManagedChannel managed;
 		try {
-			managed = this.channels.open(arguments.target(), arguments.tls());
+			managed = this.channels.open(arguments.target(), arguments.tls(), arguments.caCertificates());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new UsageException("cannot connect to '" + arguments.target() + "': " + ex.getMessage(), ex);

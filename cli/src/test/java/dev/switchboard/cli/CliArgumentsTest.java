@@ -93,7 +93,17 @@ class CliArgumentsTest {
 
 	@Test
 	void whenTlsAndPlaintextThenUsageError() {
-		assertUsageError("--tls and --plaintext exclude each other", "list", "host:1", "--tls", "--plaintext");
+		assertUsageError("--tls and --cacert exclude --plaintext", "list", "host:1", "--tls", "--plaintext");
+		assertUsageError("--tls and --cacert exclude --plaintext", "list", "host:1", "--cacert", "ca.pem",
+				"--plaintext");
+	}
+
+	@Test
+	void whenACaFileIsGivenThenTlsIsOnAndTrustsThatFile() throws Exception {
+		CliArguments arguments = CliArguments.parse("list", "host:1", "--cacert=.switchboard/ca.pem");
+		assertThat(arguments.tls()).isTrue();
+		assertThat(arguments.caCertificates()).isEqualTo(java.nio.file.Path.of(".switchboard/ca.pem"));
+		assertThat(CliArguments.parse("list", "host:1").caCertificates()).isNull();
 	}
 
 	@Test
