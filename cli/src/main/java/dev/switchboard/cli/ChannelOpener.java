@@ -50,16 +50,22 @@ public interface ChannelOpener {
 
 			@Override
 			public ManagedChannel open(String target, boolean tls, Path caCertificates) {
+				Path trusted = (caCertificates != null) ? caCertificates : defaultCaCertificates();
 				ChannelCredentials credentials = !tls ? InsecureChannelCredentials.create()
-						: (caCertificates == null) ? TlsChannelCredentials.create()
+						: (trusted == null) ? TlsChannelCredentials.create()
 								: TlsChannelCredentials.newBuilder()
-									.trustManager(PlatformTrust.fromFile(TRUST_DOMAIN, caCertificates)
-										.trustManager(Set.of()))
+									.trustManager(PlatformTrust.fromFile(TRUST_DOMAIN, trusted).trustManager(Set.of()))
 									.build();
 				return Grpc.newChannelBuilder(target, credentials).userAgent("switchboard-cli").build();
 			}
 
 		};
+	}
+
+	/** The CA file {@code SWITCHBOARD_CACERT} names (the launcher sets the local platform's), or {@code null}. */
+	private static Path defaultCaCertificates() {
+		String file = System.getenv("SWITCHBOARD_CACERT");
+		return (file != null && !file.isBlank()) ? Path.of(file) : null;
 	}
 
 	/** The trust domain a server's platform identity must be of, when a CA file is given. */

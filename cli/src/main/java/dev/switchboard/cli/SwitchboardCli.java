@@ -87,7 +87,9 @@ public final class SwitchboardCli {
 			                              500ms, 5s, 2m, 1h; the reflection look-ups before it get
 			                              as long again. No deadline by default (30s for reflection).
 			  --plaintext                 connect without TLS (the default).
-			  --tls                       connect with TLS, trusting the JVM's trust store.
+			  --tls                       connect with TLS, trusting the JVM's trust store (or the
+			                              CA file SWITCHBOARD_CACERT names; ./switchboard sets the
+			                              local platform's).
 			  --cacert <file>             connect with TLS, trusting only the CA certificates in this
 			                              PEM file (the platform CA: the server must present a
 			                              platform identity; host names are not checked).

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.bench.platform.PlatformSecrets;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import io.grpc.ManagedChannel;
@@ -94,53 +95,56 @@ class DashboardPlatformIT {
 		int authGrpc = PlatformProcess.freePort();
 		int registryGrpc = PlatformProcess.freePort();
 		int routerGrpc = PlatformProcess.freePort();
-		String platformSecret = "platform-" + Long.toHexString(System.nanoTime());
-		// chosen beforehand, as an operator deploying a dashboard does, so every process starts at once
-		String adminSecret = "dashboard-admin-" + Long.toHexString(System.nanoTime());
+		// one client per group, as the launcher makes them; every hop is mutual TLS with certificates from auth's CA
+		PlatformSecrets secrets = PlatformSecrets.create(state);
 		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
 				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
-		List<String> platformClient = List.of("--switchboard.component.credentials.client-id=platform",
-				"--switchboard.component.credentials.client-secret=" + platformSecret);
 		List<String> authArgs = new ArrayList<>(component);
-		authArgs.addAll(platformClient);
+		authArgs.addAll(secrets.authArguments());
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-				"--switchboard.auth.bootstrap.platform-client-id=platform",
-				"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
-				"--switchboard.auth.bootstrap.admin-client-secret=" + adminSecret,
 				"--switchboard.component.instance-id=auth-1"));
-		PlatformProcess auth = start(
-				PlatformProcess.start("dashboard-it-auth", "auth-service", "auth-service", authArgs));
-		String tokenUri = "--switchboard.component.credentials.token-uri=http://127.0.0.1:" + auth.httpPort()
-				+ "/oauth2/token";
-		start(PlatformProcess.start("dashboard-it-registry", "registry-service", "registry-service",
-				List.of("--spring.grpc.server.port=" + registryGrpc,
-						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-						"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc)));
+		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", "auth-service", "auth-service",
+				authArgs, secrets.componentEnvironment("auth")));
+		secrets.awaitTrustBundle(auth, START);
+		String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
+		String tokenUri = "--switchboard.component.credentials.token-uri=" + tokenEndpoint;
+		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
+		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
+				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
+		registryArgs.addAll(identity);
+		registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
+		start(PlatformProcess.start("dashboard-it-registry", "registry-service", "registry-service", registryArgs,
+				secrets.registryEnvironment()));
 		// the registry and auth first, as the launcher does: six JVMs starting at once on two cores starve each other
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		for (int i = 1; i <= 2; i++) {
 			List<String> args = new ArrayList<>(component);
-			args.addAll(platformClient);
+			args.addAll(identity);
+			args.addAll(secrets.componentArguments("compute"));
 			args.addAll(List.of(tokenUri, "--spring.grpc.server.port=0",
 					"--switchboard.component.instance-id=compute-" + i));
 			start(PlatformProcess.start("dashboard-it-compute-" + i, "sample-components/compute", "sample-compute",
-					args));
+					args, secrets.componentEnvironment("compute")));
 		}
 		List<String> routerArgs = new ArrayList<>(component);
-		routerArgs.addAll(platformClient);
+		routerArgs.addAll(identity);
+		routerArgs.addAll(secrets.componentArguments("router"));
 		routerArgs.addAll(List.of(tokenUri, "--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("dashboard-it-router", "router-service", "router-service", routerArgs));
-		// the dashboard signs in to the platform as the bootstrap admin client
+		start(PlatformProcess.start("dashboard-it-router", "router-service", "router-service", routerArgs,
+				secrets.componentEnvironment("router")));
+		// the dashboard signs in to the platform as the dashboard group's client (discover, admin)
 		List<String> dashboardArgs = new ArrayList<>(component);
-		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.component.credentials.client-id=admin",
-				"--switchboard.component.credentials.client-secret=" + adminSecret));
+		dashboardArgs.addAll(identity);
+		dashboardArgs.addAll(secrets.componentArguments("dashboard"));
+		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.identity.instance-id=dashboard"));
 		PlatformProcess dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", "dashboard",
-				"switchboard-dashboard", dashboardArgs));
+				"switchboard-dashboard", dashboardArgs, secrets.componentEnvironment("dashboard")));
 		dashboard = "http://127.0.0.1:" + dashboardProcess.httpPort();
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);

@@ -47,6 +47,9 @@ class RegistryPlatformIT {
 	/** Registry mechanics only: authorization is covered by the security suite. */
 	private static final String NO_AUTH = "--switchboard.registry.auth.enabled=false";
 
+	/** Registration mechanics only: identity and authorization are the security suite's. */
+	private static final String NO_IDENTITY = "--switchboard.identity.enabled=false";
+
 	private static final List<PlatformProcess> processes = new ArrayList<>();
 
 	private static PlatformProcess registryA;
@@ -78,11 +81,11 @@ class RegistryPlatformIT {
 		String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
 		registryA = start(PlatformProcess.start("registry-a", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcA, "--switchboard.registry.cluster.port=" + clusterA,
-						"--switchboard.registry.cluster.members=" + members, NO_AUTH)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY)));
 		registryA.awaitHealthy(START);
 		registryB = start(PlatformProcess.start("registry-b", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcB, "--switchboard.registry.cluster.port=" + clusterB,
-						"--switchboard.registry.cluster.members=" + members, NO_AUTH)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY)));
 		compute1 = start(sample("compute-1", "compute"));
 		compute2 = start(sample("compute-2", "compute"));
 		volume1 = start(sample("volume-1", "volume"));
@@ -190,7 +193,7 @@ class RegistryPlatformIT {
 	private static PlatformProcess sample(String instanceId, String group) {
 		return PlatformProcess.start(instanceId, "sample-components/" + group, "sample-" + group,
 				List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=" + instanceId,
-						"--switchboard.component.host=127.0.0.1",
+						"--switchboard.component.host=127.0.0.1", NO_IDENTITY,
 						"--switchboard.component.registry.addresses=127.0.0.1:" + grpcA + ",127.0.0.1:" + grpcB));
 	}
 

@@ -79,11 +79,13 @@ class RouterPlatformIT {
 		registry = start(PlatformProcess.start("router-it-registry", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + registryPort,
 						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-						"--switchboard.registry.auth.enabled=false")));
+						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false")));
 		registry.awaitHealthy(START);
 		List<String> component = List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
 				"--switchboard.component.registry.addresses=127.0.0.1:" + registryPort,
-				"--switchboard.component.drain.quiet-period=1s");
+				"--switchboard.component.drain.quiet-period=1s",
+				// routing mechanics only: identity and authorization are the security suite's
+				"--switchboard.identity.enabled=false");
 		for (int i = 1; i <= 3; i++) {
 			List<String> args = new ArrayList<>(component);
 			args.add("--switchboard.component.instance-id=compute-" + i);

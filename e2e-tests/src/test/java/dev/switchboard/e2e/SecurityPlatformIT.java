@@ -1,16 +1,27 @@
 package dev.switchboard.e2e;
 
+import java.math.BigInteger;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import dev.switchboard.auth.v1.AuthGrpc;
 import dev.switchboard.auth.v1.AuthorizeRequest;
@@ -22,6 +33,8 @@ import dev.switchboard.auth.v1.RevokeTokenRequest;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
@@ -32,10 +45,13 @@ import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.ListServersRequest;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -52,6 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -63,6 +80,8 @@ class SecurityPlatformIT {
 	private static final Duration START = Duration.ofSeconds(120);
 
 	private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(20);
+
+	private static final Duration CERTIFICATE_LIFETIME = Duration.ofSeconds(15);
 
 	private static final List<PlatformProcess> processes = new ArrayList<>();
 
@@ -79,49 +98,69 @@ class SecurityPlatformIT {
 
 	private static Map<String, String> credentials;
 
+	private static PlatformSecrets secrets;
+
+	private static Identities identities;
+
+	private static String registryTarget;
+
+	private static final List<ManagedChannel> channels = new ArrayList<>();
+
 	@BeforeAll
 	static void startPlatform() throws Exception {
 		int authGrpc = PlatformProcess.freePort();
 		int registryGrpc = PlatformProcess.freePort();
 		int routerGrpc = PlatformProcess.freePort();
-		String platformSecret = "platform-" + Long.toHexString(System.nanoTime());
+		secrets = PlatformSecrets.create(state);
 		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc,
-				"--switchboard.component.credentials.client-id=platform",
-				"--switchboard.component.credentials.client-secret=" + platformSecret);
+				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
 		List<String> authArgs = new ArrayList<>(component);
+		authArgs.addAll(secrets.authArguments());
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 				// short-lived tokens, so one can be seen to expire (the platform's own renew theirs before)
 				"--switchboard.auth.token-lifetime=" + TOKEN_LIFETIME.toSeconds() + "s",
+				// short-lived certificates, so every process renews its own several times while the suite runs
+				"--switchboard.auth.ca.certificate-lifetime=" + CERTIFICATE_LIFETIME.toSeconds() + "s",
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-				"--switchboard.auth.bootstrap.platform-client-id=platform",
-				"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
 				"--switchboard.component.instance-id=auth-1"));
 		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", "auth-service", "auth-service",
-				authArgs));
+				authArgs, secrets.componentEnvironment("auth")));
+		secrets.awaitTrustBundle(authProcess, START);
 		// the token endpoint is on the HTTP port PlatformProcess picked
 		authHttp = authProcess.httpPort();
+		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
 		List<String> withTokens = new ArrayList<>(component);
-		withTokens.add("--switchboard.component.credentials.token-uri=http://127.0.0.1:" + authHttp + "/oauth2/token");
-		start(PlatformProcess.start("security-registry", "registry-service", "registry-service",
-				List.of("--spring.grpc.server.port=" + registryGrpc,
-						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-						"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc)));
+		withTokens.addAll(identity);
+		withTokens.add("--switchboard.component.credentials.token-uri=" + tokenUri());
+		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
+				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
+		registryArgs.addAll(identity);
+		registryArgs.addAll(secrets.registryArguments(tokenUri().toString()));
+		start(PlatformProcess.start("security-registry", "registry-service", "registry-service", registryArgs,
+				secrets.registryEnvironment()));
 		List<String> computeArgs = new ArrayList<>(withTokens);
+		computeArgs.addAll(secrets.componentArguments("compute"));
 		computeArgs.addAll(List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1"));
-		start(PlatformProcess.start("security-compute", "sample-components/compute", "sample-compute", computeArgs));
+		start(PlatformProcess.start("security-compute", "sample-components/compute", "sample-compute", computeArgs,
+				secrets.componentEnvironment("compute")));
 		List<String> routerArgs = new ArrayList<>(withTokens);
+		routerArgs.addAll(secrets.componentArguments("router"));
 		routerArgs.addAll(List.of("--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("security-router", "router-service", "router-service", routerArgs));
+		start(PlatformProcess.start("security-router", "router-service", "router-service", routerArgs,
+				secrets.componentEnvironment("router")));
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
+		identities = new Identities(secrets.trustBundle(), "127.0.0.1:" + authGrpc, tokenUri());
+		registryTarget = "127.0.0.1:" + registryGrpc;
 		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
-		registry = ManagedChannelBuilder.forAddress("127.0.0.1", registryGrpc).usePlaintext().build();
-		auth = ManagedChannelBuilder.forAddress("127.0.0.1", authGrpc).usePlaintext().build();
+		// registry and auth serve TLS; operators' tools without a certificate still reach them with a token
+		registry = identities.anonymous(registryTarget, "registry");
+		auth = identities.anonymous("127.0.0.1:" + authGrpc, "auth");
 		String demo = token("SWITCHBOARD_DEMO");
 		// routable once compute registered with its own token and the router saw it
 		await().atMost(Duration.ofSeconds(60))
@@ -138,12 +177,266 @@ class SecurityPlatformIT {
 
 	@AfterAll
 	static void stopPlatform() throws Exception {
+		for (ManagedChannel channel : channels) {
+			channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+		}
 		for (ManagedChannel channel : new ManagedChannel[] { router, registry, auth }) {
 			if (channel != null) {
 				channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
 			}
 		}
 		processes.forEach(PlatformProcess::close);
+	}
+
+	@Test
+	void whenAComponentsCredentialsRegisterIntoTheAuthGroupThenRefusedAndNothingRegistered() throws Exception {
+		// compute's own client and certificate, as an attacker holding them would use them
+		PlatformIdentity compute = identities.identity("compute", "compute-evil", "compute", secrets.secret("compute"));
+		String computeToken = token("compute", secrets.secret("compute"));
+		ManagedChannel asCompute = channel(Identities.as(compute, registryTarget, "registry"));
+		assertStatus(() -> withToken(RegistryGrpc.newBlockingStub(asCompute), computeToken)
+			.register(fakeAuthReplica("auth-evil")), Status.Code.PERMISSION_DENIED);
+		// a client holding every register grant gets no certificate of a reserved group, and its compute certificate
+		// does not let it register there either
+		CreateClientResponse wildcard = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("register-everything")
+			.addGrants("register:*")
+			.build());
+		assertThatThrownBy(() -> identities.identity("auth", "auth-evil", "register-everything",
+				wildcard.getClientSecret()))
+			.hasMessageContaining("PERMISSION_DENIED");
+		PlatformIdentity wide = identities.identity("compute", "compute-wide", "register-everything",
+				wildcard.getClientSecret());
+		String wideToken = token("register-everything", wildcard.getClientSecret());
+		ManagedChannel asWide = channel(Identities.as(wide, registryTarget, "registry"));
+		assertStatus(() -> withToken(RegistryGrpc.newBlockingStub(asWide), wideToken)
+			.register(fakeAuthReplica("auth-evil")), Status.Code.PERMISSION_DENIED);
+		// without a certificate at all
+		assertStatus(() -> registryStub(wideToken).register(fakeAuthReplica("auth-evil")),
+				Status.Code.UNAUTHENTICATED);
+		assertThat(registryStub(token("SWITCHBOARD_DEMO")).getGroup(GetGroupRequest.newBuilder().setName("auth").build())
+			.getInstancesList()).extracting(Instance::getInstanceId).containsExactly("auth-1");
+	}
+
+	@Test
+	void whenAComponentPortIsCalledInPlaintextOrWithAForeignCertificateThenRefused() throws Exception {
+		String target = computeTarget();
+		ManagedChannel plaintext = channel(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
+		assertStatus(() -> ComputeGrpc.newBlockingStub(plaintext)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.createServer(server("plaintext")), Status.Code.UNAVAILABLE);
+		ManagedChannel foreign = channel(identities.foreign(target));
+		assertStatus(() -> ComputeGrpc.newBlockingStub(foreign)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.createServer(server("foreign")), Status.Code.UNAVAILABLE);
+		ManagedChannel anonymous = channel(identities.anonymous(target, "compute"));
+		assertStatus(() -> ComputeGrpc.newBlockingStub(anonymous)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.createServer(server("anonymous")), Status.Code.UNAVAILABLE);
+		assertThat(compute(token("SWITCHBOARD_DEMO")).listServers(ListServersRequest.getDefaultInstance())
+			.getServersList()).extracting("name").doesNotContain("plaintext", "foreign", "anonymous");
+	}
+
+	@Test
+	void whenAnotherPlatformIdentityCallsAComponentDirectlyThenPermissionDeniedEvenWithAPrincipalHeader()
+			throws Exception {
+		CreateClientResponse monitoring = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("monitoring")
+			.addGrants("register:monitoring")
+			.build());
+		PlatformIdentity identity = identities.identity("monitoring", "monitoring-1", "monitoring",
+				monitoring.getClientSecret());
+		ManagedChannel direct = channel(Identities.as(identity, computeTarget(), "compute"));
+		Metadata forged = new Metadata();
+		forged.put(Metadata.Key.of("x-switchboard-principal", Metadata.ASCII_STRING_MARSHALLER), "admin");
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> ComputeGrpc.newBlockingStub(direct)
+				.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forged))
+				.withDeadlineAfter(5, TimeUnit.SECONDS)
+				.createServer(server("direct")))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+				assertThat(ex.getStatus().getDescription()).contains("group 'monitoring' may not call");
+			});
+		// health stays open to every platform identity
+		assertThat(HealthGrpc.newBlockingStub(direct)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.check(HealthCheckRequest.getDefaultInstance())
+			.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+	}
+
+	@Test
+	void whenCertificatesAreRenewedWhileCallsFlowThenNoCallFailsAndTheNewOnesAreInUse() throws Exception {
+		String demo = token("SWITCHBOARD_DEMO");
+		String target = computeTarget();
+		BigInteger before = presentedSerial(target);
+		int calls = 0;
+		long deadline = System.nanoTime() + CERTIFICATE_LIFETIME.toNanos();
+		BigInteger after = before;
+		// at least one whole certificate lifetime: compute, the router and auth each renew at least once meanwhile
+		while (System.nanoTime() < deadline || after.equals(before)) {
+			compute(demo).listServers(ListServersRequest.getDefaultInstance());
+			calls++;
+			if (calls % 50 == 0) {
+				after = presentedSerial(target);
+			}
+			assertThat(System.nanoTime()).as("compute renewed its certificate")
+				.isLessThan(deadline + CERTIFICATE_LIFETIME.toNanos());
+		}
+		assertThat(after).isNotEqualTo(before);
+		assertThat(calls).isGreaterThan(50);
+	}
+
+	@Test
+	void whenAClientIsDisabledThenItCannotRenewItsCertificate() throws Exception {
+		CreateClientResponse client = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("renewer")
+			.addGrants("register:renewer")
+			.build());
+		PlatformIdentity identity = identities.identity("renewer", "renewer-1", "renewer", client.getClientSecret());
+		BigInteger first = identity.certificate().getSerialNumber();
+		assertThat(identity.renew().getSerialNumber()).isNotEqualTo(first);
+		admin().setClientEnabled(SetClientEnabledRequest.newBuilder().setClientId("renewer").setEnabled(false).build());
+		BigInteger held = identity.certificate().getSerialNumber();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThatThrownBy(identity::renew).hasMessageContaining("UNAUTHENTICATED"));
+		assertThat(identity.certificate().getSerialNumber()).isEqualTo(held);
+	}
+
+	@Test
+	void whenTheCaKeyIsStoredThenTheDatabaseFileHoldsNoPrivateKeyInClear() throws Exception {
+		byte[] database = Files.readAllBytes(state.resolve("auth.mv.db"));
+		String text = new String(database, StandardCharsets.ISO_8859_1);
+		assertThat(text).doesNotContain("PRIVATE KEY");
+		// the DER of a PKCS#8 P-256 key (version 0, ecPublicKey, prime256v1) and of an RFC 5915 EC key
+		assertThat(indexOf(database, hex("020100301306072a8648ce3d020106082a8648ce3d030107"))).isEqualTo(-1);
+		assertThat(indexOf(database, hex("30770201010420"))).isEqualTo(-1);
+		// while the CA that key belongs to is in use
+		assertThat(identities.trust().certificates()).isNotEmpty();
+	}
+
+	@Test
+	void whenPlatformProcessesRunThenNoSecretIsOnTheirCommandLines() {
+		for (PlatformProcess process : processes) {
+			String commandLine = String.join(" ", ProcessHandle.of(process.pid())
+				.orElseThrow()
+				.info()
+				.arguments()
+				.orElse(new String[0]));
+			assertThat(commandLine).as(process.name()).contains("-jar").doesNotContain(PlatformProcess.ADMIN_PASSWORD);
+			for (String group : PlatformSecrets.GROUPS) {
+				assertThat(commandLine).as(process.name()).doesNotContain(secrets.secret(group));
+			}
+		}
+	}
+
+	private static RegisterRequest fakeAuthReplica(String instanceId) {
+		return RegisterRequest.newBuilder()
+			.setGroup("auth")
+			.setInstanceId(instanceId)
+			.setHost("127.0.0.1")
+			.setPort(1)
+			.addServices("switchboard.auth.v1.Auth")
+			.setStatus(InstanceStatus.UP)
+			.build();
+	}
+
+	private static CreateServerRequest server(String name) {
+		return CreateServerRequest.newBuilder().setName(name).setFlavor("m1.small").setImage("debian-12").build();
+	}
+
+	/** Where compute-1 serves, as registered. */
+	private static String computeTarget() throws Exception {
+		Instance compute = registryStub(token("SWITCHBOARD_DEMO"))
+			.getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+			.getInstances(0);
+		return compute.getHost() + ":" + compute.getPort();
+	}
+
+	/** The serial of the certificate a server presents to a new connection now. */
+	private static BigInteger presentedSerial(String target) throws Exception {
+		AtomicReference<X509Certificate> presented = new AtomicReference<>();
+		X509ExtendedTrustManager trust = identities.trust().trustManager(Set.of());
+		X509ExtendedTrustManager recording = new X509ExtendedTrustManager() {
+
+			@Override
+			public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+				trust.checkServerTrusted(chain, authType);
+				presented.set(chain[0]);
+			}
+
+			@Override
+			public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+					throws CertificateException {
+				checkServerTrusted(chain, authType);
+			}
+
+			@Override
+			public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+					throws CertificateException {
+				checkServerTrusted(chain, authType);
+			}
+
+			@Override
+			public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+				throw new CertificateException("a client");
+			}
+
+			@Override
+			public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+					throws CertificateException {
+				throw new CertificateException("a client");
+			}
+
+			@Override
+			public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+					throws CertificateException {
+				throw new CertificateException("a client");
+			}
+
+			@Override
+			public X509Certificate[] getAcceptedIssuers() {
+				return trust.getAcceptedIssuers();
+			}
+
+		};
+		// no client certificate: the handshake shows the server's and then fails; only the server's is wanted
+		ManagedChannel probe = Grpc.newChannelBuilder(target,
+				TlsChannelCredentials.newBuilder().trustManager(recording).build()).build();
+		try {
+			HealthGrpc.newBlockingStub(probe)
+				.withDeadlineAfter(5, TimeUnit.SECONDS)
+				.check(HealthCheckRequest.getDefaultInstance());
+		}
+		catch (StatusRuntimeException ex) {
+			// expected: the component requires a client certificate
+		}
+		finally {
+			probe.shutdownNow();
+		}
+		assertThat(presented.get()).as("certificate presented by " + target).isNotNull();
+		return presented.get().getSerialNumber();
+	}
+
+	private static byte[] hex(String hex) {
+		return HexFormat.of().parseHex(hex);
+	}
+
+	private static int indexOf(byte[] data, byte[] pattern) {
+		outer: for (int i = 0; i <= data.length - pattern.length; i++) {
+			for (int j = 0; j < pattern.length; j++) {
+				if (data[i + j] != pattern[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+	private static ManagedChannel channel(ManagedChannel channel) {
+		channels.add(channel);
+		return channel;
 	}
 
 	@Test
@@ -218,7 +511,10 @@ class SecurityPlatformIT {
 			.addGrants("register:midstream")
 			.build());
 		String token = token("mid-stream", client.getClientSecret());
-		registryStub(token).register(RegisterRequest.newBuilder()
+		ManagedChannel asMidstream = channel(Identities.as(identities.identity("midstream", "midstream-1",
+				"mid-stream", client.getClientSecret()), registryTarget, "registry"));
+		withToken(RegistryGrpc.newBlockingStub(asMidstream), token).withDeadlineAfter(5, TimeUnit.SECONDS)
+			.register(RegisterRequest.newBuilder()
 			.setGroup("midstream")
 			.setInstanceId("midstream-1")
 			.setHost("127.0.0.1")
@@ -227,7 +523,7 @@ class SecurityPlatformIT {
 			.setStatus(InstanceStatus.UP)
 			.build());
 		LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
-		StreamObserver<HeartbeatRequest> beats = withToken(RegistryGrpc.newStub(registry), token)
+		StreamObserver<HeartbeatRequest> beats = withToken(RegistryGrpc.newStub(asMidstream), token)
 			.heartbeat(new StreamObserver<HeartbeatResponse>() {
 				@Override
 				public void onNext(HeartbeatResponse value) {
@@ -317,9 +613,13 @@ class SecurityPlatformIT {
 			.addGrants("discover")
 			.build());
 		String token = token("other-compute-owner", other.getClientSecret());
+		// with a compute certificate of its own: the instance id, not the group, is what it may not take
+		ManagedChannel asOther = channel(Identities.as(identities.identity("compute", "other-compute-1",
+				"other-compute-owner", other.getClientSecret()), registryTarget, "registry"));
 		Instance before = registryStub(token).getGroup(GetGroupRequest.newBuilder().setName("compute").build())
 			.getInstances(0);
-		assertStatus(() -> registryStub(token).register(RegisterRequest.newBuilder()
+		assertStatus(() -> withToken(RegistryGrpc.newBlockingStub(asOther), token).withDeadlineAfter(5,
+				TimeUnit.SECONDS).register(RegisterRequest.newBuilder()
 			.setGroup("compute")
 			.setInstanceId(before.getInstanceId())
 			.setHost("10.6.6.6")

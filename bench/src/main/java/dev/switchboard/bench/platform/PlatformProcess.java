@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +78,25 @@ public final class PlatformProcess implements AutoCloseable {
 	 */
 	public static PlatformProcess start(String name, String module, String artifact, List<String> jvmOptions,
 			List<String> arguments) {
+		return start(name, module, artifact, jvmOptions, arguments, Map.of());
+	}
+
+	/**
+	 * Starts {@code module}'s runnable jar with the quick-start JVM options, Spring Boot arguments and environment
+	 * variables (secrets go there, never on the command line); the HTTP port is chosen here.
+	 */
+	public static PlatformProcess start(String name, String module, String artifact, List<String> arguments,
+			Map<String, String> environment) {
+		return start(name, module, artifact, QUICK_START_JVM, arguments, environment);
+	}
+
+	/**
+	 * Starts {@code module}'s runnable jar with these JVM options, Spring Boot arguments and environment variables;
+	 * the admin password is in the environment too ({@code SPRING_SECURITY_USER_PASSWORD}), as the launcher passes
+	 * it. The HTTP port is chosen here.
+	 */
+	public static PlatformProcess start(String name, String module, String artifact, List<String> jvmOptions,
+			List<String> arguments, Map<String, String> environment) {
 		Path jar = ROOT.resolve(module).resolve("target").resolve(artifact + "-" + VERSION + "-exec.jar");
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build with 'mvn package' first");
@@ -84,10 +105,11 @@ public final class PlatformProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>();
 		command.add(ProcessHandle.current().info().command().orElse("java"));
 		command.addAll(jvmOptions);
-		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + httpPort,
-				"--spring.security.user.password=" + ADMIN_PASSWORD));
+		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + httpPort));
 		command.addAll(arguments);
-		return run(name, command, httpPort);
+		Map<String, String> variables = new HashMap<>(environment);
+		variables.put("SPRING_SECURITY_USER_PASSWORD", ADMIN_PASSWORD);
+		return run(name, command, variables, httpPort);
 	}
 
 	/**
@@ -95,13 +117,22 @@ public final class PlatformProcess implements AutoCloseable {
 	 * {@code target/platform-logs/<name>.log}.
 	 */
 	public static PlatformProcess run(String name, List<String> command, int httpPort) {
+		return run(name, command, Map.of(), httpPort);
+	}
+
+	/**
+	 * Runs {@code command} with these environment variables added as a platform process whose actuator answers on
+	 * {@code httpPort}; its output goes to {@code target/platform-logs/<name>.log}.
+	 */
+	public static PlatformProcess run(String name, List<String> command, Map<String, String> environment,
+			int httpPort) {
 		try {
 			Path logs = Path.of("target", "platform-logs");
 			Files.createDirectories(logs);
 			Path log = logs.resolve(name + ".log");
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+			builder.environment().putAll(environment);
+			Process process = builder.start();
 			return new PlatformProcess(name, process, httpPort, log);
 		}
 		catch (IOException ex) {

@@ -73,7 +73,7 @@ public final class RegistryBench {
 		try (PlatformProcess registry = PlatformProcess.start("bench-registry", "registry-service",
 				"registry-service", List.of("--spring.grpc.server.port=" + grpcPort,
 						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-						"--switchboard.registry.auth.enabled=false"))) {
+						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"))) {
 			registry.awaitHealthy(Duration.ofSeconds(90));
 			ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 			try {
@@ -205,7 +205,8 @@ public final class RegistryBench {
 							"sample-compute",
 							List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
 									"--switchboard.component.instance-id=bench-compute-" + (round * 5 + i),
-									"--switchboard.component.registry.addresses=127.0.0.1:" + grpcPort)));
+									"--switchboard.component.registry.addresses=127.0.0.1:" + grpcPort,
+									"--switchboard.identity.enabled=false")));
 				}
 				for (PlatformProcess replica : replicas) {
 					replica.awaitHealthy(Duration.ofSeconds(120));

@@ -255,18 +255,20 @@ public final class RouterBench {
 			PlatformProcess registry = PlatformProcess.start("bench-router-registry", "registry-service",
 					"registry-service", this.jvm, List.of("--spring.grpc.server.port=" + registryPort,
 							"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-							"--switchboard.registry.auth.enabled=false"));
+							"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"));
 			this.started.add(registry);
 			registry.awaitHealthy(START);
 			String registryAddress = "--switchboard.component.registry.addresses=127.0.0.1:" + registryPort;
 			this.replica = PlatformProcess.start(INSTANCE, "sample-components/compute", "sample-compute", this.jvm,
 					List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=" + INSTANCE,
-							"--switchboard.component.host=127.0.0.1", registryAddress));
+							"--switchboard.component.host=127.0.0.1", registryAddress,
+							"--switchboard.identity.enabled=false"));
 			this.started.add(this.replica);
 			this.routerPort = PlatformProcess.freePort();
 			this.router = PlatformProcess.start("bench-router", "router-service", "router-service", routerJvm(this.jvm),
 					List.of("--spring.grpc.server.port=" + this.routerPort, "--switchboard.component.host=127.0.0.1",
-							registryAddress, "--switchboard.router.auth.enabled=false"));
+							registryAddress, "--switchboard.router.auth.enabled=false",
+							"--switchboard.identity.enabled=false"));
 			this.started.add(this.router);
 			this.replica.awaitHealthy(START);
 			this.router.awaitHealthy(START);

@@ -86,16 +86,16 @@ public final class RegistryAuthorization implements ServerInterceptor {
 					return;
 				}
 				String group = groupOf(message);
-				Status refusal = peerRefusal(peer, group);
-				if (refusal != null) {
-					this.refused = true;
-					call.close(refusal, new Metadata());
-					return;
-				}
 				AuthDecision decision = decide(token, "register:" + group);
 				if (!decision.allowed()) {
 					this.refused = true;
 					call.close(decision.toStatus(), new Metadata());
+					return;
+				}
+				Status refusal = peerRefusal(peer, group);
+				if (refusal != null) {
+					this.refused = true;
+					call.close(refusal, new Metadata());
 					return;
 				}
 				// the service learns who is registering, so an instance id stays with the client that took it

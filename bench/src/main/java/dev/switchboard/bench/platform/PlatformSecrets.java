@@ -1,0 +1,140 @@
+package dev.switchboard.bench.platform;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The credentials of a platform that tests and benchmarks start with identity on, as {@code ./switchboard up} makes
+ * them: one client per group with a random secret in {@code clients.env} (mode 600) that auth's bootstrap creates,
+ * the secrets handed to processes in their environment, and the trust bundle auth writes to {@code ca.pem}. Not
+ * thread-safe.
+ */
+public final class PlatformSecrets {
+
+	/** The groups that get a client of their own. */
+	public static final List<String> GROUPS = List.of("auth", "registry", "router", "compute", "volume", "dashboard");
+
+	private static final SecureRandom random = new SecureRandom();
+
+	private final Path state;
+
+	private final Map<String, String> secrets;
+
+	private PlatformSecrets(Path state, Map<String, String> secrets) {
+		this.state = state;
+		this.secrets = secrets;
+	}
+
+	/** Makes a secret for every group and writes them to {@code <state>/clients.env}, readable by its owner only. */
+	public static PlatformSecrets create(Path state) {
+		Map<String, String> secrets = new LinkedHashMap<>();
+		StringBuilder file = new StringBuilder();
+		for (String group : GROUPS) {
+			byte[] bytes = new byte[24];
+			random.nextBytes(bytes);
+			String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+			secrets.put(group, secret);
+			file.append("SWITCHBOARD_").append(group.toUpperCase(Locale.ROOT)).append("_CLIENT_SECRET=").append(secret)
+				.append('\n');
+		}
+		try {
+			Files.createDirectories(state);
+			Path clients = state.resolve("clients.env");
+			Files.deleteIfExists(clients);
+			Files.createFile(clients, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(clients, file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return new PlatformSecrets(state, secrets);
+	}
+
+	/** The secret of the client of {@code group}, whose id is the group's name. */
+	public String secret(String group) {
+		String secret = this.secrets.get(group);
+		if (secret == null) {
+			throw new IllegalArgumentException("no client for group " + group);
+		}
+		return secret;
+	}
+
+	/** The platform's trust bundle, written by auth. */
+	public Path trustBundle() {
+		return this.state.resolve("ca.pem");
+	}
+
+	/** The arguments auth needs to create the group clients and publish its trust bundle. */
+	public List<String> authArguments() {
+		return List.of("--switchboard.auth.bootstrap.group-secrets-file=" + this.state.resolve("clients.env"),
+				"--switchboard.auth.ca.bundle-file=" + trustBundle(),
+				"--switchboard.component.credentials.client-id=auth");
+	}
+
+	/** The arguments every other process needs to get its certificate from auth and trust the platform CA. */
+	public List<String> identityArguments(String caAddresses) {
+		return List.of("--switchboard.identity.trust-bundle=" + trustBundle(),
+				"--switchboard.identity.ca-addresses=" + caAddresses);
+	}
+
+	/** The starter's client for {@code group}: its id as an argument, its secret in the environment. */
+	public List<String> componentArguments(String group) {
+		return List.of("--switchboard.component.credentials.client-id=" + group);
+	}
+
+	/** The environment of a process of {@code group} that uses the starter. */
+	public Map<String, String> componentEnvironment(String group) {
+		return Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret(group));
+	}
+
+	/** The registry's client: id as an argument, with the token endpoint. */
+	public List<String> registryArguments(String tokenUri) {
+		return List.of("--switchboard.registry.credentials.client-id=registry",
+				"--switchboard.registry.credentials.token-uri=" + tokenUri);
+	}
+
+	/** The environment of a registry replica. */
+	public Map<String, String> registryEnvironment() {
+		return Map.of("SWITCHBOARD_REGISTRY_CREDENTIALS_CLIENTSECRET", secret("registry"));
+	}
+
+	/** Waits until auth has written the trust bundle, so processes that read it at start can be started. */
+	public void awaitTrustBundle(PlatformProcess auth, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!Files.isRegularFile(trustBundle()) || size(trustBundle()) == 0) {
+			if (!auth.isAlive()) {
+				throw new IllegalStateException(auth.name() + " exited before writing " + trustBundle());
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException(auth.name() + " wrote no " + trustBundle() + " within " + timeout);
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+		}
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+}
