@@ -1,7 +1,5 @@
 package dev.switchboard.cli;
 
-import static java.util.Objects.requireNonNull;
-
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * One command line, parsed by hand. Options may come before, between or after the operands; long options also take

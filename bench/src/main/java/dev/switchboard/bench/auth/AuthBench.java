@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,15 +24,19 @@ import dev.switchboard.bench.load.UnaryResult;
 import dev.switchboard.bench.load.Window;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.common.identity.PlatformTrust;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import org.HdrHistogram.Histogram;
 
@@ -62,35 +67,49 @@ public final class AuthBench {
 		try {
 			int authGrpc = PlatformProcess.freePort();
 			int registryGrpc = PlatformProcess.freePort();
-			String platformSecret = "platform-" + Long.toHexString(System.nanoTime());
+			// one client per group and mutual TLS on every hop, as ./switchboard up runs the platform
+			PlatformSecrets secrets = PlatformSecrets.create(state);
 			List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-					"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc,
-					"--switchboard.component.credentials.client-id=platform",
-					"--switchboard.component.credentials.client-secret=" + platformSecret);
+					"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+			List<String> authArgs = new ArrayList<>(component);
+			authArgs.addAll(secrets.authArguments());
 			PlatformProcess auth = start(processes, "bench-auth", "auth-service", "auth-service",
-					concat(component, "--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
+					concat(authArgs, "--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 							"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-							"--switchboard.auth.bootstrap.platform-client-secret=" + platformSecret,
-							"--switchboard.component.instance-id=bench-auth"));
+							"--switchboard.component.instance-id=bench-auth"),
+					secrets.componentEnvironment("auth"));
+			secrets.awaitTrustBundle(auth, START);
 			auth.awaitHealthy(START);
-			String tokenUri = "--switchboard.component.credentials.token-uri=http://127.0.0.1:" + auth.httpPort()
-					+ "/oauth2/token";
+			String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
+			String tokenUri = "--switchboard.component.credentials.token-uri=" + tokenEndpoint;
+			List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
+			List<String> registryArgs = new ArrayList<>(identity);
+			registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
 			start(processes, "bench-auth-registry", "registry-service", "registry-service",
-					List.of("--spring.grpc.server.port=" + registryGrpc,
+					concat(registryArgs, "--spring.grpc.server.port=" + registryGrpc,
 							"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-							"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
+							"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc),
+					secrets.registryEnvironment());
+			List<String> computeArgs = new ArrayList<>(component);
+			computeArgs.addAll(identity);
+			computeArgs.addAll(secrets.componentArguments("compute"));
 			start(processes, "bench-auth-compute", "sample-components/compute", "sample-compute",
-					concat(component, tokenUri, "--spring.grpc.server.port=0",
-							"--switchboard.component.instance-id=bench-compute"));
+					concat(computeArgs, tokenUri, "--spring.grpc.server.port=0",
+							"--switchboard.component.instance-id=bench-compute"),
+					secrets.componentEnvironment("compute"));
+			List<String> routerBase = new ArrayList<>(component);
+			routerBase.addAll(identity);
+			routerBase.addAll(secrets.componentArguments("router"));
 			Map<String, Integer> routers = new HashMap<>();
 			for (String name : List.of("router-auth-1", "router-auth-2", "router-no-auth")) {
 				int port = PlatformProcess.freePort();
 				routers.put(name, port);
 				start(processes, "bench-" + name, "router-service", "router-service",
-						concat(component, tokenUri, "--spring.grpc.server.port=" + port,
+						concat(routerBase, tokenUri, "--spring.grpc.server.port=" + port,
 								"--switchboard.component.instance-id=" + name,
 								"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc,
-								"--switchboard.router.auth.enabled=" + !name.equals("router-no-auth")));
+								"--switchboard.router.auth.enabled=" + !name.equals("router-no-auth")),
+						secrets.componentEnvironment("router"));
 			}
 			for (PlatformProcess process : processes) {
 				process.awaitHealthy(START);
@@ -101,7 +120,14 @@ public final class AuthBench {
 					credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
 			String admin = PlatformClients.token(tokens, credentials.get("SWITCHBOARD_ADMIN_CLIENT_ID"),
 					credentials.get("SWITCHBOARD_ADMIN_CLIENT_SECRET"));
-			ManagedChannel authChannel = open(channels, authGrpc);
+			// auth serves TLS with its platform certificate; the bench needs none of its own to call it with a token
+			ManagedChannel authChannel = Grpc.newChannelBuilder("127.0.0.1:" + authGrpc,
+					TlsChannelCredentials.newBuilder()
+						.trustManager(PlatformTrust.fromFile("switchboard.local", secrets.trustBundle())
+							.trustManager(Set.of("auth")))
+						.build())
+				.build();
+			channels.add(authChannel);
 			Map<String, ManagedChannel> routerChannels = new HashMap<>();
 			routers.forEach((name, port) -> routerChannels.put(name, open(channels, port)));
 			String serverId = awaitRouting(routerChannels.get("router-auth-1"), demo);
@@ -259,8 +285,8 @@ public final class AuthBench {
 	}
 
 	private static PlatformProcess start(List<PlatformProcess> processes, String name, String module, String artifact,
-			List<String> arguments) {
-		PlatformProcess process = PlatformProcess.start(name, module, artifact, JVM, arguments);
+			List<String> arguments, Map<String, String> environment) {
+		PlatformProcess process = PlatformProcess.start(name, module, artifact, JVM, arguments, environment);
 		processes.add(process);
 		return process;
 	}
