@@ -12,6 +12,8 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.switchboard.auth.actuate.AuthKeysEndpoint;
 import dev.switchboard.auth.bootstrap.Bootstrap;
+import dev.switchboard.auth.bootstrap.GroupSecrets;
+import dev.switchboard.auth.ca.CertificateAuthority;
 import dev.switchboard.auth.client.ClientStore;
 import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
@@ -53,7 +55,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Background work runs on two single-thread schedulers: {@code auth-revocations} polls the revocation log (every
  * {@code switchboard.auth.revocation-poll-interval}) and pushes to watchers; {@code auth-maintenance} reloads the
  * published keys every 5 s, rotates the signing key when it is older than {@code switchboard.auth.key-rotation}
- * (checked every minute, or every tenth of the period when shorter) and deletes expired rows every minute.
+ * (checked every minute, or every tenth of the period when shorter), reloads the CAs every 5 s (so a CA made by any
+ * replica is used by all), makes a new CA when the newest is due for rotation (checked every minute) and deletes
+ * expired rows every minute.
  */
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration {
@@ -125,8 +129,8 @@ class AuthConfiguration {
 	}
 
 	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService authMaintenanceScheduler(KeyRing keys, RevocationStore revocations,
-			FailureCounter failures, AuthProperties properties, Clock authClock) {
+	ScheduledExecutorService authMaintenanceScheduler(KeyRing keys, CertificateAuthority certificateAuthority,
+			RevocationStore revocations, FailureCounter failures, AuthProperties properties, Clock authClock) {
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-maintenance"));
 		long refresh = KEY_REFRESH_INTERVAL.toMillis();
 		scheduler.scheduleWithFixedDelay(quietly("key refresh", keys::refresh), refresh, refresh,
@@ -134,7 +138,11 @@ class AuthConfiguration {
 		long rotationCheck = Math.max(1000, Math.min(60_000, properties.keyRotation().toMillis() / 10));
 		scheduler.scheduleWithFixedDelay(quietly("key rotation", keys::rotateIfDue), rotationCheck, rotationCheck,
 				TimeUnit.MILLISECONDS);
-		Housekeeping housekeeping = new Housekeeping(revocations, keys, failures,
+		scheduler.scheduleWithFixedDelay(quietly("CA refresh", certificateAuthority::refresh), refresh, refresh,
+				TimeUnit.MILLISECONDS);
+		scheduler.scheduleWithFixedDelay(quietly("CA rotation", certificateAuthority::rotateIfDue), 1, 1,
+				TimeUnit.MINUTES);
+		Housekeeping housekeeping = new Housekeeping(revocations, keys, certificateAuthority, failures,
 				properties.revocationEventRetention(), authClock);
 		scheduler.scheduleWithFixedDelay(housekeeping, 1, 1, TimeUnit.MINUTES);
 		return scheduler;
@@ -192,15 +200,22 @@ class AuthConfiguration {
 	Bootstrap bootstrap(ClientStore clients, DatabaseLocks locks, TransactionTemplate transactions,
 			AuthProperties properties) {
 		AuthProperties.Bootstrap bootstrap = properties.bootstrap();
-		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(), bootstrap.platformClientId(),
-				bootstrap.platformClientSecret(), bootstrap.adminClientSecret());
+		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(),
+				() -> (bootstrap.groupSecretsFile() != null) ? GroupSecrets.read(bootstrap.groupSecretsFile())
+						: GroupSecrets.none(),
+				bootstrap.adminClientSecret());
 	}
 
-	/** Makes the first signing key and the bootstrap clients once every bean (Flyway included) is ready. */
+	/**
+	 * Makes the first signing key, the first CA (or loads the CAs, which fails at once for a wrong key-encryption key)
+	 * and the bootstrap clients once every bean (Flyway included) is ready.
+	 */
 	@Bean
-	SmartInitializingSingleton authStartup(KeyRing keys, Bootstrap bootstrap, AuthProperties properties) {
+	SmartInitializingSingleton authStartup(KeyRing keys, CertificateAuthority certificateAuthority,
+			Bootstrap bootstrap, AuthProperties properties) {
 		return () -> {
 			keys.rotateIfDue();
+			certificateAuthority.rotateIfDue();
 			if (properties.bootstrap().enabled()) {
 				bootstrap.run();
 			}

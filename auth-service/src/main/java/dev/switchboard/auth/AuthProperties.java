@@ -55,15 +55,25 @@ public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
 	}
 
 	/**
-	 * @param enabled Whether to create the admin, demo and platform clients when the database has no client
-	 * @param credentialsFile Where to write the bootstrap clients' ids and secrets (mode 600); nowhere when unset
-	 * @param platformClientId Id of the client the platform's own processes use
-	 * @param platformClientSecret Its secret, when chosen beforehand (at least 16 characters); generated when unset
+	 * @param enabled Whether to create the admin and demo clients and the platform's group clients when the database
+	 * has no client
+	 * @param credentialsFile Where to write the bootstrap clients' ids and generated secrets (mode 600); nowhere when
+	 * unset
+	 * @param groupSecretsFile Read the secrets of the platform's group clients from this env file, one
+	 * {@code SWITCHBOARD_<GROUP>_CLIENT_SECRET=<secret>} line (at least 16 characters) per group (router, registry,
+	 * auth, compute, volume, dashboard); a group client is created only when its secret is there
 	 * @param adminClientSecret The admin client's secret, when chosen beforehand (at least 16 characters) for a
 	 * deployment whose dashboard signs in with it; generated when unset
 	 */
-	public record Bootstrap(@DefaultValue("true") boolean enabled, Path credentialsFile,
-			@DefaultValue("platform") String platformClientId, String platformClientSecret, String adminClientSecret) {
+	public record Bootstrap(@DefaultValue("true") boolean enabled, Path credentialsFile, Path groupSecretsFile,
+			String adminClientSecret) {
+
+		@Override
+		public String toString() {
+			return "Bootstrap[enabled=" + this.enabled + ", credentialsFile=" + this.credentialsFile
+					+ ", groupSecretsFile=" + this.groupSecretsFile + ", adminClientSecret="
+					+ ((this.adminClientSecret != null) ? "<hidden>" : null) + "]";
+		}
 
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.switchboard.auth.ca.CertificateAuthority;
 import dev.switchboard.auth.key.KeyRing;
 import dev.switchboard.auth.revocation.RevocationStore;
 import dev.switchboard.auth.token.FailureCounter;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes what no decision needs any more: revocations of expired tokens, old revocation events, keys that left the
- * JWKS, failure counts of past windows. Every replica runs it; the deletes are idempotent. Blocks on the database;
+ * JWKS, expired CAs, failure counts of past windows. Every replica runs it; the deletes are idempotent. Blocks on the database;
  * never throws.
  */
 final class Housekeeping implements Runnable {
@@ -23,16 +24,19 @@ final class Housekeeping implements Runnable {
 
 	private final KeyRing keys;
 
+	private final CertificateAuthority certificateAuthority;
+
 	private final FailureCounter failures;
 
 	private final Duration eventRetention;
 
 	private final Clock clock;
 
-	Housekeeping(RevocationStore revocations, KeyRing keys, FailureCounter failures, Duration eventRetention,
-			Clock clock) {
+	Housekeeping(RevocationStore revocations, KeyRing keys, CertificateAuthority certificateAuthority,
+			FailureCounter failures, Duration eventRetention, Clock clock) {
 		this.revocations = Objects.requireNonNull(revocations, "revocations");
 		this.keys = Objects.requireNonNull(keys, "keys");
+		this.certificateAuthority = Objects.requireNonNull(certificateAuthority, "certificateAuthority");
 		this.failures = Objects.requireNonNull(failures, "failures");
 		this.eventRetention = Objects.requireNonNull(eventRetention, "eventRetention");
 		this.clock = Objects.requireNonNull(clock, "clock");
@@ -42,7 +46,8 @@ final class Housekeeping implements Runnable {
 	public void run() {
 		try {
 			int deleted = this.revocations.deleteExpired(this.clock.instant().minus(this.eventRetention))
-					+ this.keys.deleteExpired() + this.failures.deleteExpired();
+					+ this.keys.deleteExpired() + this.certificateAuthority.deleteExpired()
+					+ this.failures.deleteExpired();
 			if (deleted > 0) {
 				logger.debug("Housekeeping deleted {} expired row(s)", deleted);
 			}

@@ -12,6 +12,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -28,7 +29,8 @@ import org.springframework.security.web.SecurityFilterChain;
  * application defines chains, and its rules are reused here): {@code health} and {@code info} open,
  * {@code prometheus} for the admin or the scrape user, every other endpoint needs role
  * {@value ManagementSecurityAutoConfiguration#ADMIN_ROLE} over HTTP basic ({@code spring.security.user.*}).</li>
- * <li>Everything else is denied (error dispatches excepted, so refusals keep their status).</li>
+ * <li>{@code GET /ca}, the platform's trust bundle, is open like the JWKS; everything else is denied (error
+ * dispatches excepted, so refusals keep their status).</li>
  * </ol>
  * The {@link TokenEndpointGuard} runs as a servlet filter before all of them, on the token endpoint only.
  */
@@ -63,6 +65,8 @@ class WebSecurityConfiguration {
 	SecurityFilterChain denyEverythingElseSecurityFilterChain(HttpSecurity http) throws Exception {
 		// error dispatches render the status a refused request already got (401, 403, ...) instead of a second 403
 		http.authorizeHttpRequests((requests) -> requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+			.permitAll()
+			.requestMatchers(HttpMethod.GET, "/ca")
 			.permitAll()
 			.anyRequest()
 			.denyAll());

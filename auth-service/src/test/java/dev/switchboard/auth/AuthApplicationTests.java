@@ -9,22 +9,35 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
+import com.google.protobuf.ByteString;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.SignedJWT;
+import dev.switchboard.auth.ca.TestCsrs;
 import dev.switchboard.auth.v1.AuthGrpc;
 import dev.switchboard.auth.v1.AuthorizeRequest;
+import dev.switchboard.auth.v1.CertificatesGrpc;
 import dev.switchboard.auth.v1.CreateClientRequest;
 import dev.switchboard.auth.v1.CreateClientResponse;
 import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.auth.v1.IssueCertificateRequest;
+import dev.switchboard.auth.v1.IssueCertificateResponse;
 import dev.switchboard.auth.v1.RotateSecretRequest;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.common.identity.CertificateIssuer;
+import dev.switchboard.common.identity.IssuedCertificate;
+import dev.switchboard.common.identity.Pem;
+import dev.switchboard.common.identity.SpiffeId;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -33,6 +46,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -40,14 +54,16 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The whole service on a random HTTP port, an in-process gRPC server and an in-memory H2 database, bootstrapped
  * with a credentials file: real OAuth2 token requests, the JWKS, key rotation, rate limiting, actuator security and
- * Authorize with the tokens issued.
+ * Authorize with the tokens issued, the platform CA over gRPC and HTTP.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.grpc.server.port=0", "switchboard.component.enabled=false",
+				"switchboard.identity.enabled=false",
 				"spring.security.user.password=" + AuthApplicationTests.ACTUATOR_PASSWORD,
 				"switchboard.management.scrape-password=" + AuthApplicationTests.SCRAPE_PASSWORD,
 				"switchboard.auth.rate-limit.address-failures=1000", "switchboard.auth.rate-limit.client-failures=5" })
@@ -61,6 +77,10 @@ class AuthApplicationTests {
 
 	private static final String GRPC_NAME = "auth-test-" + UUID.randomUUID();
 
+	private static final String ROUTER_SECRET = "router-secret-chosen-by-the-launcher";
+
+	private static final String COMPUTE_SECRET = "compute-secret-chosen-by-the-launcher";
+
 	private static Path folder;
 
 	private static ManagedChannel channel;
@@ -70,10 +90,18 @@ class AuthApplicationTests {
 	@Value("${local.server.port}")
 	private int port;
 
+	@Autowired
+	private CertificateIssuer issuer;
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) throws IOException {
 		folder = Files.createTempDirectory("auth-test");
+		Files.writeString(folder.resolve("groups.env"), "SWITCHBOARD_ROUTER_CLIENT_SECRET=" + ROUTER_SECRET
+				+ "\nSWITCHBOARD_COMPUTE_CLIENT_SECRET=" + COMPUTE_SECRET + "\n");
+		registry.add("switchboard.auth.data-dir", () -> folder.toString());
 		registry.add("switchboard.auth.bootstrap.credentials-file", () -> folder.resolve("credentials.env").toString());
+		registry.add("switchboard.auth.bootstrap.group-secrets-file", () -> folder.resolve("groups.env").toString());
+		registry.add("switchboard.auth.ca.bundle-file", () -> folder.resolve("ca.pem").toString());
 		registry.add("spring.datasource.url",
 				() -> "jdbc:h2:mem:auth-app-" + UUID.randomUUID() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
 		registry.add("spring.grpc.server.inprocess.name", () -> GRPC_NAME);
@@ -163,10 +191,13 @@ class AuthApplicationTests {
 	}
 
 	@Test
-	void whenBootstrappedThenTheCredentialsFileHoldsTheThreeClients() throws IOException {
+	void whenBootstrappedThenTheCredentialsFileHoldsAdminAndDemoAndNamesTheGroupClientsWithoutTheirSecrets()
+			throws IOException {
 		assertThat(credentials().stringPropertyNames()).containsExactlyInAnyOrder("SWITCHBOARD_ADMIN_CLIENT_ID",
 				"SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DEMO_CLIENT_ID", "SWITCHBOARD_DEMO_CLIENT_SECRET",
-				"SWITCHBOARD_PLATFORM_CLIENT_ID", "SWITCHBOARD_PLATFORM_CLIENT_SECRET");
+				"SWITCHBOARD_ROUTER_CLIENT_ID", "SWITCHBOARD_COMPUTE_CLIENT_ID");
+		assertThat(Files.readString(folder.resolve("credentials.env"))).doesNotContain(ROUTER_SECRET)
+			.doesNotContain(COMPUTE_SECRET);
 		assertThat(credentials().getProperty("SWITCHBOARD_DEMO_CLIENT_ID")).isEqualTo("demo");
 	}
 
@@ -193,13 +224,90 @@ class AuthApplicationTests {
 	}
 
 	@Test
-	void whenClientAuthenticatesWithPostThenItGetsAToken() throws Exception {
-		HttpResponse<String> response = tokenRequest("platform", secretOf("platform"), false);
+	void whenGroupClientAuthenticatesWithPostThenItGetsATokenForItsOwnGroupOnly() throws Exception {
+		HttpResponse<String> response = tokenRequest("compute", COMPUTE_SECRET, false);
 
 		assertThat(response.statusCode()).isEqualTo(200);
 		String token = (String) JSONObjectUtils.parse(response.body()).get("access_token");
 		assertThat(authorize(token, "register:compute")).isEqualTo(Decision.ALLOWED);
+		assertThat(authorize(token, "register:volume")).isEqualTo(Decision.PERMISSION_DENIED);
 		assertThat(authorize(token, "admin")).isEqualTo(Decision.PERMISSION_DENIED);
+	}
+
+	@Test
+	void whenTrustBundleIsAskedOverHttpThenItIsServedAsPemWithoutAuthenticationAndMatchesTheBundleFile()
+			throws Exception {
+		HttpResponse<String> response = get("/ca", null);
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/x-pem-file");
+		List<X509Certificate> served = Pem.parseCertificates(response.body());
+		assertThat(served).isNotEmpty()
+			.allSatisfy((ca) -> assertThat(ca.getSubjectX500Principal().getName())
+				.startsWith("CN=Switchboard platform CA ")
+				.endsWith(",O=switchboard.local"));
+		assertThat(Pem.readCertificates(folder.resolve("ca.pem"))).isEqualTo(served);
+		assertThat(Files.getPosixFilePermissions(folder.resolve("ca.pem")))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		assertThat(Files.getPosixFilePermissions(folder.resolve("ca.kek")))
+			.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+	}
+
+	@Test
+	void whenGroupClientAsksForACertificateOverGrpcThenItValidatesAgainstTheServedBundle() throws Exception {
+		String token = token("router", ROUTER_SECRET);
+		KeyPair key = TestCsrs.ec("secp256r1");
+		Metadata headers = new Metadata();
+		headers.put(SwitchboardHeaders.AUTHORIZATION, "Bearer " + token);
+
+		IssueCertificateResponse answer = CertificatesGrpc.newBlockingStub(channel)
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+			.issueCertificate(IssueCertificateRequest.newBuilder()
+				.setGroup("router")
+				.setInstanceId("router-1")
+				.setCsr(ByteString.copyFrom(TestCsrs.csr(key)))
+				.build());
+
+		X509Certificate leaf = Pem.certificate(answer.getCertificateChain(0).toByteArray());
+		TestCsrs.validate(List.of(leaf), Pem.parseCertificates(get("/ca", null).body()), Instant.now());
+		assertThat(answer.getSpiffeId()).isEqualTo("spiffe://switchboard.local/group/router/instance/router-1");
+		HttpResponse<String> metrics = get("/actuator/prometheus", basic("admin", ACTUATOR_PASSWORD));
+		assertThat(metrics.body()).contains("switchboard_auth_certificates_issued_total{group=\"router\"");
+	}
+
+	@Test
+	void whenTheAuthProcessAsksItsOwnIssuerThenTheCaSignsWithoutAToken() {
+		KeyPair key = TestCsrs.ec("secp256r1");
+		SpiffeId self = SpiffeId.of("switchboard.local", "auth", "auth-1");
+
+		IssuedCertificate issued = this.issuer.issue(self, TestCsrs.csr(key));
+
+		assertThat(issued.identity()).isEqualTo(self);
+		assertThat(issued.leaf().getPublicKey()).isEqualTo(key.getPublic());
+		assertThatExceptionOfType(CertificateIssuer.CertificateUnavailableException.class)
+			.isThrownBy(() -> this.issuer.issue(self, new byte[] { 1, 2, 3 }))
+			.withMessageContaining("not a DER PKCS#10");
+	}
+
+	@Test
+	void whenCaEndpointIsUsedByTheAdminThenItListsTheBundleAndRotatesKeepingTheOldCaTrusted() throws Exception {
+		assertThat(get("/actuator/authca", null).statusCode()).isEqualTo(401);
+		HttpResponse<String> listed = get("/actuator/authca", basic("admin", ACTUATOR_PASSWORD));
+		assertThat(listed.statusCode()).isEqualTo(200);
+		assertThat(listed.body()).contains("\"signing\":true", "sha256Fingerprint", "Switchboard platform CA")
+			.doesNotContain("private");
+		List<X509Certificate> before = Pem.parseCertificates(get("/ca", null).body());
+
+		HttpResponse<String> rotated = this.http.send(HttpRequest.newBuilder(uri("/actuator/authca"))
+			.header("Authorization", basic("admin", ACTUATOR_PASSWORD))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+		List<X509Certificate> after = Pem.parseCertificates(get("/ca", null).body());
+		assertThat(after).hasSize(before.size() + 1).containsAll(before);
+		assertThat(Pem.readCertificates(folder.resolve("ca.pem"))).isEqualTo(after);
 	}
 
 	@Test

@@ -20,9 +20,13 @@ import dev.switchboard.auth.client.CreatedClient;
  * SWITCHBOARD_ADMIN_CLIENT_ID=admin
  * SWITCHBOARD_ADMIN_CLIENT_SECRET=...
  * SWITCHBOARD_DEMO_CLIENT_ID=demo
+ * SWITCHBOARD_DEMO_CLIENT_SECRET=...
+ * SWITCHBOARD_ROUTER_CLIENT_ID=router
  * ...
  * </pre>
  *
+ * Clients whose secret was chosen beforehand (the group clients) are listed by id only: their secret is already in
+ * their owner's file and is not copied.
  * The file is written to a temporary file in the same folder, then moved into place, so readers never see half of it.
  */
 final class CredentialsFile {
@@ -30,15 +34,21 @@ final class CredentialsFile {
 	private CredentialsFile() {
 	}
 
-	static void write(Path file, List<CreatedClient> clients) throws IOException {
+	/**
+	 * @param clients clients listed with their generated secrets
+	 * @param idsOnly ids of clients listed without a secret
+	 */
+	static void write(Path file, List<CreatedClient> clients, List<String> idsOnly) throws IOException {
 		Path absolute = file.toAbsolutePath();
 		Files.createDirectories(absolute.getParent());
 		StringBuilder text = new StringBuilder();
 		for (CreatedClient client : clients) {
-			String name = client.client().clientId().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-			String prefix = "SWITCHBOARD_" + name;
+			String prefix = prefix(client.client().clientId());
 			text.append(prefix).append("_CLIENT_ID=").append(client.client().clientId()).append('\n');
 			text.append(prefix).append("_CLIENT_SECRET=").append(client.secret()).append('\n');
+		}
+		for (String clientId : idsOnly) {
+			text.append(prefix(clientId)).append("_CLIENT_ID=").append(clientId).append('\n');
 		}
 		boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 		Path temporary = posix
@@ -57,6 +67,10 @@ final class CredentialsFile {
 		finally {
 			Files.deleteIfExists(temporary);
 		}
+	}
+
+	private static String prefix(String clientId) {
+		return "SWITCHBOARD_" + clientId.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
 	}
 
 }

@@ -18,6 +18,9 @@ public final class DatabaseLocks {
 	/** Serializes signing key rotation. */
 	public static final String SIGNING_KEYS = "signing-keys";
 
+	/** Serializes the creation and rotation of platform CAs. */
+	public static final String CERTIFICATE_AUTHORITY = "certificate-authority";
+
 	/** Serializes revocation event numbering, so that sequence order is commit order. */
 	public static final String REVOCATION_EVENTS = "revocation-events";
 

@@ -1,6 +1,7 @@
 package dev.switchboard.auth.grant;
 
 import java.util.Objects;
+import java.util.Set;
 
 import dev.switchboard.auth.AuthException;
 import dev.switchboard.auth.Printable;
@@ -11,7 +12,8 @@ import dev.switchboard.auth.Printable;
  * <li>{@code call:<group>/<method glob>} — call the methods of {@code group} (or of every group with {@code *}) whose
  * full name ({@code package.Service/Method}) matches the glob, e.g. {@code call:compute/*} or
  * {@code call:compute/switchboard.sample.compute.v1.Compute/Get*};</li>
- * <li>{@code register:<group>} or {@code register:*} — register instances of the group (of any group);</li>
+ * <li>{@code register:<group>} or {@code register:*} — register instances of the group (of any group but the
+ * platform's own, {@link #PLATFORM_GROUPS}, which only their exact grant reaches);</li>
  * <li>{@code discover} — watch and read the registry;</li>
  * <li>{@code admin} — administer clients and instances. It does not imply any other grant.</li>
  * </ul>
@@ -26,6 +28,9 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 
 	/** The longest grant accepted. */
 	public static final int MAX_LENGTH = 320;
+
+	/** The platform's own groups: no wildcard register grant reaches them. */
+	public static final Set<String> PLATFORM_GROUPS = Set.of("auth", "router", "registry");
 
 	private static final String ANY_GROUP = "*";
 
@@ -87,7 +92,8 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 		}
 		return switch (this.kind) {
 			case DISCOVER, ADMIN -> true;
-			case REGISTER -> groupMatches(action.group());
+			case REGISTER -> this.group.equals(action.group())
+					|| (ANY_GROUP.equals(this.group) && !PLATFORM_GROUPS.contains(action.group()));
 			case CALL -> groupMatches(action.group()) && this.methods.matches(action.method());
 		};
 	}

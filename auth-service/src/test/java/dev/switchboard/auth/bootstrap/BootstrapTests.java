@@ -4,12 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.switchboard.auth.StartupException;
 import dev.switchboard.auth.client.ClientRecord;
 import dev.switchboard.auth.client.ClientSecrets;
 import dev.switchboard.auth.client.ClientStore;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /** The first clients of an empty database, on every test database. */
 @DatabaseTest
@@ -53,47 +57,124 @@ class BootstrapTests {
 				credentials);
 	}
 
-	@Test
-	void whenDatabaseIsEmptyThenAdminDemoAndPlatformAreCreatedWithTheirGrants() {
-		List<CreatedClient> created = replica(null).run();
+	private Bootstrap replica(Path credentials, GroupSecrets secrets) {
+		return new Bootstrap(this.clients, new DatabaseLocks(this.database.jdbc()), this.database.transactions(),
+				credentials, () -> secrets, null);
+	}
 
-		assertThat(created).extracting((c) -> c.client().clientId()).containsExactly("admin", "demo", "platform");
-		assertThat(this.clients.find("admin").orElseThrow().grants()).containsExactly("admin", "discover");
-		assertThat(this.clients.find("demo").orElseThrow().grants()).containsExactly("call:compute/*",
-				"call:volume/*", "discover");
-		assertThat(this.clients.find("platform").orElseThrow().grants()).containsExactly("call:compute/*",
-				"discover", "register:*");
+	private static GroupSecrets allGroups() {
+		Map<String, String> secrets = new LinkedHashMap<>();
+		Bootstrap.GROUP_GRANTS.keySet().forEach((group) -> secrets.put(group, group + "-secret-of-the-launcher"));
+		return GroupSecrets.of(secrets);
 	}
 
 	@Test
-	void whenSecretsAreChosenBeforehandThenAdminAndPlatformGetThem() {
+	void whenDatabaseIsEmptyThenAdminAndDemoAreCreatedWithTheirGrantsAndNoPlatformClient() {
+		List<CreatedClient> created = replica(null).run();
+
+		assertThat(created).extracting((c) -> c.client().clientId()).containsExactly("admin", "demo");
+		assertThat(this.clients.find("admin").orElseThrow().grants()).containsExactly("admin", "discover");
+		assertThat(this.clients.find("demo").orElseThrow().grants()).containsExactly("call:compute/*",
+				"call:volume/*", "discover");
+		assertThat(this.clients.find("platform")).isEmpty();
+	}
+
+	@Test
+	void whenGroupSecretsAreGivenThenEachGroupGetsItsClientWithExactlyItsGrantsAndNoWildcard() {
+		replica(null, allGroups()).run();
+
+		assertThat(this.clients.list()).extracting(ClientRecord::clientId)
+			.containsExactlyInAnyOrder("admin", "demo", "router", "registry", "auth", "compute", "volume",
+					"dashboard");
+		assertThat(grants("router")).containsExactlyInAnyOrder("register:router", "discover");
+		assertThat(grants("registry")).containsExactlyInAnyOrder("register:registry");
+		assertThat(grants("auth")).containsExactlyInAnyOrder("register:auth", "discover");
+		assertThat(grants("compute")).containsExactlyInAnyOrder("register:compute", "discover");
+		assertThat(grants("volume")).containsExactlyInAnyOrder("register:volume", "discover", "call:compute/*");
+		assertThat(grants("dashboard")).containsExactlyInAnyOrder("register:dashboard", "discover", "admin");
+		assertThat(this.clients.list()).flatExtracting(ClientRecord::grants).doesNotContain("register:*");
+		assertThat(ClientSecrets.matches("volume-secret-of-the-launcher",
+				this.clients.find("volume").orElseThrow().secretHash())).isTrue();
+	}
+
+	@Test
+	void whenOnlySomeGroupSecretsAreGivenThenOnlyThoseGroupsGetAClient() {
+		replica(null, GroupSecrets.of(Map.of("router", "router-secret-of-the-launcher"))).run();
+
+		assertThat(this.clients.list()).extracting(ClientRecord::clientId)
+			.containsExactlyInAnyOrder("admin", "demo", "router");
+	}
+
+	@Test
+	void whenGroupSecretsFileIsReadThenPlatformGroupsAreTakenAndOtherVariablesIgnored() throws Exception {
+		Path file = this.folder.resolve("groups.env");
+		Files.writeString(file, """
+				# chosen by the launcher
+				SWITCHBOARD_ROUTER_CLIENT_SECRET=router-secret-0123456789
+				export SWITCHBOARD_COMPUTE_CLIENT_SECRET="compute-secret-0123456789"
+
+				SWITCHBOARD_SOMETHING_ELSE=x
+				""");
+
+		GroupSecrets secrets = GroupSecrets.read(file);
+
+		assertThat(secrets.secret("router")).contains("router-secret-0123456789");
+		assertThat(secrets.secret("compute")).contains("compute-secret-0123456789");
+		assertThat(secrets.secret("volume")).isEmpty();
+		assertThat(secrets.toString()).doesNotContain("secret-0123456789");
+	}
+
+	@Test
+	void whenAGroupSecretIsShorterThan16CharactersThenStartupFailsNamingTheVariableNotTheSecret() throws Exception {
+		Path file = this.folder.resolve("groups.env");
+		Files.writeString(file, "SWITCHBOARD_AUTH_CLIENT_SECRET=short-secret\n");
+
+		Bootstrap bootstrap = new Bootstrap(this.clients, new DatabaseLocks(this.database.jdbc()),
+				this.database.transactions(), null, () -> GroupSecrets.read(file), null);
+
+		assertThatExceptionOfType(StartupException.class).isThrownBy(bootstrap::run)
+			.withMessageContaining("SWITCHBOARD_AUTH_CLIENT_SECRET")
+			.withMessageContaining("at least 16")
+			.withMessageNotContaining("short-secret");
+		assertThat(this.clients.isEmpty()).isTrue();
+	}
+
+	@Test
+	void whenAdminSecretIsChosenBeforehandThenAdminGetsIt() {
 		String admin = "admin-secret-chosen-by-operator";
-		String platform = "platform-secret-chosen-by-launcher";
 		new Bootstrap(this.clients, new DatabaseLocks(this.database.jdbc()), this.database.transactions(), null,
-				"platform", platform, admin)
+				GroupSecrets::none, admin)
 			.run();
 
 		assertThat(ClientSecrets.matches(admin, this.clients.find("admin").orElseThrow().secretHash())).isTrue();
-		assertThat(ClientSecrets.matches(platform, this.clients.find("platform").orElseThrow().secretHash())).isTrue();
 		assertThat(ClientSecrets.matches(admin, this.clients.find("demo").orElseThrow().secretHash())).isFalse();
+	}
+
+	private List<String> grants(String clientId) {
+		return this.clients.find(clientId).orElseThrow().grants();
 	}
 
 	@Test
 	void whenCredentialsFileConfiguredThenItIsWrittenOnceOwnerOnlyAndNotAgainOnRestart() throws Exception {
 		Path file = this.folder.resolve("nested/credentials.env");
 
-		List<CreatedClient> created = replica(file).run();
+		GroupSecrets secrets = GroupSecrets.of(Map.of("router", "router-secret-of-the-launcher", "compute",
+				"compute-secret-of-the-launcher"));
+		List<CreatedClient> created = replica(file, secrets).run();
 		String written = Files.readString(file);
-		List<CreatedClient> restarted = replica(file).run();
+		List<CreatedClient> restarted = replica(file, secrets).run();
 
 		assertThat(restarted).isEmpty();
 		assertThat(Files.readString(file)).isEqualTo(written);
 		assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 		assertThat(written.lines().map((line) -> line.substring(0, line.indexOf('=')))).containsExactly(
 				"SWITCHBOARD_ADMIN_CLIENT_ID", "SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DEMO_CLIENT_ID",
-				"SWITCHBOARD_DEMO_CLIENT_SECRET", "SWITCHBOARD_PLATFORM_CLIENT_ID",
-				"SWITCHBOARD_PLATFORM_CLIENT_SECRET");
-		for (CreatedClient client : created) {
+				"SWITCHBOARD_DEMO_CLIENT_SECRET", "SWITCHBOARD_ROUTER_CLIENT_ID", "SWITCHBOARD_COMPUTE_CLIENT_ID");
+		assertThat(written).contains("SWITCHBOARD_ROUTER_CLIENT_ID=router\n")
+			.doesNotContain("router-secret-of-the-launcher")
+			.doesNotContain("compute-secret-of-the-launcher");
+		assertThat(created).extracting((c) -> c.client().clientId()).contains("router", "compute");
+		for (CreatedClient client : created.subList(0, 2)) {
 			String id = client.client().clientId();
 			String prefix = "SWITCHBOARD_" + id.toUpperCase();
 			assertThat(written).contains(prefix + "_CLIENT_ID=" + id + "\n");
@@ -125,7 +206,7 @@ class BootstrapTests {
 		finally {
 			pool.shutdownNow();
 		}
-		assertThat(this.clients.list()).hasSize(3);
+		assertThat(this.clients.list()).hasSize(2);
 		try (var files = Files.list(this.folder)) {
 			assertThat(files).hasSize(1);
 		}

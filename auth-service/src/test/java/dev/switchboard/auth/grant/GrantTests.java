@@ -62,7 +62,9 @@ class GrantTests {
 			"call:compute/*.Compute/*, call:compute/switchboard.sample.compute.v1.Compute/Get, true",
 			"call:compute/pkg.S/M, call:compute/pkg.S/M, true", "call:compute/pkg.S/M, call:compute/pkg.S/MX, false",
 			"register:compute, register:compute, true", "register:compute, register:volume, false",
-			"register:*, register:volume, true", "register:*, call:volume/pkg.S/M, false", "discover, discover, true",
+			"register:*, register:volume, true", "register:*, register:auth, false", "register:*, register:router, false",
+			"register:*, register:registry, false", "register:auth, register:auth, true",
+			"register:*, call:volume/pkg.S/M, false", "discover, discover, true",
 			"admin, discover, false", "admin, admin, true", "call:*/*, admin, false", "discover, register:x, false" })
 	void whenGrantMatchedThenOnlyTheSameKindGroupAndMethodAreAllowed(String grant, String action, boolean allowed) {
 		assertThat(Grant.parse(grant).allows(Action.parse(action))).isEqualTo(allowed);

@@ -226,10 +226,11 @@ class AuthGrpcServiceTests {
 	}
 
 	@Test
-	void whenRegisterGrantIsForAnyGroupThenEveryGroupMayRegister() {
+	void whenRegisterGrantIsForAnyGroupThenEveryGroupButThePlatformsOwnMayRegister() {
 		this.clients.create("platform", "", List.of("register:*"));
 
 		assertThat(authorize(token("platform"), "register:volume").getDecision()).isEqualTo(Decision.ALLOWED);
+		assertThat(authorize(token("platform"), "register:auth").getDecision()).isEqualTo(Decision.PERMISSION_DENIED);
 		assertThat(authorize(token("platform"), "admin").getDecision()).isEqualTo(Decision.PERMISSION_DENIED);
 	}
 
