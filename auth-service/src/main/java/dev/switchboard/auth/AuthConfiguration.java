@@ -200,10 +200,11 @@ class AuthConfiguration {
 	Bootstrap bootstrap(ClientStore clients, DatabaseLocks locks, TransactionTemplate transactions,
 			AuthProperties properties) {
 		AuthProperties.Bootstrap bootstrap = properties.bootstrap();
-		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(),
-				() -> (bootstrap.groupSecretsFile() != null) ? GroupSecrets.read(bootstrap.groupSecretsFile())
-						: GroupSecrets.none(),
-				bootstrap.adminClientSecret());
+		return new Bootstrap(clients, locks, transactions, bootstrap.credentialsFile(), () -> {
+			GroupSecrets file = (bootstrap.groupSecretsFile() != null) ? GroupSecrets.read(bootstrap.groupSecretsFile())
+					: GroupSecrets.none();
+			return file.with(GroupSecrets.of(bootstrap.groupSecrets()));
+		}, bootstrap.adminClientSecret());
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.switchboard.auth;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -62,16 +63,19 @@ public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
 	 * @param groupSecretsFile Read the secrets of the platform's group clients from this env file, one
 	 * {@code SWITCHBOARD_<GROUP>_CLIENT_SECRET=<secret>} line (at least 16 characters) per group (router, registry,
 	 * auth, compute, volume, dashboard); a group client is created only when its secret is there
+	 * @param groupSecrets The secrets of the platform's group clients by group name, for deployments that pass them in
+	 * the environment (SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_ROUTER, ...); they win over the file's
 	 * @param adminClientSecret The admin client's secret, when chosen beforehand (at least 16 characters) for a
 	 * deployment whose dashboard signs in with it; generated when unset
 	 */
 	public record Bootstrap(@DefaultValue("true") boolean enabled, Path credentialsFile, Path groupSecretsFile,
-			String adminClientSecret) {
+			@DefaultValue Map<String, String> groupSecrets, String adminClientSecret) {
 
 		@Override
 		public String toString() {
 			return "Bootstrap[enabled=" + this.enabled + ", credentialsFile=" + this.credentialsFile
-					+ ", groupSecretsFile=" + this.groupSecretsFile + ", adminClientSecret="
+					+ ", groupSecretsFile=" + this.groupSecretsFile + ", groupSecrets=" + this.groupSecrets.keySet()
+					+ ", adminClientSecret="
 					+ ((this.adminClientSecret != null) ? "<hidden>" : null) + "]";
 		}
 

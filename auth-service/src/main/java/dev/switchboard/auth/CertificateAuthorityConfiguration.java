@@ -16,8 +16,8 @@ import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
 import dev.switchboard.auth.grpc.AuthExceptionHandler;
 import dev.switchboard.auth.grpc.CertificatesGrpcService;
-import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.PeerAuthorization;
+import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.PlatformTrust;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -25,6 +25,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -79,6 +81,7 @@ class CertificateAuthorityConfiguration {
 	 */
 	@Bean
 	@GlobalServerInterceptor
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
 	PeerAuthorization switchboardPeerAuthorization() {
 		return PeerAuthorization.identifying();

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.switchboard.bench.auth.AuthBench;
+import dev.switchboard.bench.identity.IdentityBench;
 import dev.switchboard.bench.manager.ManagerBench;
 import dev.switchboard.bench.registry.RegistryBench;
 import dev.switchboard.bench.router.RouterBench;
@@ -13,12 +14,13 @@ import dev.switchboard.bench.router.RouterBench;
  * count and time and stop everything they started.
  * <p>
  * Usage: {@code java -jar switchboard-bench-exec.jar [registry[:watch,load,kill]]
- * [router[:unary,latency,stream,c1,warmup=SECONDS]] [auth] [manager[:jmh,memory]]} (all scenarios, and all their parts,
+ * [router[:unary,latency,stream,c1,warmup=SECONDS]] [auth] [identity] [manager[:jmh,memory]]} (all scenarios, and all their parts,
  * when none is named).
  */
 public final class Bench {
 
-	private static final List<String> SCENARIOS = List.of("registry", "router", "auth", "manager");
+	private static final List<String> SCENARIOS = List.of("registry", "router", "auth", "identity",
+			"manager");
 
 	private Bench() {
 	}
@@ -33,6 +35,7 @@ public final class Bench {
 				case "registry" -> RegistryBench.run(parts);
 				case "router" -> RouterBench.run(parts);
 				case "auth" -> AuthBench.run();
+				case "identity" -> IdentityBench.run();
 				case "manager" -> ManagerBench.run(parts);
 				default -> throw new IllegalArgumentException(
 						"unknown scenario '" + scenario + "'; known: " + String.join(", ", SCENARIOS));

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.common.identity.PlatformTrust;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
@@ -31,8 +32,10 @@ import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.Server;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,13 +211,25 @@ class HaPlatformIT {
 	}
 
 	private static RegistryGrpc.RegistryBlockingStub registry(int port, String token) {
-		return RegistryGrpc.newBlockingStub(channel(port))
+		return RegistryGrpc.newBlockingStub(registryChannel(port))
 			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(token)))
 			.withDeadlineAfter(5, TimeUnit.SECONDS);
 	}
 
 	private static ManagedChannel channel(int port) {
 		ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+		channels.add(channel);
+		return channel;
+	}
+
+	/** The registries serve TLS with their platform certificates: trust the CA the launcher's auth wrote. */
+	private static ManagedChannel registryChannel(int port) {
+		ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
+				TlsChannelCredentials.newBuilder()
+					.trustManager(PlatformTrust.fromFile("switchboard.local", state.resolve("ca.pem"))
+						.trustManager(Set.of("registry")))
+					.build())
+			.build();
 		channels.add(channel);
 		return channel;
 	}

@@ -1,14 +1,11 @@
 package dev.switchboard.e2e;
 
 import java.math.BigInteger;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -18,9 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import dev.switchboard.auth.v1.AuthGrpc;
 import dev.switchboard.auth.v1.AuthorizeRequest;
@@ -33,6 +27,7 @@ import dev.switchboard.auth.v1.SetClientEnabledRequest;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.PresentedCertificate;
 import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
@@ -44,13 +39,11 @@ import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.ListServersRequest;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -210,9 +203,27 @@ class SecurityPlatformIT {
 		ManagedChannel asWide = channel(Identities.as(wide, registryTarget, "registry"));
 		assertStatus(() -> withToken(RegistryGrpc.newBlockingStub(asWide), wideToken)
 			.register(fakeAuthReplica("auth-evil")), Status.Code.PERMISSION_DENIED);
-		// without a certificate at all
+		// nor does its token alone (register:* does not reach auth)
 		assertStatus(() -> registryStub(wideToken).register(fakeAuthReplica("auth-evil")),
-				Status.Code.UNAUTHENTICATED);
+				Status.Code.PERMISSION_DENIED);
+		// and a token for its own group is not enough without that group's certificate
+		CreateClientResponse certificateLess = admin().createClient(CreateClientRequest.newBuilder()
+			.setClientId("certificate-less")
+			.addGrants("register:certless")
+			.build());
+		String certificateLessToken = token("certificate-less", certificateLess.getClientSecret());
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> registryStub(certificateLessToken).register(RegisterRequest.newBuilder()
+				.setGroup("certless")
+				.setInstanceId("certless-1")
+				.setHost("127.0.0.1")
+				.setPort(1)
+				.addServices("test.v1.CertLess")
+				.build()))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+				assertThat(ex.getStatus().getDescription()).contains("needs a platform certificate");
+			});
 		assertThat(registryStub(token("SWITCHBOARD_DEMO")).getGroup(GetGroupRequest.newBuilder().setName("auth").build())
 			.getInstancesList()).extracting(Instance::getInstanceId).containsExactly("auth-1");
 	}
@@ -353,68 +364,8 @@ class SecurityPlatformIT {
 	}
 
 	/** The serial of the certificate a server presents to a new connection now. */
-	private static BigInteger presentedSerial(String target) throws Exception {
-		AtomicReference<X509Certificate> presented = new AtomicReference<>();
-		X509ExtendedTrustManager trust = identities.trust().trustManager(Set.of());
-		X509ExtendedTrustManager recording = new X509ExtendedTrustManager() {
-
-			@Override
-			public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-				trust.checkServerTrusted(chain, authType);
-				presented.set(chain[0]);
-			}
-
-			@Override
-			public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-					throws CertificateException {
-				checkServerTrusted(chain, authType);
-			}
-
-			@Override
-			public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-					throws CertificateException {
-				checkServerTrusted(chain, authType);
-			}
-
-			@Override
-			public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-				throw new CertificateException("a client");
-			}
-
-			@Override
-			public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-					throws CertificateException {
-				throw new CertificateException("a client");
-			}
-
-			@Override
-			public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-					throws CertificateException {
-				throw new CertificateException("a client");
-			}
-
-			@Override
-			public X509Certificate[] getAcceptedIssuers() {
-				return trust.getAcceptedIssuers();
-			}
-
-		};
-		// no client certificate: the handshake shows the server's and then fails; only the server's is wanted
-		ManagedChannel probe = Grpc.newChannelBuilder(target,
-				TlsChannelCredentials.newBuilder().trustManager(recording).build()).build();
-		try {
-			HealthGrpc.newBlockingStub(probe)
-				.withDeadlineAfter(5, TimeUnit.SECONDS)
-				.check(HealthCheckRequest.getDefaultInstance());
-		}
-		catch (StatusRuntimeException ex) {
-			// expected: the component requires a client certificate
-		}
-		finally {
-			probe.shutdownNow();
-		}
-		assertThat(presented.get()).as("certificate presented by " + target).isNotNull();
-		return presented.get().getSerialNumber();
+	private static BigInteger presentedSerial(String target) {
+		return PresentedCertificate.of(target, identities.trust().trustManager(Set.of())).getSerialNumber();
 	}
 
 	private static byte[] hex(String hex) {

@@ -36,6 +36,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 
 /** Wires the registry: Hazelcast member, store, Watch hub, lease sweeper, gRPC service, actuator. */
@@ -132,6 +134,7 @@ class RegistryConfiguration {
 	 */
 	@Bean
 	@GlobalServerInterceptor
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
 	PeerAuthorization switchboardPeerAuthorization() {
 		return PeerAuthorization.identifying();

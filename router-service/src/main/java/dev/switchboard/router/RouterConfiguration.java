@@ -45,6 +45,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 
@@ -89,6 +91,7 @@ class RouterConfiguration {
 	 */
 	@Bean
 	@GlobalServerInterceptor
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
 	PeerAuthorization switchboardPeerAuthorization() {
 		return PeerAuthorization.identifying();

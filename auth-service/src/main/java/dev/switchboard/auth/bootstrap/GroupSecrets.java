@@ -119,6 +119,16 @@ public final class GroupSecrets {
 		return value;
 	}
 
+	/** Returns these secrets with {@code others}' added; where both name a group, {@code others}' wins. */
+	public GroupSecrets with(GroupSecrets others) {
+		if (others.secrets.isEmpty()) {
+			return this;
+		}
+		Map<String, String> merged = new LinkedHashMap<>(this.secrets);
+		merged.putAll(others.secrets);
+		return new GroupSecrets(Map.copyOf(merged));
+	}
+
 	/** Returns the secret of {@code group}, if one was chosen. */
 	public Optional<String> secret(String group) {
 		return Optional.ofNullable(this.secrets.get(group));

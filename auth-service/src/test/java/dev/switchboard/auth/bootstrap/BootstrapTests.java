@@ -125,6 +125,21 @@ class BootstrapTests {
 	}
 
 	@Test
+	void whenSecretsComeFromTheFileAndTheEnvironmentThenTheEnvironmentsWinAndBothCount() throws Exception {
+		Path file = this.folder.resolve("groups.env");
+		Files.writeString(file, """
+				SWITCHBOARD_ROUTER_CLIENT_SECRET=router-secret-from-file
+				SWITCHBOARD_COMPUTE_CLIENT_SECRET=compute-secret-from-file
+				""");
+
+		GroupSecrets secrets = GroupSecrets.read(file)
+			.with(GroupSecrets.of(java.util.Map.of("router", "router-secret-from-environment")));
+
+		assertThat(secrets.secret("router")).contains("router-secret-from-environment");
+		assertThat(secrets.secret("compute")).contains("compute-secret-from-file");
+	}
+
+	@Test
 	void whenAGroupSecretIsShorterThan16CharactersThenStartupFailsNamingTheVariableNotTheSecret() throws Exception {
 		Path file = this.folder.resolve("groups.env");
 		Files.writeString(file, "SWITCHBOARD_AUTH_CLIENT_SECRET=short-secret\n");

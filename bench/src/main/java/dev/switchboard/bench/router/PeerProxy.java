@@ -19,7 +19,7 @@ import dev.switchboard.bench.platform.ProcessStats;
  * recipes in the design's build notes, started as a daemon with its own pid file in its own directory, stopped with
  * SIGTERM (SIGKILL after 5 s). Not thread-safe, except {@link #close()}, which may run again from a shutdown hook.
  */
-final class PeerProxy implements AutoCloseable {
+public final class PeerProxy implements AutoCloseable {
 
 	private static final long START_TIMEOUT_MILLIS = 10_000;
 
@@ -39,7 +39,7 @@ final class PeerProxy implements AutoCloseable {
 	}
 
 	/** Returns the executable's path when it is on the PATH (or in /usr/sbin, where Debian puts both proxies). */
-	static Optional<Path> find(String executable) {
+	public static Optional<Path> find(String executable) {
 		List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
 		dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
 		return dirs.stream()
@@ -69,6 +69,36 @@ final class PeerProxy implements AutoCloseable {
 				backend grpc_out
 				    server s1 127.0.0.1:%d proto h2
 				""".formatted(port, replicaPort));
+		Path pidFile = dir.resolve("haproxy.pid");
+		run(dir, List.of(executable.toString(), "-c", "-f", config.toString()));
+		run(dir, List.of(executable.toString(), "-f", config.toString(), "-D", "-p", pidFile.toString()));
+		return new PeerProxy("haproxy", port, pidFile, "haproxy").awaitListening();
+	}
+
+	/**
+	 * Starts HAProxy 2.6 on {@code port} (h2 in, one thread) in front of {@code replicaPort} re-encrypting: mutual TLS
+	 * to the replica with its own client certificate ({@code clientPem}: certificate and key), verifying the
+	 * replica's against {@code caFile}.
+	 */
+	public static PeerProxy haproxyReencrypting(Path executable, Path dir, int port, int replicaPort, Path clientPem,
+			Path caFile) throws IOException, InterruptedException {
+		prepare(dir, "haproxy");
+		Path config = dir.resolve("haproxy.cfg");
+		Files.writeString(config, """
+				global
+				    nbthread 1
+				    maxconn 4000
+				defaults
+				    mode http
+				    timeout connect 5s
+				    timeout client 300s
+				    timeout server 300s
+				frontend grpc_in
+				    bind 127.0.0.1:%d proto h2
+				    default_backend grpc_out
+				backend grpc_out
+				    server s1 127.0.0.1:%d ssl crt %s ca-file %s verify required alpn h2
+				""".formatted(port, replicaPort, clientPem, caFile));
 		Path pidFile = dir.resolve("haproxy.pid");
 		run(dir, List.of(executable.toString(), "-c", "-f", config.toString()));
 		run(dir, List.of(executable.toString(), "-f", config.toString(), "-D", "-p", pidFile.toString()));
@@ -113,7 +143,7 @@ final class PeerProxy implements AutoCloseable {
 		return this.name;
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 

@@ -9,8 +9,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 import dev.switchboard.common.grpc.SwitchboardHeaders;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -29,12 +27,11 @@ import io.grpc.Status;
  * certificates and decide by token: the peer's identity, when it has one, is only made known.</li>
  * </ul>
  * Either way {@code x-switchboard-principal} is removed unless the peer is a router: only a router may say on whose
- * behalf a call comes. The identity is in {@link #PEER} for the service. Thread-safe.
+ * behalf a call comes. Interceptors that need the peer's identity read it from the call ({@link #peerOf}): this one
+ * sets no {@code Context}, since a context set here would replace, for every later callback, one that an interceptor
+ * around it set (the registry's principal, for one). Register it first (highest precedence). Thread-safe.
  */
 public final class PeerAuthorization implements ServerInterceptor {
-
-	/** The verified identity of the current call's peer; {@code null} when it presented no certificate. */
-	public static final Context.Key<SpiffeId> PEER = Context.key("switchboard-peer");
 
 	/** The standard health service, open to every platform identity. */
 	private static final String HEALTH = "grpc.health.v1.Health";
@@ -99,10 +96,7 @@ public final class PeerAuthorization implements ServerInterceptor {
 						+ "' may not call this component directly: call through the router"));
 			}
 		}
-		if (peer == null) {
-			return next.startCall(call, headers);
-		}
-		return Contexts.interceptCall(Context.current().withValue(PEER, peer), call, headers, next);
+		return next.startCall(call, headers);
 	}
 
 	private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

@@ -47,6 +47,9 @@ public final class PlatformIdentity implements AutoCloseable {
 
 	private static final Duration MAX_RETRY = Duration.ofSeconds(10);
 
+	/** The shortest wait before a renewal, whatever the certificate's life: never a hot loop against the CA. */
+	private static final Duration MIN_RENEWAL_DELAY = Duration.ofSeconds(1);
+
 	private final SpiffeId id;
 
 	private final CertificateIssuer issuer;
@@ -135,6 +138,7 @@ public final class PlatformIdentity implements AutoCloseable {
 		this.trust.reloadIfChanged();
 		KeyPair key = newKey();
 		IssuedCertificate issued = this.issuer.issue(this.id, csr(key));
+		Instant received = this.clock.instant();
 		X509Certificate leaf = issued.leaf();
 		if (!Arrays.equals(leaf.getPublicKey().getEncoded(), key.getPublic().getEncoded())) {
 			throw new IllegalStateException("the CA certified another key than the one this process sent");
@@ -153,7 +157,7 @@ public final class PlatformIdentity implements AutoCloseable {
 			throw new IllegalStateException("the issued certificate does not verify: " + ex.getMessage(), ex);
 		}
 		Credential credential = new Credential("switchboard-" + leaf.getSerialNumber().toString(16), key.getPrivate(),
-				chain, leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+				chain, received, leaf.getNotAfter().toInstant());
 		this.previous = this.current;
 		this.current = credential;
 		logger.info("Certificate for {} (serial {}) valid until {}", this.id, leaf.getSerialNumber().toString(16),
@@ -166,6 +170,16 @@ public final class PlatformIdentity implements AutoCloseable {
 	public X509Certificate certificate() {
 		Credential credential = this.current;
 		return (credential != null) ? credential.chain()[0] : null;
+	}
+
+	/**
+	 * When the certificate presented now is due for renewal: {@code renewAt} of the way from when it arrived to its
+	 * expiry (a CA backdates notBefore for clock skew, which must not shorten the wait), at least a second after it
+	 * arrived; {@code null} before the first certificate.
+	 */
+	public Instant renewalDue() {
+		Credential credential = this.current;
+		return (credential != null) ? due(credential) : null;
 	}
 
 	/** The key manager that presents the newest certificate to servers and clients alike. */
@@ -192,9 +206,13 @@ public final class PlatformIdentity implements AutoCloseable {
 		if (executor == null || this.closed) {
 			return;
 		}
-		Duration life = Duration.between(credential.notBefore(), credential.notAfter());
-		Instant due = credential.notBefore().plusMillis((long) (life.toMillis() * this.renewAt));
-		schedule(executor, Duration.between(this.clock.instant(), due), MIN_RETRY);
+		schedule(executor, Duration.between(this.clock.instant(), due(credential)), MIN_RETRY);
+	}
+
+	private Instant due(Credential credential) {
+		Duration life = Duration.between(credential.received(), credential.notAfter());
+		Duration wait = Duration.ofMillis((long) (life.toMillis() * this.renewAt));
+		return credential.received().plus((wait.compareTo(MIN_RENEWAL_DELAY) > 0) ? wait : MIN_RENEWAL_DELAY);
 	}
 
 	private void schedule(ScheduledExecutorService executor, Duration delay, Duration retry) {
@@ -251,8 +269,11 @@ public final class PlatformIdentity implements AutoCloseable {
 		}
 	}
 
-	/** One certificate and its key; the alias changes with every renewal, so nothing caches an old one by name. */
-	private record Credential(String alias, PrivateKey key, X509Certificate[] chain, Instant notBefore,
+	/**
+	 * One certificate and its key, and when it arrived; the alias changes with every renewal, so nothing caches an old
+	 * one by name.
+	 */
+	private record Credential(String alias, PrivateKey key, X509Certificate[] chain, Instant received,
 			Instant notAfter) {
 
 	}

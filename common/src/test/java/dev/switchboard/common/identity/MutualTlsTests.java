@@ -161,6 +161,15 @@ class MutualTlsTests {
 	}
 
 	@Test
+	void whenTheCaBackdatesAShortLivedCertificateThenItsRenewalIsStillTwoThirdsOfItsRemainingLifeAway() {
+		// the test CA backdates notBefore by a minute, like the platform CA: 15 s certificates are 75 s "long"
+		TestCa shortLived = new TestCa(DOMAIN, Duration.ofSeconds(15));
+		java.time.Instant before = java.time.Instant.now();
+		PlatformIdentity identity = shortLived.identity("compute", "compute-1");
+		assertThat(identity.renewalDue()).isAfter(before.plusSeconds(9)).isBefore(java.time.Instant.now().plusSeconds(11));
+	}
+
+	@Test
 	void whenTheCaCertifiesAnotherKeyThenTheRenewalIsRefusedAndTheOldCertificateKept() {
 		PlatformIdentity identity = this.ca.identity("compute", "compute-1");
 		String serial = identity.certificate().getSerialNumber().toString(16);
@@ -224,17 +233,19 @@ class MutualTlsTests {
 			.issueCertificate(IssueCertificateRequest.getDefaultInstance());
 	}
 
-	/** Runs inside PeerAuthorization: records the principal header as the service would see it. */
+	/** Runs inside PeerAuthorization: records the peer and the principal header as the service would see them. */
 	private static final class PrincipalCapture implements io.grpc.ServerInterceptor {
 
 		static final io.grpc.Context.Key<String> PRINCIPAL = io.grpc.Context.key("principal");
 
+		static final io.grpc.Context.Key<SpiffeId> PEER = io.grpc.Context.key("peer");
+
 		@Override
 		public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, Metadata headers,
 				io.grpc.ServerCallHandler<Q, R> next) {
-			return io.grpc.Contexts.interceptCall(
-					io.grpc.Context.current().withValue(PRINCIPAL, headers.get(SwitchboardHeaders.PRINCIPAL)), call,
-					headers, next);
+			return io.grpc.Contexts.interceptCall(io.grpc.Context.current()
+				.withValue(PRINCIPAL, headers.get(SwitchboardHeaders.PRINCIPAL))
+				.withValue(PEER, PeerAuthorization.peerOf(call)), call, headers, next);
 		}
 
 	}
@@ -244,7 +255,7 @@ class MutualTlsTests {
 		@Override
 		public void issueCertificate(IssueCertificateRequest request,
 				StreamObserver<IssueCertificateResponse> responseObserver) {
-			MutualTlsTests.this.seen.set(PeerAuthorization.PEER.get() + " principal=" + PrincipalCapture.PRINCIPAL.get());
+			MutualTlsTests.this.seen.set(PrincipalCapture.PEER.get() + " principal=" + PrincipalCapture.PRINCIPAL.get());
 			responseObserver.onNext(IssueCertificateResponse.getDefaultInstance());
 			responseObserver.onCompleted();
 		}

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +52,10 @@ class ComposeFileIT {
 	static void load() throws IOException {
 		root = Path.of(System.getProperty("switchboard.root", "..")).toAbsolutePath().normalize();
 		try (Reader reader = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
-			compose = new Yaml().load(reader);
+			// the compose file shares its settings through anchors, more than SnakeYAML's default of 50 aliases
+			LoaderOptions options = new LoaderOptions();
+			options.setMaxAliasesForCollections(500);
+			compose = new Yaml(options).load(reader);
 		}
 		services = (Map<String, Map<String, Object>>) compose.get("services");
 	}

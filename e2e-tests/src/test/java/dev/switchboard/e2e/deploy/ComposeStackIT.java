@@ -2,19 +2,28 @@ package dev.switchboard.e2e.deploy;
 
 import java.io.File;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.common.identity.Pem;
+import dev.switchboard.common.identity.PlatformTrust;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.Server;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -38,10 +47,15 @@ class ComposeStackIT {
 						+ "local processes by HaPlatformIT");
 		Map<String, String> env = new HashMap<>();
 		for (String name : new String[] { "SWITCHBOARD_ADMIN_PASSWORD", "SWITCHBOARD_SCRAPE_PASSWORD",
-				"SWITCHBOARD_PLATFORM_CLIENT_SECRET", "SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DB_PASSWORD",
+				"SWITCHBOARD_AUTH_CLIENT_SECRET", "SWITCHBOARD_REGISTRY_CLIENT_SECRET", "SWITCHBOARD_ROUTER_CLIENT_SECRET",
+				"SWITCHBOARD_COMPUTE_CLIENT_SECRET", "SWITCHBOARD_VOLUME_CLIENT_SECRET",
+				"SWITCHBOARD_DASHBOARD_CLIENT_SECRET", "SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DB_PASSWORD",
 				"SWITCHBOARD_GRAFANA_PASSWORD" }) {
 			env.put(name, UUID.randomUUID().toString());
 		}
+		byte[] kek = new byte[32];
+		new SecureRandom().nextBytes(kek);
+		env.put("SWITCHBOARD_CA_KEK", Base64.getEncoder().encodeToString(kek));
 		File file = PlatformProcess.root().resolve("docker-compose.yml").toFile();
 		try (ComposeContainer stack = new ComposeContainer(file).withEnv(env)
 			.withBuild(true)
@@ -53,11 +67,16 @@ class ComposeStackIT {
 			stack.start();
 			URI tokenUri = URI.create("http://" + stack.getServiceHost("auth-1", 8102) + ":"
 					+ stack.getServicePort("auth-1", 8102) + "/oauth2/token");
-			// the platform client's secret was chosen in the environment; it may call compute
-			String token = PlatformClients.token(tokenUri, "platform", env.get("SWITCHBOARD_PLATFORM_CLIENT_SECRET"));
-			ManagedChannel channel = ManagedChannelBuilder
-				.forAddress(stack.getServiceHost("router-1", 9100), stack.getServicePort("router-1", 9100))
-				.usePlaintext()
+			// the volume group's secret was chosen in the environment; its client may call compute
+			String token = PlatformClients.token(tokenUri, "volume", env.get("SWITCHBOARD_VOLUME_CLIENT_SECRET"));
+			// the router's front door is TLS with its platform certificate: trust the CA auth publishes
+			HttpResponse<String> ca = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://" + stack.getServiceHost("auth-1", 8102) + ":"
+						+ stack.getServicePort("auth-1", 8102) + "/ca")).build(), HttpResponse.BodyHandlers.ofString());
+			PlatformTrust trust = PlatformTrust.of("switchboard.local", Pem.parseCertificates(ca.body()));
+			ManagedChannel channel = Grpc.newChannelBuilderForAddress(stack.getServiceHost("router-1", 9100),
+					stack.getServicePort("router-1", 9100),
+					TlsChannelCredentials.newBuilder().trustManager(trust.trustManager(Set.of("router"))).build())
 				.build();
 			try {
 				Server server = ComputeGrpc.newBlockingStub(channel)

@@ -65,7 +65,8 @@ class ImageLayoutIT {
 		int httpPort = PlatformProcess.freePort();
 		command.addAll(List.of("--server.port=" + httpPort, "--spring.grpc.server.port=" + PlatformProcess.freePort(),
 				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-				"--switchboard.registry.auth.enabled=false", "--logging.file.name=" + app.resolve("logs/app.log")));
+				"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false",
+				"--logging.file.name=" + app.resolve("logs/app.log")));
 		try (PlatformProcess registry = PlatformProcess.run("image-layout-registry", command, httpPort)) {
 			registry.awaitHealthy(Duration.ofSeconds(90));
 		}
