@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,8 +49,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.MethodType;
+import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import org.HdrHistogram.Histogram;
@@ -118,7 +120,8 @@ public final class IdentityBench {
 			replicaArgs.addAll(secrets.componentArguments("compute"));
 			replicaArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + tokenUri,
 					"--spring.grpc.server.port=" + replicaGrpc, "--switchboard.component.instance-id=bench-compute"));
-			start(processes, PlatformProcess.start("bench-identity-compute", "sample-components/compute",
+			PlatformProcess replica = start(processes, PlatformProcess.start("bench-identity-compute",
+					"sample-components/compute",
 					"sample-compute", SERVICE_JVM, replicaArgs, secrets.componentEnvironment("compute")));
 			List<String> routerArgs = new ArrayList<>(component);
 			routerArgs.addAll(identity);
@@ -143,7 +146,7 @@ public final class IdentityBench {
 			issuance(authTarget, tokenUri, secrets, trust);
 			PlatformIdentity asRouter = identity(authTarget, tokenUri, "router", secrets.secret("router"),
 					"bench-direct", trust, closing);
-			renewalInUse(replicaTarget, trust, asRouter);
+			renewalInUse(replica, replicaTarget, trust, asRouter);
 			forwarding(state, authTarget, tokenUri, secrets, trust, asRouter, routerGrpc, replicaTarget,
 					replicaGrpc, demo, router, closing);
 		}
@@ -204,29 +207,40 @@ public final class IdentityBench {
 	}
 
 	/**
-	 * Watches the replica's certificate over two of its renewals: the time from a certificate's issue (its notBefore
-	 * is backdated one minute) to the first new connection that is shown it, probed every 50 ms.
+	 * Watches the replica's certificate over two of its renewals: the time from the replica logging that it holds a
+	 * new certificate to the first new connection that is shown it, probed every 50 ms with a full handshake.
 	 */
-	private static void renewalInUse(String replicaTarget, PlatformTrust trust, PlatformIdentity client) {
+	private static void renewalInUse(PlatformProcess replica, String replicaTarget, PlatformTrust trust,
+			PlatformIdentity client) {
 		X509Certificate current = PresentedCertificate.of(replicaTarget, trust.trustManager(Set.of("compute")),
 				client.keyManager());
-		List<Duration> delays = new ArrayList<>();
+		List<String> delays = new ArrayList<>();
 		long deadline = System.nanoTime() + CERTIFICATE_LIFETIME.multipliedBy(3).toNanos();
 		while (delays.size() < 2 && System.nanoTime() < deadline) {
 			sleep(50);
 			X509Certificate seen = PresentedCertificate.of(replicaTarget, trust.trustManager(Set.of("compute")),
 					client.keyManager());
 			if (!seen.getSerialNumber().equals(current.getSerialNumber())) {
-				Instant issued = seen.getNotBefore().toInstant().plusSeconds(60);
-				delays.add(Duration.between(issued, Instant.now()));
+				Instant shown = Instant.now();
+				delays.add(loggedAt(replica, seen.getSerialNumber().toString(16))
+					.map((held) -> Duration.between(held, shown).toMillis() + " ms")
+					.orElse("? (not in the log)"));
 				current = seen;
 			}
 		}
 		System.out.printf("renewed certificate in use (%d s certificates, renewed at two thirds of their life): first "
-				+ "new connection shown it %s after issue (probe every 50 ms, each a full handshake)%n",
-				CERTIFICATE_LIFETIME.toSeconds(),
-				delays.isEmpty() ? "never, within three lifetimes"
-						: delays.stream().map((delay) -> delay.toMillis() + " ms").toList());
+				+ "new connection shown it %s after the replica got it (probe every 50 ms)%n",
+				CERTIFICATE_LIFETIME.toSeconds(), delays.isEmpty() ? "never, within three lifetimes" : delays);
+	}
+
+	/** When the process logged that it holds the certificate with this serial (its log's timestamps, UTC). */
+	private static Optional<Instant> loggedAt(PlatformProcess process, String serial) {
+		for (String line : process.log().split("\n")) {
+			if (line.contains("Certificate for") && line.contains("(serial " + serial + ")")) {
+				return Optional.of(Instant.parse(line.substring(0, line.indexOf(' '))));
+			}
+		}
+		return Optional.empty();
 	}
 
 	/**
@@ -244,28 +258,56 @@ public final class IdentityBench {
 		MethodDescriptor<byte[], byte[]> method = RawBytes.method(ComputeGrpc.getGetServerMethod().getFullMethodName(),
 				MethodType.UNARY);
 		Map<String, Target> targets = new LinkedHashMap<>();
-		targets.put("direct (mTLS)", new Target(replicaTarget, direct));
-		targets.put("router", new Target("127.0.0.1:" + routerGrpc, InsecureChannelCredentials.create()));
+		targets.put("direct (mTLS)", new Target(replicaTarget, direct, () -> {
+		}));
+		targets.put("router", new Target("127.0.0.1:" + routerGrpc, InsecureChannelCredentials.create(), () -> {
+		}));
 		Optional<Path> haproxy = PeerProxy.find("haproxy");
 		if (haproxy.isPresent()) {
-			Path pem = clientPem(state, authTarget, tokenUri, secrets.secret("router"), trust);
 			int port = PlatformProcess.freePort();
-			PeerProxy proxy = PeerProxy.haproxyReencrypting(haproxy.get(), state.resolve("haproxy"), port, replicaGrpc,
-					pem, secrets.trustBundle());
-			closing.add(proxy);
-			targets.put("haproxy (re-encrypting)", new Target("127.0.0.1:" + port, InsecureChannelCredentials.create()));
+			PeerProxy[] proxy = new PeerProxy[1];
+			closing.add(() -> {
+				if (proxy[0] != null) {
+					proxy[0].close();
+				}
+			});
+			// HAProxy reads its client certificate at start: started afresh with a new one before each load, which
+			// is shorter than the bench's certificate lifetime
+			targets.put("haproxy (re-encrypting)", new Target("127.0.0.1:" + port, InsecureChannelCredentials.create(),
+					() -> {
+						try {
+							if (proxy[0] != null) {
+								proxy[0].close();
+							}
+							Path pem = clientPem(state, authTarget, tokenUri, secrets.secret("router"), trust);
+							proxy[0] = PeerProxy.haproxyReencrypting(haproxy.get(), state.resolve("haproxy"), port,
+									replicaGrpc, pem, secrets.trustBundle());
+						}
+						catch (Exception ex) {
+							throw new IllegalStateException("cannot start HAProxy: " + ex.getMessage(), ex);
+						}
+					}));
 		}
 		else {
 			System.out.println("haproxy not installed: the HAProxy comparison is skipped (bench/run installs it as root)");
 		}
 		for (Target target : targets.values()) {
+			target.prepare().run();
 			load(target, 16, method, request, headers, Phases.of(10, 1));
 		}
 		Map<String, double[]> sums = new LinkedHashMap<>();
 		for (int round = 0; round < 2; round++) {
 			for (Map.Entry<String, Target> entry : targets.entrySet()) {
+				entry.getValue().prepare().run();
 				UnaryResult many = load(entry.getValue(), 16, method, request, headers, THROUGHPUT);
+				entry.getValue().prepare().run();
 				UnaryResult one = loadOne(entry.getValue(), method, request, headers);
+				for (UnaryResult result : List.of(many, one)) {
+					if (result.errors() > 0) {
+						System.out.printf("  %s: %d errors, the first: %s%n", entry.getKey(), result.errors(),
+								result.firstError());
+					}
+				}
 				double[] sum = sums.computeIfAbsent(entry.getKey(), (key) -> new double[4]);
 				sum[0] += many.callsPerSecond() / 2;
 				sum[1] += one.micros(50) / 2;
@@ -301,6 +343,7 @@ public final class IdentityBench {
 			issued = issuer.issue(SpiffeId.of(TRUST_DOMAIN, "router", "bench-haproxy"), csr);
 		}
 		Path pem = state.resolve("haproxy-client.pem");
+		Files.deleteIfExists(pem);
 		Files.createFile(pem, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 		Files.writeString(pem, Pem.toPem(issued.chain()) + "-----BEGIN PRIVATE KEY-----\n"
 				+ Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(key.getPrivate().getEncoded())
@@ -315,7 +358,11 @@ public final class IdentityBench {
 		closing.add(issuer);
 		PlatformIdentity identity = new PlatformIdentity(SpiffeId.of(TRUST_DOMAIN, clientId, instance), issuer, trust,
 				0.66, Clock.systemUTC());
-		identity.renew();
+		// renewed like a platform process's: the bench's certificates live as short as the platform's
+		ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+		closing.add(renewals::shutdownNow);
+		closing.add(identity);
+		identity.start(renewals, Duration.ofSeconds(30));
 		return identity;
 	}
 
@@ -389,8 +436,8 @@ public final class IdentityBench {
 		}
 	}
 
-	/** Where a load goes and how its connections are secured. */
-	private record Target(String address, ChannelCredentials credentials) {
+	/** Where a load goes, how its connections are secured, and what to do before each load. */
+	private record Target(String address, ChannelCredentials credentials, Runnable prepare) {
 
 	}
 
