@@ -16,18 +16,13 @@ import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
 import dev.switchboard.auth.grpc.AuthExceptionHandler;
 import dev.switchboard.auth.grpc.CertificatesGrpcService;
-import dev.switchboard.common.identity.PeerAuthorization;
 import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.PlatformTrust;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -73,18 +68,6 @@ class CertificateAuthorityConfiguration {
 	PlatformTrust switchboardPlatformTrust(CertificateAuthority certificateAuthority) {
 		certificateAuthority.rotateIfDue();
 		return PlatformTrust.of(certificateAuthority.trustDomain(), certificateAuthority.trustBundle());
-	}
-
-	/**
-	 * Auth's gRPC port serves platform processes (with certificates) and operators' tools and processes getting
-	 * their first certificate (without): a peer's identity is made known, nobody is refused for lacking one.
-	 */
-	@Bean
-	@GlobalServerInterceptor
-	@Order(Ordered.HIGHEST_PRECEDENCE)
-	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
-	PeerAuthorization switchboardPeerAuthorization() {
-		return PeerAuthorization.identifying();
 	}
 
 	/** Signs the auth process's own certificate requests with the CA directly. */

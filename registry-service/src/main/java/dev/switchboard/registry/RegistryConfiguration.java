@@ -16,7 +16,6 @@ import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
-import dev.switchboard.common.identity.PeerAuthorization;
 import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.registry.actuate.RegistryEndpoint;
 import dev.switchboard.registry.actuate.RegistryMetrics;
@@ -36,8 +35,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 
 /** Wires the registry: Hazelcast member, store, Watch hub, lease sweeper, gRPC service, actuator. */
@@ -126,18 +123,6 @@ class RegistryConfiguration {
 		}
 		return new TokenSource(credentials.tokenUri(), credentials.clientId(), credentials.clientSecret(),
 				Clock.systemUTC());
-	}
-
-	/**
-	 * Platform processes and operators' tools both call the registry: a peer's identity is made known (registering
-	 * checks it), nobody is refused for lacking one.
-	 */
-	@Bean
-	@GlobalServerInterceptor
-	@Order(Ordered.HIGHEST_PRECEDENCE)
-	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
-	PeerAuthorization switchboardPeerAuthorization() {
-		return PeerAuthorization.identifying();
 	}
 
 	@Bean

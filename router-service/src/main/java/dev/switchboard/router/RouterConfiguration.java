@@ -16,7 +16,6 @@ import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
-import dev.switchboard.common.identity.PeerAuthorization;
 import dev.switchboard.registry.client.RegistryWatcher;
 import dev.switchboard.router.actuate.RoutesEndpoint;
 import dev.switchboard.router.api.RouterGrpcService;
@@ -40,13 +39,12 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.reflection.v1.ServerReflectionProto;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 
@@ -86,15 +84,14 @@ class RouterConfiguration {
 	}
 
 	/**
-	 * The router's own port serves callers with tokens: a platform peer's identity is only made known, and nobody but
-	 * a router may send {@code x-switchboard-principal} (the forwarding path replaces it anyway).
+	 * Caps the method tag values of {@code switchboard.router.calls}: methods of a served service are metered by name
+	 * (unknown ones share one value already), and a caller inventing method names of such a service stops growing
+	 * the meters at the cap.
 	 */
 	@Bean
-	@GlobalServerInterceptor
-	@Order(Ordered.HIGHEST_PRECEDENCE)
-	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
-	PeerAuthorization switchboardPeerAuthorization() {
-		return PeerAuthorization.identifying();
+	MeterFilter routerCallTagLimit(RouterProperties properties) {
+		return MeterFilter.maximumAllowableTags("switchboard.router.calls", "method", properties.maxMethodTags(),
+				MeterFilter.deny());
 	}
 
 	@Bean

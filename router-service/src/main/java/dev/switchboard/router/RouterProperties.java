@@ -15,10 +15,13 @@ import org.springframework.util.unit.DataSize;
  * @param retry Failover of calls that did not reach a replica
  * @param outlier Ejection of replicas whose connections fail
  * @param auth Authorization of every forwarded call by the auth service
+ * @param maxMethodTags Most distinct method tag values of the router's call meters; calls of methods beyond them are
+ * not metered, so no caller can grow the metrics without bound
  */
 @ConfigurationProperties("switchboard.router")
 public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @DefaultValue("0") int eventLoopThreads,
-		@DefaultValue Retry retry, @DefaultValue Outlier outlier, @DefaultValue Auth auth) {
+		@DefaultValue Retry retry, @DefaultValue Outlier outlier, @DefaultValue Auth auth,
+		@DefaultValue("1000") int maxMethodTags) {
 
 	/**
 	 * @param maxAttempts Most attempts per call, the first included

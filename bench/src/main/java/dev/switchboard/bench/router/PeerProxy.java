@@ -52,27 +52,7 @@ public final class PeerProxy implements AutoCloseable {
 	/** Starts HAProxy 2.6 on {@code port} (h2 on both sides, one thread) in front of {@code replicaPort}. */
 	static PeerProxy haproxy(Path executable, Path dir, int port, int replicaPort) throws IOException,
 			InterruptedException {
-		prepare(dir, "haproxy");
-		Path config = dir.resolve("haproxy.cfg");
-		Files.writeString(config, """
-				global
-				    nbthread 1
-				    maxconn 4000
-				defaults
-				    mode http
-				    timeout connect 5s
-				    timeout client 300s
-				    timeout server 300s
-				frontend grpc_in
-				    bind 127.0.0.1:%d proto h2
-				    default_backend grpc_out
-				backend grpc_out
-				    server s1 127.0.0.1:%d proto h2
-				""".formatted(port, replicaPort));
-		Path pidFile = dir.resolve("haproxy.pid");
-		run(dir, List.of(executable.toString(), "-c", "-f", config.toString()));
-		run(dir, List.of(executable.toString(), "-f", config.toString(), "-D", "-p", pidFile.toString()));
-		return new PeerProxy("haproxy", port, pidFile, "haproxy").awaitListening();
+		return haproxy(executable, dir, port, "server s1 127.0.0.1:%d proto h2".formatted(replicaPort));
 	}
 
 	/**
@@ -82,6 +62,12 @@ public final class PeerProxy implements AutoCloseable {
 	 */
 	public static PeerProxy haproxyReencrypting(Path executable, Path dir, int port, int replicaPort, Path clientPem,
 			Path caFile) throws IOException, InterruptedException {
+		return haproxy(executable, dir, port, "server s1 127.0.0.1:%d ssl crt %s ca-file %s verify required alpn h2"
+			.formatted(replicaPort, clientPem, caFile));
+	}
+
+	private static PeerProxy haproxy(Path executable, Path dir, int port, String server) throws IOException,
+			InterruptedException {
 		prepare(dir, "haproxy");
 		Path config = dir.resolve("haproxy.cfg");
 		Files.writeString(config, """
@@ -97,8 +83,8 @@ public final class PeerProxy implements AutoCloseable {
 				    bind 127.0.0.1:%d proto h2
 				    default_backend grpc_out
 				backend grpc_out
-				    server s1 127.0.0.1:%d ssl crt %s ca-file %s verify required alpn h2
-				""".formatted(port, replicaPort, clientPem, caFile));
+				    %s
+				""".formatted(port, server));
 		Path pidFile = dir.resolve("haproxy.pid");
 		run(dir, List.of(executable.toString(), "-c", "-f", config.toString()));
 		run(dir, List.of(executable.toString(), "-f", config.toString(), "-D", "-p", pidFile.toString()));

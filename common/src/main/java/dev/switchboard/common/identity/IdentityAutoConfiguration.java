@@ -110,14 +110,19 @@ public final class IdentityAutoConfiguration {
 				SslManagerBundle.of(identity.keyManagerFactory(), identity.trust().trustManagerFactory())));
 	}
 
-	/** A component's server takes calls from the router and the groups it lists. */
+	/**
+	 * A component's server takes calls from the router and the groups it lists; a server that accepts any caller
+	 * (registry, auth, the router's front door) only makes the peer's identity known. Either way it runs first, so
+	 * nothing reads {@code x-switchboard-principal} before a non-router's is removed.
+	 */
 	@Bean
 	@GlobalServerInterceptor
 	@Order(Ordered.HIGHEST_PRECEDENCE)
 	@ConditionalOnMissingBean
 	@ConditionalOnClass(name = "io.grpc.Server")
 	PeerAuthorization switchboardPeerAuthorization(IdentityProperties properties) {
-		return PeerAuthorization.callersIn(Set.copyOf(properties.allowedCallers()));
+		return properties.acceptAnyCaller() ? PeerAuthorization.identifying()
+				: PeerAuthorization.callersIn(Set.copyOf(properties.allowedCallers()));
 	}
 
 	static String group(IdentityProperties properties, Environment environment) {

@@ -24,12 +24,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout The deadline of each call to the CA
  * @param allowedCallers The groups whose identities may call this process's gRPC server directly (besides the
  * router, which always may); health is open to every platform identity
+ * @param acceptAnyCaller Whether the gRPC server takes callers that present no platform certificate, deciding by
+ * token (the registry, auth and the router's front door); a peer's identity is then only made known
  */
 @ConfigurationProperties("switchboard.identity")
 public record IdentityProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("switchboard.local") String trustDomain, Path trustBundle,
 		@DefaultValue("127.0.0.1:9102") List<String> caAddresses, String group, String instanceId,
 		@DefaultValue("0.66") double renewAt, @DefaultValue("60s") Duration startTimeout,
-		@DefaultValue("5s") Duration timeout, @DefaultValue List<String> allowedCallers) {
+		@DefaultValue("5s") Duration timeout, @DefaultValue List<String> allowedCallers,
+		@DefaultValue("false") boolean acceptAnyCaller) {
 
 }

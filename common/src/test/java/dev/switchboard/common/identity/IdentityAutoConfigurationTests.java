@@ -71,6 +71,14 @@ class IdentityAutoConfigurationTests {
 	}
 
 	@Test
+	void whenTheServerAcceptsAnyCallerThenThePeerIsOnlyMadeKnown() throws Exception {
+		this.contextRunner.withBean(CertificateIssuer.class, () -> this.ca)
+			.withPropertyValues("switchboard.identity.trust-bundle=" + bundle(),
+					"switchboard.identity.accept-any-caller=true")
+			.run((context) -> assertThat(context.getBean(PeerAuthorization.class).allowedGroups()).isNull());
+	}
+
+	@Test
 	void whenDisabledThenNothingIsCreatedAndChannelsStayAsConfigured() {
 		this.contextRunner.withPropertyValues("switchboard.identity.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed();

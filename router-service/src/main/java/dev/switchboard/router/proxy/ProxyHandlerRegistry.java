@@ -30,13 +30,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The router's fallback handler registry: every method the router does not serve itself is forwarded. Methods of
  * services some group serves are cached with their descriptor and meters; others get a one-off definition that
- * answers {@code NOT_FOUND}, so random method names cannot grow the cache.
+ * answers {@code NOT_FOUND}, so random method names cannot grow the cache, and share one meter (method
+ * {@value #UNROUTED}), so they cannot grow the metrics either.
  * <p>
  * Thread-safe. {@link #lookupMethod} and the call handler run on the caller's event loop and never block.
  */
 public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 	private static final int MAX_CACHED_METHODS = 10_000;
+
+	/** The method tag of calls refused before any group was found for them. */
+	static final String UNROUTED = "unrouted";
 
 	/** Upstream callbacks run on the event loop that delivers them, like the caller's. */
 	private static final CallOptions UPSTREAM_OPTIONS = CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor());
@@ -54,6 +58,8 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 	private final CachingAuthorizer authorizer;
 
 	private final boolean forwardToken;
+
+	private final CallMeters unrouted;
 
 	/**
 	 * @param table the routing table in force
@@ -75,6 +81,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		this.meters = Objects.requireNonNull(meters, "meters");
 		this.authorizer = authorizer;
 		this.forwardToken = forwardToken;
+		this.unrouted = new CallMeters(meters, "none", UNROUTED);
 	}
 
 	@Override
@@ -114,7 +121,10 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 				designated = ProxyHandlerRegistry.this.router.designated(route, headers);
 			}
 			catch (RouteException ex) {
-				return refuse(call, ex.status(), "none");
+				call.close(ex.status(), new Metadata());
+				ProxyHandlerRegistry.this.unrouted.record(ex.status().getCode(), 0);
+				return new ServerCall.Listener<>() {
+				};
 			}
 			Deadline deadline = Context.current().getDeadline();
 			CachingAuthorizer authorizer = ProxyHandlerRegistry.this.authorizer;

@@ -300,6 +300,28 @@ class ForwardingTests {
 	}
 
 	@Test
+	void whenManyUnknownMethodsAreCalledThenTheyShareOneMeter() throws Exception {
+		replicas(replica("echo-1", InstanceStatus.UP));
+		int before = this.meters.getMeters().size();
+		for (int i = 0; i < 200; i++) {
+			MethodDescriptor<String, String> unknown = MethodDescriptor.<String, String>newBuilder()
+				.setType(MethodType.UNARY)
+				.setFullMethodName("x.Svc" + i + "/M" + i)
+				.setRequestMarshaller(StringMarshaller.INSTANCE)
+				.setResponseMarshaller(StringMarshaller.INSTANCE)
+				.build();
+			assertThatExceptionOfType(StatusRuntimeException.class)
+				.isThrownBy(() -> ClientCalls.blockingUnaryCall(this.caller, unknown, CallOptions.DEFAULT, "x"))
+				.satisfies((ex) -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+		}
+		assertThat(this.meters.get("switchboard.router.calls")
+			.tags("group", "none", "method", ProxyHandlerRegistry.UNROUTED, "status", "NOT_FOUND")
+			.timer()
+			.count()).isEqualTo(200);
+		assertThat(this.meters.getMeters().size() - before).isLessThanOrEqualTo(1);
+	}
+
+	@Test
 	void whenReplicaLeavesThenItsConnectionIsClosed() throws Exception {
 		replicas(replica("echo-1", InstanceStatus.UP), replica("echo-2", InstanceStatus.UP));
 		for (int i = 0; i < 10; i++) {
