@@ -3,6 +3,7 @@ package dev.switchboard.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -21,6 +22,7 @@ import dev.switchboard.auth.decision.DecisionCache;
 import dev.switchboard.auth.decision.TokenVerifier;
 import dev.switchboard.auth.grpc.AuthExceptionHandler;
 import dev.switchboard.auth.grpc.AuthGrpcService;
+import dev.switchboard.auth.grpc.DecisionCallers;
 import dev.switchboard.auth.key.KeyRing;
 import dev.switchboard.auth.key.SigningKeyStore;
 import dev.switchboard.auth.revocation.RevocationHub;
@@ -36,8 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
@@ -189,6 +193,14 @@ class AuthConfiguration {
 			AuthExceptionHandler exceptions, Clock authClock) {
 		return new AuthGrpcService(authorizer, verifier, clients, revocations, hub, properties.tokenLifetime(),
 				exceptions, authClock);
+	}
+
+	/** Decisions and the revocation feed are for the platform's routers and registries only. */
+	@Bean
+	@GlobalServerInterceptor
+	@ConditionalOnBooleanProperty(name = "switchboard.identity.enabled", matchIfMissing = true)
+	DecisionCallers decisionCallers() {
+		return new DecisionCallers(Set.of("router", "registry"));
 	}
 
 	@Bean

@@ -24,6 +24,7 @@ import dev.switchboard.auth.v1.CreateClientResponse;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.RevokeTokenRequest;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
+import dev.switchboard.auth.v1.WatchRevocationsRequest;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
@@ -96,6 +97,10 @@ class SecurityPlatformIT {
 
 	private static String registryTarget;
 
+	private static String authTarget;
+
+	private static ManagedChannel routerToAuth;
+
 	private static final List<ManagedChannel> channels = new ArrayList<>();
 
 	@BeforeAll
@@ -149,6 +154,7 @@ class SecurityPlatformIT {
 		credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
 		identities = new Identities(secrets.trustBundle(), "127.0.0.1:" + authGrpc, tokenUri());
 		registryTarget = "127.0.0.1:" + registryGrpc;
+		authTarget = "127.0.0.1:" + authGrpc;
 		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
 		// registry and auth serve TLS; operators' tools without a certificate still reach them with a token
 		registry = identities.anonymous(registryTarget, "registry");
@@ -340,6 +346,15 @@ class SecurityPlatformIT {
 		}
 	}
 
+	/** A channel to auth as a router identity, the way a router asks for decisions. */
+	private static ManagedChannel asRouter() {
+		if (routerToAuth == null) {
+			routerToAuth = channel(Identities.as(identities.identity("router", "router-asking", "router",
+					secrets.secret("router")), authTarget, "auth"));
+		}
+		return routerToAuth;
+	}
+
 	private static RegisterRequest fakeAuthReplica(String instanceId) {
 		return RegisterRequest.newBuilder()
 			.setGroup("auth")
@@ -446,12 +461,39 @@ class SecurityPlatformIT {
 
 	@Test
 	void whenTokenOversizedThenRefusedWithAReason() throws Exception {
-		AuthorizeResponse answer = AuthGrpc.newBlockingStub(auth)
+		// asked as a router would ask
+		AuthorizeResponse answer = AuthGrpc.newBlockingStub(asRouter())
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
 			.authorize(AuthorizeRequest.newBuilder().setToken("x".repeat(9000)).setAction("discover").build());
 		assertThat(answer.getDecision()).isEqualTo(Decision.UNAUTHENTICATED);
 		assertThat(answer.getReason()).contains("larger than 8 KiB");
 		assertStatus(() -> compute("e".repeat(6000)).listServers(ListServersRequest.getDefaultInstance()),
 				Status.Code.UNAUTHENTICATED);
+	}
+
+	@Test
+	void whenAnyoneButARouterOrRegistryAsksForDecisionsThenRefusedWithoutListingGrants() throws Exception {
+		AuthorizeRequest question = AuthorizeRequest.newBuilder()
+			.setToken(token("SWITCHBOARD_DEMO"))
+			.setAction("admin")
+			.build();
+		assertStatus(() -> AuthGrpc.newBlockingStub(auth).withDeadlineAfter(5, TimeUnit.SECONDS).authorize(question),
+				Status.Code.UNAUTHENTICATED);
+		PlatformIdentity compute = identities.identity("compute", "compute-asking", "compute",
+				secrets.secret("compute"));
+		ManagedChannel asCompute = channel(Identities.as(compute, authTarget, "auth"));
+		assertStatus(() -> AuthGrpc.newBlockingStub(asCompute).withDeadlineAfter(5, TimeUnit.SECONDS).authorize(question),
+				Status.Code.PERMISSION_DENIED);
+		assertStatus(() -> AuthGrpc.newBlockingStub(asCompute)
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.watchRevocations(WatchRevocationsRequest.getDefaultInstance())
+			.hasNext(), Status.Code.PERMISSION_DENIED);
+		// a router is answered, and a refusal does not list what the client may do
+		AuthorizeResponse refused = AuthGrpc.newBlockingStub(asRouter())
+			.withDeadlineAfter(5, TimeUnit.SECONDS)
+			.authorize(question);
+		assertThat(refused.getDecision()).isEqualTo(Decision.PERMISSION_DENIED);
+		assertThat(refused.getGrantsList()).isEmpty();
 	}
 
 	@Test

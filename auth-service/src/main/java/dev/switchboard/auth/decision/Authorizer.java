@@ -84,9 +84,8 @@ public final class Authorizer {
 		Optional<Grant> grant = client.grants().firstAllowing(action);
 		if (grant.isEmpty()) {
 			this.denied.increment();
-			return answer(Decision.PERMISSION_DENIED, "no grant allows " + action.value(), verified)
-				.addAllGrants(grants)
-				.build();
+			// a refusal does not list what the client may do
+			return answer(Decision.PERMISSION_DENIED, "no grant allows " + action.value(), verified).build();
 		}
 		this.allowed.increment();
 		return answer(Decision.ALLOWED, "allowed by " + grant.get().value(), verified).addAllGrants(grants).build();

@@ -200,6 +200,7 @@ class AuthGrpcServiceTests {
 		assertThat(answer.getDecision()).isEqualTo(Decision.PERMISSION_DENIED);
 		assertThat(answer.getPrincipal()).isEqualTo("discoverer");
 		assertThat(answer.getReason()).isEqualTo("no grant allows " + CALL);
+		assertThat(answer.getGrantsList()).as("a refusal lists no grants").isEmpty();
 		assertThat(authorize(token("discoverer"), "discover").getDecision()).isEqualTo(Decision.ALLOWED);
 	}
 

@@ -3,6 +3,7 @@ package dev.switchboard.bench.auth;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +26,12 @@ import dev.switchboard.bench.load.Window;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.identity.IdentityChannelCredentials;
+import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.common.identity.RemoteCertificateIssuer;
+import dev.switchboard.common.identity.SpiffeId;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -134,7 +140,18 @@ public final class AuthBench {
 
 			System.out.println("== auth (auth, registry, 1 compute replica, 3 routers; 2 cores, all on 127.0.0.1) ==");
 			throughput(routers, demo, serverId);
-			coldAuthorize(authChannel, demo);
+			// Authorize answers routers and registries only: asked here as a router
+			PlatformTrust trust = PlatformTrust.fromFile("switchboard.local", secrets.trustBundle());
+			RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of("127.0.0.1:" + authGrpc),
+					new TokenSource(List.of(tokens), "router", secrets.secret("router"), Clock.systemUTC()), trust, 5000);
+			PlatformIdentity router = new PlatformIdentity(SpiffeId.of("switchboard.local", "router", "bench-asking"),
+					issuer, trust, 0.66, Clock.systemUTC());
+			router.renew();
+			ManagedChannel asRouter = Grpc.newChannelBuilder("127.0.0.1:" + authGrpc,
+					new IdentityChannelCredentials(router).forGroup("auth")).build();
+			channels.add(asRouter);
+			coldAuthorize(asRouter, demo);
+			issuer.close();
 			revocation(tokens, authChannel, admin, routerChannels);
 		}
 		finally {
