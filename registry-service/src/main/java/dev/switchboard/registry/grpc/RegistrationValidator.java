@@ -1,7 +1,10 @@
 package dev.switchboard.registry.grpc;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -48,9 +51,7 @@ final class RegistrationValidator {
 			throw RegistryException.invalid("port " + request.getPort() + " is out of range 1-65535");
 		}
 		services(request);
-		if (request.getManagementUrl().length() > 2048) {
-			throw RegistryException.invalid("management_url is longer than 2048 characters");
-		}
+		managementUrl(request.getManagementUrl(), request.getHost());
 		if (request.getZone().length() > MAX_NAME_LENGTH) {
 			throw RegistryException.invalid("zone is longer than " + MAX_NAME_LENGTH + " characters");
 		}
@@ -59,6 +60,35 @@ final class RegistrationValidator {
 		}
 		metadata(request.getMetadataMap());
 		status(request.getStatus());
+	}
+
+	/**
+	 * A management URL, when given, is {@code http(s)} on the instance's own host: dashboards send credentials there,
+	 * so it must not point anywhere else.
+	 */
+	static void managementUrl(String url, String host) {
+		if (url.isEmpty()) {
+			return;
+		}
+		if (url.length() > 2048) {
+			throw RegistryException.invalid("management_url is longer than 2048 characters");
+		}
+		URI uri;
+		try {
+			uri = new URI(url);
+		}
+		catch (URISyntaxException ex) {
+			throw RegistryException.invalid("management_url '" + printable(url) + "' is not a URL");
+		}
+		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
+		if (!scheme.equals("http") && !scheme.equals("https")) {
+			throw RegistryException.invalid("management_url must be http or https, not '" + printable(scheme) + "'");
+		}
+		String urlHost = (uri.getHost() != null) ? uri.getHost().replaceAll("^\\[|]$", "") : "";
+		if (uri.getRawUserInfo() != null || !urlHost.equalsIgnoreCase(host.replaceAll("^\\[|]$", ""))) {
+			throw RegistryException.invalid("management_url must be on the instance's own host '" + printable(host)
+					+ "', without user info");
+		}
 	}
 
 	static void group(String group) {

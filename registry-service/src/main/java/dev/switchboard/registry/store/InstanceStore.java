@@ -93,21 +93,32 @@ public final class InstanceStore {
 	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered the instance id
 	 */
 	public InstanceRecord register(InstanceRecord candidate, String principal) {
+		boolean claimed = false;
 		if (principal != null) {
 			String owner = this.instanceOwners.putIfAbsent(candidate.instanceId(), principal);
 			if (owner != null && !owner.equals(principal)) {
 				throw RegistryException.permissionDenied("instance '" + candidate.instanceId()
 						+ "' was registered by another client");
 			}
+			claimed = (owner == null);
 		}
-		claimServices(candidate.group(), candidate.services());
-		Register.Result result = this.instances.executeOnKey(candidate.instanceId(), new Register(candidate));
-		if (result.conflictingGroup() != null) {
-			throw RegistryException.alreadyExists("instance id '" + candidate.instanceId()
-					+ "' is registered by group '" + result.conflictingGroup() + "'");
+		try {
+			claimServices(candidate.group(), candidate.services());
+			Register.Result result = this.instances.executeOnKey(candidate.instanceId(), new Register(candidate));
+			if (result.conflictingGroup() != null) {
+				throw RegistryException.alreadyExists("instance id '" + candidate.instanceId()
+						+ "' is registered by group '" + result.conflictingGroup() + "'");
+			}
+			this.leases.set(candidate.instanceId(), this.clock.millis());
+			return result.stored();
 		}
-		this.leases.set(candidate.instanceId(), this.clock.millis());
-		return result.stored();
+		catch (RuntimeException ex) {
+			// a refused registration leaves no claim on the instance id behind
+			if (claimed) {
+				this.instanceOwners.remove(candidate.instanceId(), principal);
+			}
+			throw ex;
+		}
 	}
 
 	/**

@@ -127,7 +127,20 @@ class RegistryGrpcServiceTests {
 						b.putMetadata("k" + i, "v");
 					}
 					return b;
-				}, "at most 64"), Arguments.of("empty instance id",
+				}, "at most 64"),
+				Arguments.of("management url on another host",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.setManagementUrl("http://10.6.6.6:8080/actuator"),
+						"on the instance's own host"),
+				Arguments.of("management url with user info",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b
+							.setManagementUrl("http://admin@127.0.0.1:8080/actuator"),
+						"without user info"),
+				Arguments.of("management url not http",
+						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.setManagementUrl("file:///etc/passwd"),
+						"http or https"),
+				Arguments.of("weight too high", (UnaryOperator<RegisterRequest.Builder>) (b) -> b.setWeight(10_001),
+						"out of range 0-10000"),
+				Arguments.of("empty instance id",
 						(UnaryOperator<RegisterRequest.Builder>) (b) -> b.setInstanceId(""), "instance_id is empty"));
 	}
 

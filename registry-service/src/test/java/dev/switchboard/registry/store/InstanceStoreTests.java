@@ -155,6 +155,31 @@ class InstanceStoreTests {
 	}
 
 	@Test
+	void whenARegistrationIsRefusedThenItLeavesNoClaimOnTheInstanceId() {
+		String service = "svc.Claimed" + this.group;
+		register("a", service);
+		InstanceRecord refused = InstanceRecord.of(RegisterRequest.newBuilder()
+			.setGroup(this.group + "-other")
+			.setInstanceId(id("orphan"))
+			.setHost("127.0.0.1")
+			.setPort(1)
+			.addServices(service)
+			.build(), 0);
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> this.store.register(refused, "first-client"))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
+		// another client may take the id: the refused one did not keep it
+		InstanceRecord later = InstanceRecord.of(RegisterRequest.newBuilder()
+			.setGroup(this.group)
+			.setInstanceId(id("orphan"))
+			.setHost("127.0.0.1")
+			.setPort(2)
+			.addServices(service)
+			.build(), 0);
+		assertThat(this.store.register(later, "second-client").port()).isEqualTo(2);
+	}
+
+	@Test
 	void whenLastInstanceOfGroupLeavesThenServiceFreeForAnotherGroup() {
 		String service = "svc.Moving" + this.group;
 		register("a", service);

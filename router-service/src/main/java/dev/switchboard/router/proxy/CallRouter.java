@@ -12,8 +12,9 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 
 /**
- * Decides where a call goes: the group (named by {@code x-switchboard-group}, else the one serving the method's
- * service) and, when {@code x-switchboard-instance} designates one, the replica. Reads one immutable table per call;
+ * Decides where a call goes: the group serving the method's service ({@code x-switchboard-group} may name it, and
+ * must name that very group: a call is authorized and routed by one group's rules) and, when
+ * {@code x-switchboard-instance} designates one, the replica. Reads one immutable table per call;
  * thread-safe, non-blocking.
  */
 final class CallRouter {
@@ -26,7 +27,8 @@ final class CallRouter {
 
 	/**
 	 * Returns the group's route.
-	 * @throws RouteException {@code NOT_FOUND} when no group serves the service or the named group has no replica
+	 * @throws RouteException {@code NOT_FOUND} when no group serves the service or the named group has no replica,
+	 * {@code PERMISSION_DENIED} when the named group does not serve the service
 	 */
 	GroupRoute route(ProxiedMethod method, Metadata headers) {
 		RoutingTable current = this.table.get();
@@ -36,6 +38,10 @@ final class CallRouter {
 			if (route == null) {
 				throw new RouteException(Status.NOT_FOUND.withDescription("group '" + printable(named)
 						+ "' has no registered replica"));
+			}
+			if (!named.equals(current.groupOf(method.serviceName()))) {
+				throw new RouteException(Status.PERMISSION_DENIED.withDescription("group '" + printable(named)
+						+ "' does not serve service '" + printable(method.serviceName()) + "'"));
 			}
 			return route;
 		}

@@ -251,6 +251,23 @@ class ForwardingTests {
 	}
 
 	@Test
+	void whenGroupHeaderNamesAnotherGroupThanTheServicesThenPermissionDeniedAndNothingIsForwarded() throws Exception {
+		Instance other = replica("other-1", InstanceStatus.UP).toBuilder()
+			.setGroup("other")
+			.clearServices()
+			.addServices("test.v1.Other")
+			.build();
+		replicas(replica("echo-1", InstanceStatus.UP), other);
+		Metadata crossed = new Metadata();
+		crossed.put(GROUP, "other");
+		Exchange exchange = call(Methods.UNARY, crossed, List.of("x"));
+		assertThat(exchange.status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+		assertThat(exchange.status.getDescription())
+			.isEqualTo("group 'other' does not serve service '" + SERVICE + "'");
+		assertThat(this.echoes.get("other-1").started.get()).isZero();
+	}
+
+	@Test
 	void whenReplicaCannotBeReachedThenCallFailsOverToAnother() throws Exception {
 		Instance gone = instance("echo-gone", InstanceStatus.UP); // registered, but no server behind it
 		replicas(replica("echo-1", InstanceStatus.UP), gone);
