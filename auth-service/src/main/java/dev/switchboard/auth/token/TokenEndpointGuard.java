@@ -26,9 +26,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Stands before Spring Authorization Server's token endpoint and slows down secret guessing.
  * <p>
  * It reads the client id the request claims (HTTP basic, else the {@code client_id} form field) and refuses
- * malformed or oversized ids with 400. When the client id or the remote address has used up its failure budget in
- * the current window, it answers 429 with {@code Retry-After} without checking the secret. After the endpoint ran, a
- * 401 ({@code invalid_client}) counts one failure for both. Counts live in the database, shared by every replica.
+ * malformed or oversized ids with 400. When the client id from this remote address, or the remote address, has used
+ * up its failure budget in the current window, it answers 429 with {@code Retry-After} without checking the secret.
+ * After the endpoint ran, a 401 ({@code invalid_client}) counts one failure for both. A client's budget is per source
+ * address, so failed attempts from one address cannot lock the client out for its own processes elsewhere. Counts live in the database, shared by every replica.
  * Behind a proxy, set {@code server.forward-headers-strategy} so the remote address is the caller's. Never logs a
  * secret. Thread-safe; blocks on the database.
  */
@@ -80,7 +81,7 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			return;
 		}
 		String addressKey = "address:" + request.getRemoteAddr();
-		String clientKey = (clientId != null) ? "client:" + clientId : null;
+		String clientKey = (clientId != null) ? "client:" + clientId + "@" + request.getRemoteAddr() : null;
 		Map<String, Integer> counts = this.failures.failures(addressKey, clientKey);
 		boolean clientBlocked = clientKey != null && counts.getOrDefault(clientKey, 0) >= this.limits.clientFailures();
 		boolean addressBlocked = counts.getOrDefault(addressKey, 0) >= this.limits.addressFailures();
@@ -89,7 +90,8 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			long retryAfter = this.failures.retryAfterSeconds();
 			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
 			error(response, 429, "too_many_requests", "too many failed attempts "
-					+ (clientBlocked ? "for client '" + clientId + "'" : "from " + request.getRemoteAddr())
+					+ (clientBlocked ? "for client '" + clientId + "' from " + request.getRemoteAddr()
+							: "from " + request.getRemoteAddr())
 					+ "; retry in " + retryAfter + " s");
 			return;
 		}
@@ -98,8 +100,8 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			int fromAddress = this.failures.recordFailure(addressKey);
 			int forClient = (clientKey != null) ? this.failures.recordFailure(clientKey) : 0;
 			if (forClient == this.limits.clientFailures()) {
-				logger.warn("Token endpoint: {} failed attempts for client '{}'; refusing it until the window ends",
-						forClient, clientId);
+				logger.warn("Token endpoint: {} failed attempts for client '{}' from {}; refusing it there until the "
+						+ "window ends", forClient, clientId, request.getRemoteAddr());
 			}
 			if (fromAddress == this.limits.addressFailures()) {
 				logger.warn("Token endpoint: {} failed attempts from {}; refusing it until the window ends",

@@ -71,18 +71,30 @@ class TokenEndpointGuardTests {
 	}
 
 	@Test
-	void whenClientFailedTooOftenThenItIsRefusedWithoutReachingTheEndpoint() throws Exception {
+	void whenClientFailedTooOftenFromAnAddressThenItIsRefusedThereWithoutReachingTheEndpoint() throws Exception {
 		for (int i = 0; i < 3; i++) {
 			assertThat(post("10.0.0.1", "victim", i % 2 == 0).getStatus()).isEqualTo(401);
 		}
 
-		MockHttpServletResponse refused = post("10.0.0.2", "victim", true);
+		MockHttpServletResponse refused = post("10.0.0.1", "victim", true);
 
 		assertThat(refused.getStatus()).isEqualTo(429);
 		assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 60L);
-		assertThat(refused.getContentAsString()).contains("too many failed attempts for client 'victim'");
+		assertThat(refused.getContentAsString()).contains("too many failed attempts for client 'victim' from 10.0.0.1");
 		assertThat(this.endpointCalls).isEqualTo(3);
-		assertThat(post("10.0.0.2", "someone-else", true).getStatus()).isEqualTo(401);
+		assertThat(post("10.0.0.1", "someone-else", true).getStatus()).isEqualTo(401);
+	}
+
+	@Test
+	void whenAnAttackerFailsForAClientThenTheClientFromElsewhereIsNotLockedOut() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			assertThat(post("10.0.0.66", "router", true).getStatus()).isEqualTo(401);
+		}
+		assertThat(post("10.0.0.66", "router", true).getStatus()).isEqualTo(429);
+
+		// the router's own processes, on another address, still reach the endpoint
+		assertThat(post("10.0.0.5", "router", true).getStatus()).isEqualTo(401);
+		assertThat(this.endpointCalls).isEqualTo(4);
 	}
 
 	@Test
