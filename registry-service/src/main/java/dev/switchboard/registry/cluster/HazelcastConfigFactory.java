@@ -1,7 +1,9 @@
 package dev.switchboard.registry.cluster;
 
 import com.google.common.net.InetAddresses;
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -12,7 +14,9 @@ import dev.switchboard.registry.store.StoreSerializers;
 /**
  * Builds the embedded Hazelcast member of a registry replica: TCP join to the configured members only (no multicast,
  * no discovery), one synchronous backup of every entry so a replica can die without losing registrations, and failure
- * detection tuned to seconds rather than Hazelcast's default minute.
+ * detection tuned to seconds rather than Hazelcast's default minute. Java deserialization, which the store's own
+ * serializers make unnecessary, is limited to the project's and the JDK's and Hazelcast's basic types, so a member
+ * that joins the cluster cannot make replicas deserialize arbitrary classes.
  */
 public final class HazelcastConfigFactory {
 
@@ -51,6 +55,11 @@ public final class HazelcastConfigFactory {
 			.setAsyncBackupCount(0)
 			.setInMemoryFormat(InMemoryFormat.OBJECT));
 		StoreSerializers.configure(config.getSerializationConfig());
+		config.getSerializationConfig()
+			// Hazelcast's defaults allow every java* class: only these prefixes are
+			.setJavaSerializationFilterConfig(new JavaSerializationFilterConfig().setDefaultsDisabled(true)
+				.setWhitelist(new ClassFilter().addPrefixes("dev.switchboard.", "java.lang.", "java.util.",
+						"com.hazelcast.")));
 		return config;
 	}
 
