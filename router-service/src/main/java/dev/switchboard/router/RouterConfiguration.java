@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.auth.AuthTargets;
@@ -166,16 +167,26 @@ class RouterConfiguration {
 				authorizer.getIfAvailable(), properties.auth().forwardToken());
 	}
 
-	/** Forwarding runs on the event loops (direct executor), with the proxy as the fallback for unknown methods. */
+	/**
+	 * Forwarding runs on the event loops (direct executor), with the proxy as the fallback for unknown methods; each
+	 * caller's connection is bounded (streams, resets, metadata, age, idleness).
+	 */
 	@Bean
 	ServerBuilderCustomizer<NettyServerBuilder> routerServerCustomizer(EventLoops loops,
 			ProxyHandlerRegistry proxy, RouterProperties properties) {
+		RouterProperties.Connections connections = properties.connections();
 		return (builder) -> builder.bossEventLoopGroup(loops.boss())
 			.workerEventLoopGroup(loops.workers())
 			.channelType(loops.serverChannelType())
 			.directExecutor()
 			.fallbackHandlerRegistry(proxy)
-			.maxInboundMessageSize((int) properties.maxMessageSize().toBytes());
+			.maxInboundMessageSize((int) properties.maxMessageSize().toBytes())
+			.maxConcurrentCallsPerConnection(connections.maxConcurrentStreams())
+			.maxRstFramesPerWindow(connections.maxRstFrames(), (int) connections.rstWindow().toSeconds())
+			.maxInboundMetadataSize((int) connections.maxHeaderListSize().toBytes())
+			.maxConnectionAge(connections.maxAge().toNanos(), TimeUnit.NANOSECONDS)
+			.maxConnectionAgeGrace(connections.maxAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+			.maxConnectionIdle(connections.maxIdle().toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	@Bean

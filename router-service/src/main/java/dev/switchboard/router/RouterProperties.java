@@ -15,13 +15,35 @@ import org.springframework.util.unit.DataSize;
  * @param retry Failover of calls that did not reach a replica
  * @param outlier Ejection of replicas whose connections fail
  * @param auth Authorization of every forwarded call by the auth service
+ * @param connections Limits of each caller's connection
  * @param maxMethodTags Most distinct method tag values of the router's call meters; calls of methods beyond them are
  * not metered, so no caller can grow the metrics without bound
  */
 @ConfigurationProperties("switchboard.router")
 public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @DefaultValue("0") int eventLoopThreads,
 		@DefaultValue Retry retry, @DefaultValue Outlier outlier, @DefaultValue Auth auth,
-		@DefaultValue("1000") int maxMethodTags) {
+		@DefaultValue Connections connections, @DefaultValue("1000") int maxMethodTags) {
+
+	/**
+	 * What one caller's connection may take of the router.
+	 *
+	 * @param maxConcurrentStreams Most calls in flight on one connection (HTTP/2 MAX_CONCURRENT_STREAMS); more wait
+	 * in the caller's transport
+	 * @param maxRstFrames Most stream resets a caller may send per {@code rstWindow} before its connection is closed
+	 * (HTTP/2 rapid-reset floods)
+	 * @param rstWindow The window {@code maxRstFrames} counts in
+	 * @param maxHeaderListSize Largest metadata a call may carry; larger is refused
+	 * @param maxAge How long a connection lives before the router asks the caller to reconnect (GOAWAY), so load
+	 * spreads over routers again
+	 * @param maxAgeGrace How long calls still in flight then get to finish
+	 * @param maxIdle How long a connection without calls is kept
+	 */
+	public record Connections(@DefaultValue("1000") int maxConcurrentStreams, @DefaultValue("200") int maxRstFrames,
+			@DefaultValue("10s") Duration rstWindow, @DefaultValue("8KB") DataSize maxHeaderListSize,
+			@DefaultValue("30m") Duration maxAge, @DefaultValue("30s") Duration maxAgeGrace,
+			@DefaultValue("1h") Duration maxIdle) {
+
+	}
 
 	/**
 	 * @param maxAttempts Most attempts per call, the first included
