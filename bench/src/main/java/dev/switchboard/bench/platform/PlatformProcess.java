@@ -33,6 +33,9 @@ public final class PlatformProcess implements AutoCloseable {
 	/** The admin password every process started here gets, for its actuator endpoints. */
 	public static final String ADMIN_PASSWORD = "platform-" + Long.toHexString(System.nanoTime());
 
+	/** The read-only actuator user's password every process started here gets, as the launcher gives it. */
+	public static final String READER_PASSWORD = "reader-" + Long.toHexString(System.nanoTime());
+
 	private static final String VERSION = System.getProperty("switchboard.version", "0.1.0-SNAPSHOT");
 
 	/**
@@ -109,6 +112,7 @@ public final class PlatformProcess implements AutoCloseable {
 		command.addAll(arguments);
 		Map<String, String> variables = new HashMap<>(environment);
 		variables.put("SPRING_SECURITY_USER_PASSWORD", ADMIN_PASSWORD);
+		variables.put("SWITCHBOARD_MANAGEMENT_READERPASSWORD", READER_PASSWORD);
 		return run(name, command, variables, httpPort);
 	}
 

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "switchboard.component.enabled=false", "switchboard.identity.enabled=false",
 				"spring.grpc.server.inprocess.name=compute-app-test",
-				"spring.security.user.password=test-secret", "switchboard.management.scrape-password=scrape-secret" })
+				"spring.security.user.password=test-secret", "switchboard.management.scrape-password=scrape-secret",
+				"switchboard.management.reader-password=reader-secret" })
 class ComputeApplicationTests {
 
 	private final ManagedChannel channel = InProcessChannelBuilder.forName("compute-app-test").build();
@@ -75,6 +76,23 @@ class ComputeApplicationTests {
 		assertThat(get("/actuator/prometheus", "prometheus:scrape-secret").statusCode()).isEqualTo(200);
 		assertThat(get("/actuator/grpcclients", "prometheus:scrape-secret").statusCode()).isEqualTo(403);
 		assertThat(get("/actuator/grpcclients", "admin:test-secret").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void whenTheReaderAsksThenItMayReadButNeverChange() throws Exception {
+		assertThat(get("/actuator/metrics", "reader:reader-secret").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/loggers", "reader:reader-secret").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/grpcclients", "reader:reader-secret").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/prometheus", "reader:reader-secret").statusCode()).isEqualTo(200);
+		assertThat(get("/actuator/threaddump", "reader:reader-secret").statusCode()).isEqualTo(403);
+		HttpRequest change = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/loggers/ROOT"))
+			.header("Authorization", "Basic " + Base64.getEncoder()
+				.encodeToString("reader:reader-secret".getBytes(StandardCharsets.UTF_8)))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"configuredLevel\":\"DEBUG\"}"))
+			.build();
+		assertThat(this.http.send(change, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+		assertThat(get("/actuator/threaddump", "admin:test-secret").statusCode()).isEqualTo(200);
 	}
 
 	private HttpResponse<String> get(String path, String credentials) throws IOException, InterruptedException {
