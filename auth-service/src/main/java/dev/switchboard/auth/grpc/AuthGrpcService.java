@@ -58,6 +58,9 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 
 	private static final int MAX_TOKEN_ID_LENGTH = 128;
 
+	/** The most events a resuming revocation stream is sent; a caller further behind starts afresh. */
+	private static final int MAX_REPLAYED_EVENTS = 10_000;
+
 	private final Authorizer authorizer;
 
 	private final TokenVerifier verifier;
@@ -103,7 +106,9 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 
 	@Override
 	public void watchRevocations(WatchRevocationsRequest request, StreamObserver<Revocation> responses) {
-		this.hub.subscribe((ServerCallStreamObserver<Revocation>) responses);
+		// a caller that switched from another replica resumes where it was, when every event since is still kept
+		this.hub.subscribe((ServerCallStreamObserver<Revocation>) responses, request.getAfterSequence(),
+				(sequence) -> this.revocations.everyEventAfter(sequence, MAX_REPLAYED_EVENTS));
 	}
 
 	@Override

@@ -3,7 +3,9 @@ package dev.switchboard.auth.revocation;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import dev.switchboard.auth.v1.Revocation;
 import dev.switchboard.common.grpc.PacedStream;
@@ -67,11 +69,30 @@ public final class RevocationHub implements RevocationListener {
 	 * when the client cancels it.
 	 */
 	public void subscribe(ServerCallStreamObserver<Revocation> observer) {
+		subscribe(observer, 0, (sequence) -> Optional.empty());
+	}
+
+	/**
+	 * Starts a WatchRevocations stream that resumes after {@code afterSequence} when {@code missed} can tell every
+	 * event since: it opens with {@code afterSequence} and those events, so the caller keeps its cached decisions;
+	 * otherwise it opens with the current sequence, as a fresh stream does. Events this replica has not fanned out
+	 * yet may then come twice; a revocation is the same the second time.
+	 */
+	public void subscribe(ServerCallStreamObserver<Revocation> observer, long afterSequence,
+			Function<Long, Optional<List<RevocationEvent>>> missed) {
 		PacedStream<Revocation, Revocation> subscriber = new PacedStream<>(observer, (revocation) -> revocation);
 		observer.setOnCancelHandler(() -> this.subscribers.remove(subscriber));
 		observer.setOnReadyHandler(subscriber::drain);
 		synchronized (this.lock) {
-			subscriber.offer(RevocationEvent.start(this.sequence, this.clock.instant()));
+			Optional<List<RevocationEvent>> resumed = (afterSequence > 0) ? missed.apply(afterSequence)
+					: Optional.empty();
+			if (resumed.isPresent()) {
+				subscriber.offer(RevocationEvent.start(afterSequence, this.clock.instant()));
+				resumed.get().forEach((event) -> subscriber.offer(event.toProto()));
+			}
+			else {
+				subscriber.offer(RevocationEvent.start(this.sequence, this.clock.instant()));
+			}
 			this.subscribers.add(subscriber);
 		}
 		subscriber.drain();

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.switchboard.auth.database.DatabaseLocks;
@@ -107,6 +108,22 @@ public final class RevocationStore {
 	public long maxSequence() {
 		Long max = this.jdbc.queryForObject("SELECT MAX(sequence) FROM revocation_events", Long.class);
 		return (max != null) ? max : 0;
+	}
+
+	/**
+	 * Returns every event after {@code sequence}, oldest first, when all of them are still kept and there are at most
+	 * {@code limit}; empty when some may have been deleted already (or there are more), so a stream resuming from
+	 * {@code sequence} cannot be told everything it missed.
+	 */
+	public Optional<List<RevocationEvent>> everyEventAfter(long sequence, int limit) {
+		Long oldest = this.jdbc.queryForObject("SELECT MIN(sequence) FROM revocation_events", Long.class);
+		if (oldest == null || oldest > sequence || sequence > maxSequence()) {
+			// the newest event is always kept: none at all, or none as old as the caller's, means a gap is possible;
+			// a sequence beyond the newest is from another database, whose events say nothing about this one's
+			return Optional.empty();
+		}
+		List<RevocationEvent> events = eventsAfter(sequence, limit + 1);
+		return (events.size() <= limit) ? Optional.of(events) : Optional.empty();
 	}
 
 	/** Returns up to {@code limit} events after {@code sequence}, oldest first. */

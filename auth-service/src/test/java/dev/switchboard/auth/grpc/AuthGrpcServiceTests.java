@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
@@ -480,6 +481,46 @@ class AuthGrpcServiceTests {
 
 		assertThat(first.getSequence()).isEqualTo(1);
 		assertThat(first.getSubjectCase()).isEqualTo(Revocation.SubjectCase.SUBJECT_NOT_SET);
+	}
+
+	@Test
+	void whenAWatchResumesAfterASequenceThenItGetsThatSequenceAndEveryEventSince() throws Exception {
+		this.revocations.revokeToken("seen-before", Instant.now().plusSeconds(60));
+		Thread.sleep(300);
+		Watcher first = watch(100);
+		long seen = first.next().getSequence();
+		assertThat(seen).isPositive();
+		admin().revokeToken(RevokeTokenRequest.newBuilder().setTokenId("missed-1").build());
+		admin().revokeToken(RevokeTokenRequest.newBuilder().setTokenId("missed-2").build());
+
+		Watcher resumed = new Watcher(100);
+		AuthGrpc.newStub(this.channel)
+			.watchRevocations(WatchRevocationsRequest.newBuilder().setAfterSequence(seen).build(), resumed);
+
+		Revocation opening = resumed.next();
+		assertThat(opening.getSubjectCase()).isEqualTo(Revocation.SubjectCase.SUBJECT_NOT_SET);
+		assertThat(opening.getSequence()).isEqualTo(seen);
+		List<String> missed = new ArrayList<>();
+		while (missed.size() < 2) {
+			Revocation next = resumed.next();
+			if (!missed.contains(next.getTokenId())) {
+				missed.add(next.getTokenId());
+			}
+		}
+		assertThat(missed).containsExactly("missed-1", "missed-2");
+	}
+
+	@Test
+	void whenAWatchAsksToResumeFromBeforeTheKeptEventsThenItStartsAfreshAtTheCurrentSequence() throws Exception {
+		admin().revokeToken(RevokeTokenRequest.newBuilder().setTokenId("kept").build());
+		Thread.sleep(300);
+		long current = this.revocations.maxSequence();
+		// sequence 0 of a caller is "start fresh"; one far ahead of the events kept cannot be resumed either
+		Watcher afresh = new Watcher(100);
+		AuthGrpc.newStub(this.channel)
+			.watchRevocations(WatchRevocationsRequest.newBuilder().setAfterSequence(current + 1000).build(), afresh);
+		Revocation opening = afresh.next();
+		assertThat(opening.getSequence()).isEqualTo(current);
 	}
 
 	@Test

@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks the auth service whether a token allows an action, and remembers the answer: per token (for no longer than
  * the token lives, and at most {@code maxAge}), then per action. Revocations pushed by the auth service drop the
- * decisions of the revoked token or client at once. Answers are remembered only while that push stream is open: when
- * it breaks every decision is dropped and each call asks again until it is back.
+ * decisions of the revoked token or client at once. New answers are remembered only while that push stream is open.
+ * When it breaks (its auth replica died, say), the decisions already remembered keep serving for up to
+ * {@code resumeGrace} while the stream moves to another replica, which resumes after the last event seen and sends
+ * what was missed; if no replica can resume within that time, or the one that answers cannot tell everything since,
+ * every decision is dropped and each call asks again.
  * <p>
  * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks a replica of the auth
  * group asynchronously, moving to the next on failure.
@@ -67,6 +70,14 @@ public final class CachingAuthorizer implements AutoCloseable {
 
 	private final AtomicLong revocations = new AtomicLong();
 
+	/** The sequence of the newest revocation event seen on any stream; 0 before the first. */
+	private final AtomicLong lastSequence = new AtomicLong();
+
+	private final Duration resumeGrace;
+
+	/** When the revocation stream broke ({@link System#nanoTime()}), or 0 while it flows or before it first opened. */
+	private volatile long downSince;
+
 	private volatile Context.CancellableContext revocationStream;
 
 	/**
@@ -87,6 +98,22 @@ public final class CachingAuthorizer implements AutoCloseable {
 	 */
 	public CachingAuthorizer(Supplier<List<String>> targets, Function<String, Channel> channels, Duration maxAge,
 			long maxTokens, Duration timeout, Clock clock) {
+		this(targets, channels, maxAge, maxTokens, timeout, Duration.ofSeconds(5), clock);
+	}
+
+	/**
+	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
+	 * @param channels the channel to a target, from the connection manager
+	 * @param maxAge the longest a decision is kept, whatever the token's lifetime
+	 * @param maxTokens how many tokens' decisions are kept
+	 * @param timeout the deadline of each Authorize call
+	 * @param resumeGrace how long remembered decisions keep serving while the revocation stream moves to another
+	 * replica; a revocation made meanwhile takes effect when the stream resumes, at the latest after this long
+	 * @param clock tells when a token has expired
+	 */
+	public CachingAuthorizer(Supplier<List<String>> targets, Function<String, Channel> channels, Duration maxAge,
+			long maxTokens, Duration timeout, Duration resumeGrace, Clock clock) {
+		this.resumeGrace = Objects.requireNonNull(resumeGrace, "resumeGrace");
 		this.targets = Objects.requireNonNull(targets, "targets");
 		this.channels = Objects.requireNonNull(channels, "channels");
 		this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
@@ -240,11 +267,12 @@ public final class CachingAuthorizer implements AutoCloseable {
 		String target = available.get(Math.floorMod(this.next.getAndIncrement(), available.size()));
 		Context.CancellableContext context = Context.ROOT.withCancellation();
 		this.revocationStream = context;
+		long resumeFrom = this.lastSequence.get();
 		context.run(() -> {
 			ClientCall<WatchRevocationsRequest, Revocation> call = this.channels.apply(target)
 				.newCall(AuthGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT);
-			ClientCalls.asyncServerStreamingCall(call, WatchRevocationsRequest.getDefaultInstance(),
-					new StreamObserver<>() {
+			ClientCalls.asyncServerStreamingCall(call,
+					WatchRevocationsRequest.newBuilder().setAfterSequence(resumeFrom).build(), new StreamObserver<>() {
 						private boolean opened;
 
 						@Override
@@ -252,10 +280,17 @@ public final class CachingAuthorizer implements AutoCloseable {
 							if (!this.opened) {
 								this.opened = true;
 								backoff.reset();
-								// whatever was revoked while nobody listened is unknown: start clean
-								CachingAuthorizer.this.decisions.invalidateAll();
+								boolean resumed = resumeFrom > 0
+										&& revocation.getSubjectCase() == Revocation.SubjectCase.SUBJECT_NOT_SET
+										&& revocation.getSequence() == resumeFrom;
+								if (!resumed) {
+									// whatever was revoked while nobody listened is unknown: start clean
+									CachingAuthorizer.this.decisions.invalidateAll();
+								}
+								CachingAuthorizer.this.downSince = 0;
 								CachingAuthorizer.this.revocationsFlowing = true;
 							}
+							CachingAuthorizer.this.lastSequence.accumulateAndGet(revocation.getSequence(), Math::max);
 							revoked(revocation);
 						}
 
@@ -270,9 +305,9 @@ public final class CachingAuthorizer implements AutoCloseable {
 						}
 
 						private void retry() {
-							// no push, no memory: a revocation now would go unseen
+							// no push, no new memory: a revocation now goes unseen until a stream resumes
 							CachingAuthorizer.this.revocationsFlowing = false;
-							CachingAuthorizer.this.decisions.invalidateAll();
+							dropUnlessResumed(scheduler);
 							if (!CachingAuthorizer.this.closed) {
 								scheduler.schedule(() -> subscribe(scheduler, backoff), backoff.next().toMillis(),
 										TimeUnit.MILLISECONDS);
@@ -280,6 +315,25 @@ public final class CachingAuthorizer implements AutoCloseable {
 						}
 					});
 		});
+	}
+
+	/**
+	 * Drops every decision {@code resumeGrace} after the stream first broke, unless a stream resumed meanwhile; later
+	 * failures to reconnect do not push that moment back.
+	 */
+	private void dropUnlessResumed(ScheduledExecutorService scheduler) {
+		if (this.downSince != 0) {
+			return;
+		}
+		long brokeAt = System.nanoTime() | 1;
+		this.downSince = brokeAt;
+		scheduler.schedule(() -> {
+			if (!this.revocationsFlowing && this.downSince == brokeAt) {
+				logger.warn("No auth replica resumed the revocation stream within {}; dropping every cached decision",
+						this.resumeGrace);
+				this.decisions.invalidateAll();
+			}
+		}, this.resumeGrace.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.protobuf.Timestamp;
@@ -136,6 +137,55 @@ class CachingAuthorizerTests {
 	}
 
 	@Test
+	void whenTheRevocationStreamMovesToAReplicaThatResumesThenCachedDecisionsKeepServing() throws Exception {
+		FakeAuth first = replica("a");
+		FakeAuth second = replica("b");
+		second.canResume = true;
+		this.authorizer = authorizer(List.of("a", "b"), Duration.ofMinutes(1));
+		awaitRevocationStream(first, second);
+		this.authorizer.authorizeBlocking("t1", "discover");
+		FakeAuth streaming = (first.watcher.get() != null) ? first : second;
+		streaming.watcher.get().onNext(Revocation.newBuilder().setSequence(7).setTokenId("other-jti").build());
+		int asked = first.asked.get() + second.asked.get();
+		// the replica streaming dies; only the other can take the stream, and it resumes after sequence 7
+		FakeAuth other = (streaming == first) ? second : first;
+		other.canResume = true;
+		streaming.refuseWatch = true;
+		other.watcher.set(null);
+		streaming.watcher.get().onError(Status.UNAVAILABLE.asRuntimeException());
+		await().until(() -> other.watcher.get() != null);
+		assertThat(other.resumedAfter.get()).isEqualTo(7);
+		assertThat(this.authorizer.cached("t1", "discover")).isNotNull();
+		assertThat(this.authorizer.authorizeBlocking("t1", "discover").allowed()).isTrue();
+		assertThat(first.asked.get() + second.asked.get()).as("answered from the cache").isEqualTo(asked);
+	}
+
+	@Test
+	void whenNoReplicaResumesWithinTheGraceThenEveryDecisionIsDropped() throws Exception {
+		FakeAuth auth = replica("a");
+		this.authorizer = authorizer(List.of("a"), Duration.ofMillis(300));
+		awaitRevocationStream(auth);
+		this.authorizer.authorizeBlocking("t1", "discover");
+		auth.refuseWatch = true;
+		auth.watcher.get().onError(Status.UNAVAILABLE.asRuntimeException());
+		// kept while the stream may still resume, dropped when it did not
+		assertThat(this.authorizer.cached("t1", "discover")).isNotNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.authorizer.cached("t1", "discover") == null);
+	}
+
+	@Test
+	void whenTheReplicaThatAnswersCannotResumeThenEveryDecisionIsDropped() throws Exception {
+		FakeAuth auth = replica("a");
+		this.authorizer = authorizer(List.of("a"), Duration.ofMinutes(1));
+		awaitRevocationStream(auth);
+		this.authorizer.authorizeBlocking("t1", "discover");
+		auth.current = 50; // its events since the client's last are gone: it opens afresh, at its own sequence
+		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
+		await().until(() -> auth.watcher.get() != null);
+		await().until(() -> this.authorizer.cached("t1", "discover") == null);
+	}
+
+	@Test
 	void whenBearerHeaderMalformedThenNoToken() {
 		assertThat(AuthDecision.bearerToken(null)).isNull();
 		assertThat(AuthDecision.bearerToken("Basic abc")).isNull();
@@ -144,16 +194,20 @@ class CachingAuthorizerTests {
 	}
 
 	private CachingAuthorizer authorizer(List<String> targets) {
+		return authorizer(targets, Duration.ofSeconds(5));
+	}
+
+	private CachingAuthorizer authorizer(List<String> targets, Duration resumeGrace) {
 		CachingAuthorizer created = new CachingAuthorizer(() -> targets,
 				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
-				1000, Duration.ofSeconds(2), Clock.systemUTC());
+				1000, Duration.ofSeconds(2), resumeGrace, Clock.systemUTC());
 		created.watchRevocations(this.scheduler,
 				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
 		return created;
 	}
 
-	private void awaitRevocationStream(FakeAuth auth) {
-		await().until(() -> auth.watcher.get() != null);
+	private void awaitRevocationStream(FakeAuth... auths) {
+		await().until(() -> java.util.Arrays.stream(auths).anyMatch((auth) -> auth.watcher.get() != null));
 		await().until(() -> {
 			this.authorizer.authorizeBlocking("probe", "probe");
 			return this.authorizer.cached("probe", "probe") != null;
@@ -184,6 +238,13 @@ class CachingAuthorizerTests {
 
 		volatile boolean refuseWatch;
 
+		/** Whether a stream asking to resume is resumed (else it opens at {@link #current}). */
+		volatile boolean canResume;
+
+		volatile long current = 1;
+
+		final AtomicLong resumedAfter = new AtomicLong(-1);
+
 		@Override
 		public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
 			this.asked.incrementAndGet();
@@ -203,7 +264,14 @@ class CachingAuthorizerTests {
 				responses.onError(Status.UNAVAILABLE.asRuntimeException());
 				return;
 			}
-			responses.onNext(Revocation.newBuilder().setSequence(1).build());
+			long after = request.getAfterSequence();
+			if (this.canResume && after > 0) {
+				this.resumedAfter.set(after);
+				responses.onNext(Revocation.newBuilder().setSequence(after).build());
+			}
+			else {
+				responses.onNext(Revocation.newBuilder().setSequence(this.current).build());
+			}
 			this.watcher.set(responses);
 		}
 
