@@ -1,8 +1,10 @@
 package dev.switchboard.registry.security;
 
+import java.time.Clock;
 import java.util.Objects;
 
 import com.google.protobuf.Message;
+import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
@@ -30,6 +32,10 @@ import io.grpc.Status;
  * groups ({@code auth}, {@code router}, {@code registry}) can only be joined by a process whose certificate the CA
  * issued for exactly that group.
  * <p>
+ * While no auth replica can be asked, a heartbeat stream whose earlier message was allowed keeps renewing its
+ * instance with that decision until the token expires: losing the auth group must not evict every instance. A new
+ * stream, another group, or a refusal (revoked, disabled) still ends it.
+ * <p>
  * Decisions come from the {@link CachingAuthorizer}; a miss blocks the calling gRPC executor thread for one Authorize
  * call, never a transport thread. A heartbeat stream is re-checked on every message, so a revoked or expired token
  * ends the stream, and the component reconnects with a fresh token.
@@ -43,13 +49,25 @@ public final class RegistryAuthorization implements ServerInterceptor {
 
 	private final boolean requirePeerIdentity;
 
+	private final Clock clock;
+
 	/**
 	 * @param authorizer decides on tokens
 	 * @param requirePeerIdentity whether registering needs a platform certificate of the group registered
 	 */
 	public RegistryAuthorization(CachingAuthorizer authorizer, boolean requirePeerIdentity) {
+		this(authorizer, requirePeerIdentity, Clock.systemUTC());
+	}
+
+	/**
+	 * @param authorizer decides on tokens
+	 * @param requirePeerIdentity whether registering needs a platform certificate of the group registered
+	 * @param clock tells whether a stream's earlier decision is still within its token's life
+	 */
+	public RegistryAuthorization(CachingAuthorizer authorizer, boolean requirePeerIdentity, Clock clock) {
 		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
 		this.requirePeerIdentity = requirePeerIdentity;
+		this.clock = Objects.requireNonNull(clock, "clock");
 	}
 
 	@Override
@@ -80,6 +98,11 @@ public final class RegistryAuthorization implements ServerInterceptor {
 			/** Context carrying the caller's principal; unary handlers run the service in onHalfClose, not onMessage. */
 			private Context withPrincipal;
 
+			/** The decision that allowed this stream's last message, and for which group. */
+			private AuthDecision allowed;
+
+			private String allowedGroup;
+
 			@Override
 			public void onMessage(Q message) {
 				if (this.refused) {
@@ -87,6 +110,12 @@ public final class RegistryAuthorization implements ServerInterceptor {
 				}
 				String group = groupOf(message);
 				AuthDecision decision = decide(token, "register:" + group);
+				if (decision.decision() == Decision.DECISION_UNSPECIFIED && this.allowed != null
+						&& group.equals(this.allowedGroup)
+						&& this.allowed.expiresAt().isAfter(RegistryAuthorization.this.clock.instant())) {
+					// no auth replica answers: the stream was allowed, and its token still lives
+					decision = this.allowed;
+				}
 				if (!decision.allowed()) {
 					this.refused = true;
 					call.close(decision.toStatus(), new Metadata());
@@ -98,6 +127,8 @@ public final class RegistryAuthorization implements ServerInterceptor {
 					call.close(refusal, new Metadata());
 					return;
 				}
+				this.allowed = decision;
+				this.allowedGroup = group;
 				// the service learns who is registering, so an instance id stays with the client that took it
 				this.withPrincipal = Context.current().withValue(PRINCIPAL, decision.principal());
 				this.withPrincipal.run(() -> super.onMessage(message));
