@@ -2,7 +2,10 @@ package dev.switchboard.common.identity;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,6 +43,8 @@ import org.springframework.util.StringUtils;
 @EnableConfigurationProperties(IdentityProperties.class)
 public final class IdentityAutoConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(IdentityAutoConfiguration.class);
+
 	/** The SSL bundle of the platform identity, for {@code spring.grpc.server.ssl.bundle}. */
 	public static final String SSL_BUNDLE = "switchboard-identity";
 
@@ -49,7 +56,30 @@ public final class IdentityAutoConfiguration {
 					+ "CA's PEM file (the launcher writes .switchboard/ca.pem), or set switchboard.identity.enabled=false "
 					+ "to run without mutual TLS");
 		}
+		awaitFile(properties.trustBundle(), properties.startTimeout());
 		return PlatformTrust.fromFile(properties.trustDomain(), properties.trustBundle());
+	}
+
+	/**
+	 * Waits for the trust bundle auth writes, for processes started beside auth (compose starts the registries at
+	 * the same time); gives up after {@code timeout}, and {@link PlatformTrust#fromFile} then says what is missing.
+	 */
+	private static void awaitFile(Path file, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		boolean logged = false;
+		while (!Files.isReadable(file) && System.nanoTime() < deadline) {
+			if (!logged) {
+				logger.info("Waiting up to {} for the platform's trust bundle {}", timeout, file);
+				logged = true;
+			}
+			try {
+				Thread.sleep(200);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
 	}
 
 	@Bean(destroyMethod = "close")

@@ -79,6 +79,28 @@ class IdentityAutoConfigurationTests {
 	}
 
 	@Test
+	void whenTheTrustBundleAppearsWhileStartingThenTheProcessWaitsForItOrFailsAfterTheStartTimeout() throws Exception {
+		Path later = this.folder.resolve("later.pem");
+		Thread writer = Thread.ofPlatform().start(() -> {
+			try {
+				Thread.sleep(500);
+				Files.writeString(later, Pem.toPem(List.of(this.ca.certificate)));
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		this.contextRunner.withBean(CertificateIssuer.class, () -> this.ca)
+			.withPropertyValues("switchboard.identity.trust-bundle=" + later)
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(PlatformIdentity.class));
+		writer.join();
+		this.contextRunner.withBean(CertificateIssuer.class, () -> this.ca)
+			.withPropertyValues("switchboard.identity.trust-bundle=" + this.folder.resolve("never.pem"),
+					"switchboard.identity.start-timeout=300ms")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("never.pem"));
+	}
+
+	@Test
 	void whenDisabledThenNothingIsCreatedAndChannelsStayAsConfigured() {
 		this.contextRunner.withPropertyValues("switchboard.identity.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed();
