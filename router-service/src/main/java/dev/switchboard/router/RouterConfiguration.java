@@ -70,8 +70,8 @@ class RouterConfiguration {
 			ObjectProvider<IdentityChannelCredentials> identity) {
 		int maxMessage = (int) properties.maxMessageSize().toBytes();
 		IdentityChannelCredentials credentials = identity.getIfAvailable();
-		return ChannelFactory.grpc((service, settings) -> (credentials != null && settings.tls() == null)
-				? credentials.forGroup(service) : null, (builder) -> {
+		return ChannelFactory.grpc((service, settings) -> (credentials != null)
+				? credentials.forService(service, settings) : null, (builder) -> {
 			if (builder instanceof NettyChannelBuilder netty) {
 				// a channel opened on a worker loop (a replica's, on first use there) stays on that loop
 				netty.eventLoopGroup(loops.forCurrentThread()).channelType(loops.channelType());

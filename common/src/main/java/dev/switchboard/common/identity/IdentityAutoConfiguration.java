@@ -129,9 +129,8 @@ public final class IdentityAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ChannelFactory switchboardIdentityChannelFactory(IdentityChannelCredentials credentials) {
-		return ChannelFactory.grpc(
-				(service, settings) -> (settings.tls() == null) ? credentials.forGroup(service) : null, (builder) -> {
-				});
+		return ChannelFactory.grpc(credentials::forService, (builder) -> {
+		});
 	}
 
 	@Bean

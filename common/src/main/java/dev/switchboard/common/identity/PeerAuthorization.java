@@ -33,6 +33,12 @@ import io.grpc.Status;
  */
 public final class PeerAuthorization implements ServerInterceptor {
 
+	/** Where a TLS session keeps its peer's identity once read. */
+	private static final String SESSION_PEER = "dev.switchboard.peer";
+
+	/** Kept in a session whose peer presented no platform identity. */
+	private static final Object NO_PEER = new Object();
+
 	/** The standard health service, open to every platform identity. */
 	private static final String HEALTH = "grpc.health.v1.Health";
 
@@ -63,19 +69,29 @@ public final class PeerAuthorization implements ServerInterceptor {
 		return this.allowedGroups;
 	}
 
-	/** Returns the verified platform identity of a call's TLS peer, or {@code null}. */
+	/**
+	 * Returns the verified platform identity of a call's TLS peer, or {@code null}. Read from the certificate once
+	 * per TLS session and kept in it: every call of a connection asks again, on the forwarding path.
+	 */
 	public static SpiffeId peerOf(ServerCall<?, ?> call) {
 		SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
 		if (session == null) {
 			return null;
 		}
+		Object known = session.getValue(SESSION_PEER);
+		if (known != null) {
+			return (known instanceof SpiffeId id) ? id : null;
+		}
+		SpiffeId peer = null;
 		try {
 			Certificate[] chain = session.getPeerCertificates();
-			return (chain.length > 0 && chain[0] instanceof X509Certificate leaf) ? SpiffeId.of(leaf) : null;
+			peer = (chain.length > 0 && chain[0] instanceof X509Certificate leaf) ? SpiffeId.of(leaf) : null;
 		}
 		catch (SSLPeerUnverifiedException ex) {
-			return null;
+			// no client certificate: remembered as such
 		}
+		session.putValue(SESSION_PEER, (peer != null) ? peer : NO_PEER);
+		return peer;
 	}
 
 	@Override

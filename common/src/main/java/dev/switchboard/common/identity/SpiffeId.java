@@ -1,6 +1,5 @@
 package dev.switchboard.common.identity;
 
-import java.net.URI;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -85,11 +84,6 @@ public record SpiffeId(String trustDomain, String group, String instance) {
 			}
 		}
 		return found;
-	}
-
-	/** Returns the identity as a URI, for a certificate's subject alternative name. */
-	public URI toUri() {
-		return URI.create(toString());
 	}
 
 	@Override

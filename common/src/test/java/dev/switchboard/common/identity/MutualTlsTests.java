@@ -61,9 +61,15 @@ class MutualTlsTests {
 	void whenTheRouterCallsAComponentThenTheCallSucceedsWithItsIdentityAndPrincipal() throws Exception {
 		int port = component("compute", Set.of());
 		PlatformIdentity router = this.ca.identity("router", "router-1");
-		ask(channel(port, new IdentityChannelCredentials(router).forGroup("compute")), "demo");
+		ManagedChannel connection = channel(port, new IdentityChannelCredentials(router).forGroup("compute"));
+		ask(connection, "demo");
 		assertThat(this.seen.get())
 			.isEqualTo("spiffe://switchboard.test/group/router/instance/router-1 principal=demo");
+		// the next call on the same connection reads the identity its TLS session keeps
+		this.seen.set(null);
+		ask(connection, "other");
+		assertThat(this.seen.get())
+			.isEqualTo("spiffe://switchboard.test/group/router/instance/router-1 principal=other");
 	}
 
 	@Test
