@@ -23,6 +23,7 @@ import dev.switchboard.registry.cluster.HazelcastConfigFactory;
 import dev.switchboard.registry.grpc.RegistryExceptionHandler;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.LeaseSweeper;
+import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.ClaimReaper;
 import dev.switchboard.registry.store.InstanceStore;
@@ -41,6 +42,9 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
 @Configuration(proxyBeanMethods = false)
 class RegistryConfiguration {
 
+	/** Snapshot messages stay at a quarter of gRPC's default 4 MiB message limit, whatever the registry holds. */
+	private static final int SNAPSHOT_PART_BYTES = 1024 * 1024;
+
 	@Bean
 	Config hazelcastConfig(RegistryProperties properties) {
 		return HazelcastConfigFactory.create(properties.cluster());
@@ -53,9 +57,18 @@ class RegistryConfiguration {
 
 	@Bean
 	WatchHub watchHub(InstanceStore store, RegistryProperties properties) {
-		WatchHub hub = new WatchHub(properties.watchQueueLimit());
+		WatchHub hub = new WatchHub(properties.watchQueueLimit(), SNAPSHOT_PART_BYTES,
+				properties.quotas().watchStreamsPerClient());
 		hub.load(store.subscribe(hub));
 		return hub;
+	}
+
+	@Bean
+	ClientQuotas clientQuotas(InstanceStore store, RegistryProperties properties) {
+		ClientQuotas quotas = new ClientQuotas(properties.quotas().instancesPerClient(),
+				properties.quotas().bytesPerClient().toBytes());
+		quotas.load(store.subscribe(quotas));
+		return quotas;
 	}
 
 	@Bean(destroyMethod = "shutdownNow")
@@ -79,10 +92,10 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, RegistryProperties properties,
-			RegistryExceptionHandler exceptions, MeterRegistry meters) {
-		return new RegistryGrpcService(store, hub, properties.heartbeatInterval(), properties.ttl(), exceptions,
-				meters);
+	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, ClientQuotas quotas,
+			RegistryProperties properties, RegistryExceptionHandler exceptions, MeterRegistry meters) {
+		return new RegistryGrpcService(store, hub, quotas, properties.heartbeatInterval(), properties.ttl(),
+				exceptions, meters);
 	}
 
 	/** The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback. */

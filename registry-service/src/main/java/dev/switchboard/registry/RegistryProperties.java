@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the registry under {@code switchboard.registry}.
@@ -16,11 +17,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cluster How registry replicas find each other
  * @param auth How calls are authorized
  * @param credentials The OAuth2 client the registry gets its platform certificate with
+ * @param quotas What one client (one token's principal) may hold
  */
 @ConfigurationProperties("switchboard.registry")
 public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval, @DefaultValue("3s") Duration ttl,
 		@DefaultValue("1024") int watchQueueLimit, @DefaultValue Cluster cluster, @DefaultValue Auth auth,
-		@DefaultValue Credentials credentials) {
+		@DefaultValue Credentials credentials, @DefaultValue Quotas quotas) {
 
 	public RegistryProperties {
 		if (ttl.compareTo(heartbeatInterval) <= 0) {
@@ -62,6 +64,26 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 */
 	public record Credentials(String clientId, String clientSecret,
 			@DefaultValue("http://127.0.0.1:8102/oauth2/token") List<URI> tokenUri) {
+
+	}
+
+	/**
+	 * What one client may hold, so that a client whose credentials leak cannot exhaust the registry. Counted only when
+	 * calls are authorized (the client is the token's principal).
+	 *
+	 * @param instancesPerClient Instances one client may hold registered
+	 * @param bytesPerClient Bytes of registrations (names, services, management URL, zone and metadata) one client may
+	 * hold
+	 * @param watchStreamsPerClient Watch streams one client may hold open on each replica
+	 */
+	public record Quotas(@DefaultValue("10000") int instancesPerClient, @DefaultValue("32MB") DataSize bytesPerClient,
+			@DefaultValue("1000") int watchStreamsPerClient) {
+
+		public Quotas {
+			if (instancesPerClient < 1 || bytesPerClient.toBytes() < 1 || watchStreamsPerClient < 1) {
+				throw new IllegalArgumentException("switchboard.registry.quotas.* must be positive");
+			}
+		}
 
 	}
 

@@ -1,5 +1,6 @@
 package dev.switchboard.common.grpc;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -57,9 +58,14 @@ public final class PacedStream<T, M> {
 
 	/** Drops everything pending for one item that supersedes it. */
 	public void replaceAllWith(T item) {
+		replaceAllWith(List.of(item));
+	}
+
+	/** Drops everything pending for items that supersede it, queued in order. */
+	public void replaceAllWith(List<? extends T> items) {
 		this.queue.clear();
 		this.queued.set(0);
-		offer(item);
+		items.forEach(this::offer);
 	}
 
 	/** Sends what is queued while the stream is ready; returns at once if another thread is sending. */

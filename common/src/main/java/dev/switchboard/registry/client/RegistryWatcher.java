@@ -149,6 +149,9 @@ public final class RegistryWatcher implements AutoCloseable {
 
 		private final Map<String, Instance> instances = new HashMap<>();
 
+		/** The parts of a snapshot received so far, while its last part has not arrived; else null. */
+		private Map<String, Instance> assembling;
+
 		private long revision;
 
 		Stream(int replica) {
@@ -158,16 +161,28 @@ public final class RegistryWatcher implements AutoCloseable {
 		@Override
 		public void onNext(WatchEvent event) {
 			WatchEvent.KindCase kind = event.getKindCase();
-			if (kind != WatchEvent.KindCase.SNAPSHOT && event.getRevision() != this.revision + 1) {
+			boolean startsSnapshot = kind == WatchEvent.KindCase.SNAPSHOT && event.getSnapshot().getPart() == 0;
+			if (!startsSnapshot && (event.getRevision() != this.revision + 1
+					|| (kind == WatchEvent.KindCase.SNAPSHOT) != (this.assembling != null))) {
 				// a gap would mean a lost change: start over from a fresh snapshot rather than publish it
-				logger.warn("Watch revision jumped from {} to {}; resubscribing", this.revision, event.getRevision());
+				logger.warn("Watch revision jumped from {} to {} ({}); resubscribing", this.revision,
+						event.getRevision(), kind);
 				this.context.cancel(null);
 				return;
 			}
 			switch (kind) {
 				case SNAPSHOT -> {
+					if (startsSnapshot) {
+						this.assembling = new HashMap<>();
+					}
+					event.getSnapshot().getInstancesList().forEach((i) -> this.assembling.put(i.getInstanceId(), i));
+					if (event.getSnapshot().getMore()) {
+						this.revision = event.getRevision();
+						return;
+					}
 					this.instances.clear();
-					event.getSnapshot().getInstancesList().forEach((i) -> this.instances.put(i.getInstanceId(), i));
+					this.instances.putAll(this.assembling);
+					this.assembling = null;
 				}
 				case UPDATED -> {
 					Instance instance = event.getUpdated().getInstance();

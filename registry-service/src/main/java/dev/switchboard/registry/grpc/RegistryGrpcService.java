@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import com.google.protobuf.Timestamp;
 import dev.switchboard.common.grpc.UnaryReplies;
 import dev.switchboard.registry.load.CallRateSampler;
+import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
@@ -55,6 +56,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final WatchHub hub;
 
+	private final ClientQuotas quotas;
+
 	private final Lease lease;
 
 	private final RegistryExceptionHandler exceptions;
@@ -65,10 +68,14 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final Counter deregistrations;
 
-	public RegistryGrpcService(InstanceStore store, WatchHub hub, Duration heartbeatInterval, Duration ttl,
-			RegistryExceptionHandler exceptions, MeterRegistry meters) {
+	/**
+	 * @param quotas what each client may hold; registrations are counted against the token's principal
+	 */
+	public RegistryGrpcService(InstanceStore store, WatchHub hub, ClientQuotas quotas, Duration heartbeatInterval,
+			Duration ttl, RegistryExceptionHandler exceptions, MeterRegistry meters) {
 		this.store = Objects.requireNonNull(store, "store");
 		this.hub = Objects.requireNonNull(hub, "hub");
+		this.quotas = Objects.requireNonNull(quotas, "quotas");
 		this.lease = Lease.newBuilder()
 			.setHeartbeatIntervalMillis(heartbeatInterval.toMillis())
 			.setTtlMillis(ttl.toMillis())
@@ -89,8 +96,13 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	public void register(RegisterRequest request, StreamObserver<RegisterResponse> responses) {
 		answer(responses, () -> {
 			RegistrationValidator.validate(request);
-			InstanceRecord stored = this.store.register(InstanceRecord.of(request, System.currentTimeMillis()),
-					RegistryAuthorization.PRINCIPAL.get());
+			String principal = RegistryAuthorization.PRINCIPAL.get();
+			InstanceRecord candidate = InstanceRecord.of(request, System.currentTimeMillis());
+			if (principal != null) {
+				candidate = candidate.ownedBy(principal);
+				this.quotas.check(candidate);
+			}
+			InstanceRecord stored = this.store.register(candidate, principal);
 			this.registrations.increment();
 			return RegisterResponse.newBuilder().setInstance(stored.toProto()).setLease(this.lease).build();
 		});
@@ -185,7 +197,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
 		try {
 			request.getGroupsList().forEach(RegistrationValidator::group);
-			this.hub.subscribe(new HashSet<>(request.getGroupsList()), (ServerCallStreamObserver<WatchEvent>) responses);
+			this.hub.subscribe(RegistryAuthorization.PRINCIPAL.get(), new HashSet<>(request.getGroupsList()),
+					(ServerCallStreamObserver<WatchEvent>) responses);
 		}
 		catch (RuntimeException ex) {
 			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());

@@ -15,6 +15,7 @@ import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.RegisterRequest;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -86,7 +87,9 @@ public final class RegistryAuthorization implements ServerInterceptor {
 				return new ServerCall.Listener<>() {
 				};
 			}
-			return next.startCall(call, headers);
+			// Watch streams count against their client's bound
+			return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, decision.principal()), call, headers,
+					next);
 		}
 		// the action depends on the group each message names
 		SpiffeId peer = PeerAuthorization.peerOf(call);

@@ -28,11 +28,12 @@ import dev.switchboard.registry.v1.RegisterRequest;
  * @param streamId the heartbeat stream that last renewed it, empty before the first
  * @param inFlight calls in flight on it, as last reported
  * @param registeredAtMillis when it first registered
+ * @param owner the client whose token registered it, empty when registrations are not authorized
  */
 public record InstanceRecord(String group, String instanceId, String host, int port, List<String> services,
 		String managementUrl, String zone, int weight, Map<String, String> metadata, InstanceStatus reported,
-		boolean forcedOutOfService, boolean streamBroken, String streamId, int inFlight, long registeredAtMillis)
-		implements Serializable {
+		boolean forcedOutOfService, boolean streamBroken, String streamId, int inFlight, long registeredAtMillis,
+		String owner) implements Serializable {
 
 	/** The weight of an instance that does not state one. */
 	public static final int DEFAULT_WEIGHT = 100;
@@ -43,6 +44,7 @@ public record InstanceRecord(String group, String instanceId, String host, int p
 		services = List.copyOf(services);
 		metadata = Map.copyOf(metadata);
 		Objects.requireNonNull(reported, "reported");
+		Objects.requireNonNull(owner, "owner");
 	}
 
 	/** Creates the record a registration asks for, as first seen at {@code nowMillis}. */
@@ -52,7 +54,7 @@ public record InstanceRecord(String group, String instanceId, String host, int p
 		int weight = (request.getWeight() == 0) ? DEFAULT_WEIGHT : request.getWeight();
 		return new InstanceRecord(request.getGroup(), request.getInstanceId(), request.getHost(), request.getPort(),
 				request.getServicesList(), request.getManagementUrl(), request.getZone(), weight,
-				request.getMetadataMap(), status, false, false, "", 0, nowMillis);
+				request.getMetadataMap(), status, false, false, "", 0, nowMillis, "");
 	}
 
 	/**
@@ -70,28 +72,51 @@ public record InstanceRecord(String group, String instanceId, String host, int p
 	public InstanceRecord updatedBy(InstanceRecord newer) {
 		return new InstanceRecord(newer.group, this.instanceId, newer.host, newer.port, newer.services,
 				newer.managementUrl, newer.zone, newer.weight, newer.metadata, newer.reported, this.forcedOutOfService,
-				this.streamBroken, this.streamId, this.inFlight, this.registeredAtMillis);
+				this.streamBroken, this.streamId, this.inFlight, this.registeredAtMillis, this.owner);
 	}
 
 	/** Returns a copy renewed by heartbeat stream {@code streamId} with the reported status and load. */
 	public InstanceRecord withHeartbeat(String streamId, InstanceStatus reported, int inFlight) {
 		return new InstanceRecord(this.group, this.instanceId, this.host, this.port, this.services,
 				this.managementUrl, this.zone, this.weight, this.metadata, reported, this.forcedOutOfService, false,
-				streamId, inFlight, this.registeredAtMillis);
+				streamId, inFlight, this.registeredAtMillis, this.owner);
 	}
 
 	/** Returns a copy marked as having lost its heartbeat stream. */
 	public InstanceRecord withStreamBroken() {
 		return new InstanceRecord(this.group, this.instanceId, this.host, this.port, this.services,
 				this.managementUrl, this.zone, this.weight, this.metadata, this.reported, this.forcedOutOfService,
-				true, this.streamId, this.inFlight, this.registeredAtMillis);
+				true, this.streamId, this.inFlight, this.registeredAtMillis, this.owner);
 	}
 
 	/** Returns a copy with the admin's out-of-service override set or cleared. */
 	public InstanceRecord withForcedOutOfService(boolean forced) {
 		return new InstanceRecord(this.group, this.instanceId, this.host, this.port, this.services,
 				this.managementUrl, this.zone, this.weight, this.metadata, this.reported, forced, this.streamBroken,
-				this.streamId, this.inFlight, this.registeredAtMillis);
+				this.streamId, this.inFlight, this.registeredAtMillis, this.owner);
+	}
+
+	/** Returns a copy registered by client {@code owner}. */
+	public InstanceRecord ownedBy(String owner) {
+		return new InstanceRecord(this.group, this.instanceId, this.host, this.port, this.services,
+				this.managementUrl, this.zone, this.weight, this.metadata, this.reported, this.forcedOutOfService,
+				this.streamBroken, this.streamId, this.inFlight, this.registeredAtMillis, owner);
+	}
+
+	/**
+	 * Returns roughly how many bytes the registration holds: the characters of its names, services, URL, zone and
+	 * metadata. What a client's byte quota counts.
+	 */
+	public int footprint() {
+		int chars = this.group.length() + this.instanceId.length() + this.host.length() + this.managementUrl.length()
+				+ this.zone.length();
+		for (String service : this.services) {
+			chars += service.length();
+		}
+		for (Map.Entry<String, String> entry : this.metadata.entrySet()) {
+			chars += entry.getKey().length() + entry.getValue().length();
+		}
+		return chars;
 	}
 
 	/** Returns the wire form. */

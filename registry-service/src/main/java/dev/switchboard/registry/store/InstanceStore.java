@@ -89,10 +89,14 @@ public final class InstanceStore {
 	/**
 	 * Registers an instance on behalf of {@code principal}, the client whose token allowed it: an instance id belongs
 	 * to the client that registered it first, until it is deregistered or evicted.
-	 * @param principal the registering client, {@code null} when registrations are not authorized
+	 * @param principal the registering client, {@code null} when registrations are not authorized; it becomes the
+	 * record's owner
 	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered the instance id
 	 */
 	public InstanceRecord register(InstanceRecord candidate, String principal) {
+		if (principal != null && !principal.equals(candidate.owner())) {
+			candidate = candidate.ownedBy(principal);
+		}
 		boolean claimed = false;
 		if (principal != null) {
 			String owner = this.instanceOwners.putIfAbsent(candidate.instanceId(), principal);

@@ -27,6 +27,11 @@ public final class RegistryException extends RefusalException {
 		return new RegistryException(Status.Code.ALREADY_EXISTS, reason);
 	}
 
+	/** A client over one of its quotas. */
+	public static RegistryException resourceExhausted(String reason) {
+		return new RegistryException(Status.Code.RESOURCE_EXHAUSTED, reason);
+	}
+
 	/** A caller acting on an instance another client registered. */
 	public static RegistryException permissionDenied(String reason) {
 		return new RegistryException(Status.Code.PERMISSION_DENIED, reason);

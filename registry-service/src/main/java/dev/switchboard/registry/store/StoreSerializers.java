@@ -74,6 +74,7 @@ public final class StoreSerializers {
 		out.writeString(record.streamId());
 		out.writeInt(record.inFlight());
 		out.writeLong(record.registeredAtMillis());
+		out.writeString(record.owner());
 	}
 
 	static InstanceRecord readRecord(ObjectDataInput in) throws IOException {
@@ -95,7 +96,8 @@ public final class StoreSerializers {
 			metadata.put(in.readString(), in.readString());
 		}
 		return new InstanceRecord(group, instanceId, host, port, services, managementUrl, zone, weight, metadata,
-				status(in.readInt()), in.readBoolean(), in.readBoolean(), in.readString(), in.readInt(), in.readLong());
+				status(in.readInt()), in.readBoolean(), in.readBoolean(), in.readString(), in.readInt(), in.readLong(),
+				in.readString());
 	}
 
 	private static void writeNullableRecord(ObjectDataOutput out, InstanceRecord record) throws IOException {

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.switchboard.registry.store.InstanceListener;
 import dev.switchboard.registry.store.InstanceRecord;
+import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.WatchEvent;
@@ -22,7 +23,9 @@ import io.grpc.stub.ServerCallStreamObserver;
  * <p>
  * Changes are applied and queued to watchers under one lock, so every watcher sees them in the order the view took
  * them; sending happens outside the lock, paced by each stream's readiness. A watcher whose queue passes the limit has
- * its queue replaced by a fresh snapshot, so it never sees a gap. Thread-safe.
+ * its queue replaced by a fresh snapshot, so it never sees a gap. Snapshots go out in parts of bounded size, and each
+ * client may hold a bounded number of streams on this replica, so neither the size of the registry nor one client's
+ * streams can exhaust it. Thread-safe.
  */
 public final class WatchHub implements InstanceListener {
 
@@ -34,18 +37,35 @@ public final class WatchHub implements InstanceListener {
 
 	private final List<WatchSubscriber> subscribers = new CopyOnWriteArrayList<>();
 
+	/** Open streams per client; only touched under the lock. */
+	private final Map<String, Integer> streamsByClient = new HashMap<>();
+
 	private final int queueLimit;
+
+	private final int snapshotPartBytes;
+
+	private final int streamsPerClient;
 
 	private boolean loaded;
 
+	/** A hub with 1 MiB snapshot parts and no bound on streams per client. */
+	public WatchHub(int queueLimit) {
+		this(queueLimit, 1024 * 1024, Integer.MAX_VALUE);
+	}
+
 	/**
 	 * @param queueLimit how many undelivered changes a watcher may have before it is resynchronized by snapshot
+	 * @param snapshotPartBytes the largest snapshot message, in serialized bytes (an instance larger than that goes
+	 * alone)
+	 * @param streamsPerClient how many streams one client may hold open on this replica
 	 */
-	public WatchHub(int queueLimit) {
-		if (queueLimit < 1) {
-			throw new IllegalArgumentException("queueLimit must be positive");
+	public WatchHub(int queueLimit, int snapshotPartBytes, int streamsPerClient) {
+		if (queueLimit < 1 || snapshotPartBytes < 1 || streamsPerClient < 1) {
+			throw new IllegalArgumentException("queueLimit, snapshotPartBytes and streamsPerClient must be positive");
 		}
 		this.queueLimit = queueLimit;
+		this.snapshotPartBytes = snapshotPartBytes;
+		this.streamsPerClient = streamsPerClient;
 	}
 
 	/**
@@ -97,17 +117,35 @@ public final class WatchHub implements InstanceListener {
 	/**
 	 * Starts a Watch stream: a snapshot now, then every change. Returns at once; the stream ends when the client
 	 * cancels it.
+	 * @param client the client the stream counts against, {@code null} when watchers are not authorized
 	 * @param groups the groups to watch, all when empty
+	 * @throws RegistryException {@code RESOURCE_EXHAUSTED} when the client already holds its streams on this replica
 	 */
-	public void subscribe(Set<String> groups, ServerCallStreamObserver<WatchEvent> observer) {
+	public void subscribe(String client, Set<String> groups, ServerCallStreamObserver<WatchEvent> observer) {
 		WatchSubscriber subscriber = new WatchSubscriber(Set.copyOf(groups), observer);
-		observer.setOnCancelHandler(() -> this.subscribers.remove(subscriber));
-		observer.setOnReadyHandler(subscriber::drain);
 		synchronized (this.lock) {
+			if (client != null) {
+				int open = this.streamsByClient.getOrDefault(client, 0);
+				if (open >= this.streamsPerClient) {
+					throw RegistryException.resourceExhausted("client '" + client + "' already holds " + open
+							+ " Watch streams on this registry replica, its limit");
+				}
+				this.streamsByClient.put(client, open + 1);
+			}
+			observer.setOnCancelHandler(() -> unsubscribe(client, subscriber));
+			observer.setOnReadyHandler(subscriber::drain);
 			subscriber.resync(snapshot(subscriber));
 			this.subscribers.add(subscriber);
 		}
 		subscriber.drain();
+	}
+
+	private void unsubscribe(String client, WatchSubscriber subscriber) {
+		synchronized (this.lock) {
+			if (this.subscribers.remove(subscriber) && client != null) {
+				this.streamsByClient.computeIfPresent(client, (key, open) -> (open > 1) ? open - 1 : null);
+			}
+		}
 	}
 
 	/** Returns a copy of the current view by instance id. */
@@ -141,14 +179,14 @@ public final class WatchHub implements InstanceListener {
 	}
 
 	/** Must hold the lock. */
-	private PendingEvent snapshot(WatchSubscriber subscriber) {
+	private List<PendingEvent> snapshot(WatchSubscriber subscriber) {
 		List<Instance> instances = new ArrayList<>(this.view.size());
 		for (Instance instance : this.view.values()) {
 			if (subscriber.accepts(instance.getGroup())) {
 				instances.add(instance);
 			}
 		}
-		return PendingEvent.snapshot(instances);
+		return PendingEvent.snapshot(instances, this.snapshotPartBytes);
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.registry.watch;
 
+import java.util.List;
 import java.util.Set;
 
 import dev.switchboard.common.grpc.PacedStream;
@@ -36,8 +37,8 @@ final class WatchSubscriber {
 		this.stream.offer(event);
 	}
 
-	/** Drops every pending event for a snapshot that supersedes them. */
-	void resync(PendingEvent snapshot) {
+	/** Drops every pending event for a snapshot (in parts) that supersedes them. */
+	void resync(List<PendingEvent> snapshot) {
 		this.stream.replaceAllWith(snapshot);
 	}
 

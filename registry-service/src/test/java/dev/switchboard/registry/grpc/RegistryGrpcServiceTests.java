@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.registry.TestHazelcast;
+import dev.switchboard.registry.quota.ClientQuotas;
+import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.InstanceStore;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.GetGroupRequest;
@@ -28,14 +30,22 @@ import dev.switchboard.registry.v1.SetOutOfServiceRequest;
 import dev.switchboard.registry.v1.WatchEvent;
 import dev.switchboard.registry.v1.WatchRequest;
 import dev.switchboard.registry.watch.WatchHub;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -56,11 +66,18 @@ class RegistryGrpcServiceTests {
 
 	private static final int WATCH_QUEUE_LIMIT = 8;
 
+	private static final int SNAPSHOT_PART_BYTES = 256 * 1024;
+
+	/** Calls carrying this header act for that client, as if its token had been authorized. */
+	private static final Metadata.Key<String> CLIENT = Metadata.Key.of("x-test-client", Metadata.ASCII_STRING_MARSHALLER);
+
 	private static HazelcastInstance hazelcast;
 
 	private static InstanceStore store;
 
 	private static WatchHub hub;
+
+	private static ClientQuotas quotas;
 
 	private Server server;
 
@@ -74,8 +91,10 @@ class RegistryGrpcServiceTests {
 	static void startHazelcast() {
 		hazelcast = TestHazelcast.start();
 		store = new InstanceStore(hazelcast, Clock.systemUTC());
-		hub = new WatchHub(WATCH_QUEUE_LIMIT);
+		hub = new WatchHub(WATCH_QUEUE_LIMIT, SNAPSHOT_PART_BYTES, 2);
 		hub.load(store.subscribe(hub));
+		quotas = new ClientQuotas(3, 60_000);
+		quotas.load(store.subscribe(quotas));
 	}
 
 	@AfterAll
@@ -86,9 +105,24 @@ class RegistryGrpcServiceTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		String name = InProcessServerBuilder.generateName();
-		RegistryGrpcService service = new RegistryGrpcService(store, hub, Duration.ofSeconds(1), Duration.ofSeconds(3),
-				new RegistryExceptionHandler(), new SimpleMeterRegistry());
-		this.server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
+		RegistryGrpcService service = new RegistryGrpcService(store, hub, quotas, Duration.ofSeconds(1),
+				Duration.ofSeconds(3), new RegistryExceptionHandler(), new SimpleMeterRegistry());
+		ServerInterceptor asClient = new ServerInterceptor() {
+
+			@Override
+			public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+					ServerCallHandler<Q, R> next) {
+				String client = headers.get(CLIENT);
+				return (client == null) ? next.startCall(call, headers) : Contexts.interceptCall(
+						Context.current().withValue(RegistryAuthorization.PRINCIPAL, client), call, headers, next);
+			}
+
+		};
+		this.server = InProcessServerBuilder.forName(name)
+			.directExecutor()
+			.addService(ServerInterceptors.intercept(service, asClient))
+			.build()
+			.start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
 		this.registry = RegistryGrpc.newBlockingStub(this.channel);
 		this.group = "g" + UUID.randomUUID().toString().substring(0, 8);
@@ -325,6 +359,132 @@ class RegistryGrpcServiceTests {
 		}
 		assertThat(resynced).isTrue();
 		assertThat(known).isEqualTo(registered);
+	}
+
+	@Test
+	void whenSnapshotIsLargerThanAPartThenItArrivesInNumberedPartsThatAddUp() throws Exception {
+		// fat registrations, as an attacker with register rights would send: each near 60 KB, 2 MB in all
+		List<String> services = new ArrayList<>();
+		for (int i = 0; i < 250; i++) {
+			services.add("fat.v1." + "S".repeat(200) + i + this.group);
+		}
+		int fat = 35;
+		for (int i = 0; i < fat; i++) {
+			this.registry.register(request("fat" + i).toBuilder()
+				.addAllServices(services)
+				.putMetadata("padding", "p".repeat(8000))
+				.build());
+		}
+		await().until(() -> hub.current().keySet().stream().filter((id) -> id.startsWith(this.group)).count() == fat);
+
+		Recorder<WatchEvent> events = new Recorder<>();
+		RegistryGrpc.newStub(this.channel).watch(WatchRequest.newBuilder().addGroups(this.group).build(), events);
+		int instances = 0;
+		int part = 0;
+		boolean more = true;
+		while (more) {
+			WatchEvent event = events.values.poll(5, TimeUnit.SECONDS);
+			assertThat(event).as("snapshot part " + part).isNotNull();
+			assertThat(event.getRevision()).isEqualTo(part + 1);
+			assertThat(event.getSnapshot().getPart()).isEqualTo(part++);
+			assertThat(event.getSerializedSize()).isLessThan(SNAPSHOT_PART_BYTES + 1024);
+			instances += event.getSnapshot().getInstancesCount();
+			more = event.getSnapshot().getMore();
+		}
+		assertThat(part).isGreaterThan(1);
+		assertThat(instances).isEqualTo(fat);
+	}
+
+	@Test
+	void whenClientPassesItsInstanceQuotaThenResourceExhaustedAndNothingLeftBehind() {
+		RegistryGrpc.RegistryBlockingStub asClient = this.registry
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(clientHeaders(this.group)));
+		for (int i = 0; i < 3; i++) {
+			asClient.register(request("q" + i));
+		}
+		await().until(() -> quotas.usage(this.group).instances() == 3);
+		// updating a held instance stays within the quota
+		asClient.register(request("q0").toBuilder().putMetadata("k", "v").build());
+
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(() -> asClient.register(request("q3")))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+				assertThat(ex.getStatus().getDescription())
+					.isEqualTo("client '" + this.group + "' already holds 3 instances, its quota");
+			});
+		assertThat(store.find(id("q3"))).isEmpty();
+
+		// another client is not affected, and a freed slot can be used again
+		this.registry.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(clientHeaders(this.group + "x")))
+			.register(request("other"));
+		asClient.deregister(DeregisterRequest.newBuilder().setGroup(this.group).setInstanceId(id("q1")).build());
+		await().until(() -> quotas.usage(this.group).instances() == 2);
+		asClient.register(request("q3"));
+	}
+
+	@Test
+	void whenClientPassesItsByteQuotaThenResourceExhausted() {
+		RegistryGrpc.RegistryBlockingStub asClient = this.registry
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(clientHeaders(this.group)));
+		RegisterRequest fat = request("b0").toBuilder().putMetadata("padding", "p".repeat(8000)).build();
+		for (int i = 0; i < 2; i++) {
+			asClient.register(fat.toBuilder().setInstanceId(id("b" + i)).putMetadata("pad2", "q".repeat(100)).build());
+		}
+		await().until(() -> quotas.usage(this.group).instances() == 2);
+		// growing a held instance past the byte quota is refused too
+		RegisterRequest.Builder fatter = fat.toBuilder();
+		for (int i = 0; i < 250; i++) {
+			fatter.addServices("fat.v1." + "S".repeat(200) + i + this.group);
+		}
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> asClient.register(fatter.build()))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+				assertThat(ex.getStatus().getDescription()).startsWith("client '" + this.group + "' would hold ")
+					.endsWith(" bytes of registrations, over its quota of 60000");
+			});
+		assertThat(store.find(id("b0")).orElseThrow().services()).hasSize(1);
+	}
+
+	@Test
+	void whenClientHoldsItsWatchStreamsThenAnotherIsRefusedUntilOneEnds() throws Exception {
+		RegistryGrpc.RegistryStub asClient = RegistryGrpc.newStub(this.channel)
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(clientHeaders(this.group)));
+		List<Recorder<WatchEvent>> open = new ArrayList<>();
+		List<Context.CancellableContext> contexts = new ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			Recorder<WatchEvent> events = new Recorder<>();
+			Context.CancellableContext context = Context.current().withCancellation();
+			context.run(() -> asClient.watch(WatchRequest.newBuilder().addGroups(this.group).build(), events));
+			assertThat(events.values.poll(5, TimeUnit.SECONDS).hasSnapshot()).isTrue();
+			open.add(events);
+			contexts.add(context);
+		}
+		Recorder<WatchEvent> third = new Recorder<>();
+		asClient.watch(WatchRequest.newBuilder().addGroups(this.group).build(), third);
+		Status refused = Status.fromThrowable(third.error.poll(5, TimeUnit.SECONDS));
+		assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+		assertThat(refused.getDescription()).contains("already holds 2 Watch streams");
+
+		contexts.get(0).cancel(null);
+		await().untilAsserted(() -> {
+			Recorder<WatchEvent> again = new Recorder<>();
+			Context.CancellableContext context = Context.current().withCancellation();
+			context.run(() -> asClient.watch(WatchRequest.newBuilder().addGroups(this.group).build(), again));
+			try {
+				assertThat(again.values.poll(1, TimeUnit.SECONDS)).isNotNull();
+			}
+			finally {
+				context.cancel(null);
+			}
+		});
+		contexts.forEach((context) -> context.cancel(null));
+	}
+
+	private static Metadata clientHeaders(String client) {
+		Metadata headers = new Metadata();
+		headers.put(CLIENT, client);
+		return headers;
 	}
 
 	private RegisterRequest request(String name) {

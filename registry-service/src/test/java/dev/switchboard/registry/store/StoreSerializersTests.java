@@ -18,7 +18,7 @@ class StoreSerializersTests {
 
 	private final InstanceRecord record = new InstanceRecord("compute", "compute-1", "10.0.0.1", 9201,
 			List.of("a.v1.A", "b.v1.B"), "http://10.0.0.1:8201/actuator", "zone-a", 50, Map.of("k", "v", "x", ""),
-			InstanceStatus.UP, true, true, "stream-1", 7, 1_700_000_000_123L);
+			InstanceStatus.UP, true, true, "stream-1", 7, 1_700_000_000_123L, "compute-client");
 
 	@Test
 	void whenRecordRoundTripsThenEqual() {
