@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -72,6 +74,10 @@ class RegistryPlatformIT {
 
 	private static WatchLog watch;
 
+	/** The replicas' join secret, in their environment as the launcher passes it. */
+	private static final Map<String, String> CLUSTER_SECRET = Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET",
+			"cluster-" + UUID.randomUUID());
+
 	@BeforeAll
 	static void startPlatform() {
 		grpcA = PlatformProcess.freePort();
@@ -81,11 +87,11 @@ class RegistryPlatformIT {
 		String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
 		registryA = start(PlatformProcess.start("registry-a", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcA, "--switchboard.registry.cluster.port=" + clusterA,
-						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY), CLUSTER_SECRET));
 		registryA.awaitHealthy(START);
 		registryB = start(PlatformProcess.start("registry-b", "registry-service", "registry-service",
 				List.of("--spring.grpc.server.port=" + grpcB, "--switchboard.registry.cluster.port=" + clusterB,
-						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY)));
+						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY), CLUSTER_SECRET));
 		compute1 = start(sample("compute-1", "compute"));
 		compute2 = start(sample("compute-2", "compute"));
 		volume1 = start(sample("volume-1", "volume"));

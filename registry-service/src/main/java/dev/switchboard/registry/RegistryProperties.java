@@ -91,12 +91,23 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 * Embedded Hazelcast cluster settings.
 	 *
 	 * @param name The Hazelcast cluster name; replicas with another name never join
-	 * @param address The interface this replica binds and announces
+	 * @param address The address this replica binds (only that interface) and announces
 	 * @param port The Hazelcast member port
 	 * @param members The other replicas as host:port; a single-member registry when empty
+	 * @param secret What a member must know to join (SWITCHBOARD_REGISTRY_CLUSTER_SECRET; never on a command line):
+	 * required when members are listed. Hazelcast's open-source member protocol has no authentication of its own, so
+	 * the secret is folded into the cluster name a joining member must present
 	 */
 	public record Cluster(@DefaultValue("switchboard-registry") String name, @DefaultValue("127.0.0.1") String address,
-			@DefaultValue("5701") int port, @DefaultValue List<String> members) {
+			@DefaultValue("5701") int port, @DefaultValue List<String> members, String secret) {
+
+		public Cluster {
+			if (!members.isEmpty() && (secret == null || secret.length() < 16)) {
+				throw new IllegalArgumentException("switchboard.registry.cluster.secret (at least 16 characters) must "
+						+ "be set when switchboard.registry.cluster.members are listed: without it any process that "
+						+ "reaches the member port and knows the cluster name joins the registry cluster");
+			}
+		}
 
 	}
 

@@ -17,7 +17,7 @@ public final class TestHazelcast {
 
 	public static HazelcastInstance start() {
 		RegistryProperties.Cluster cluster = new RegistryProperties.Cluster("test-" + UUID.randomUUID(), "127.0.0.1",
-				freePort(), List.of());
+				freePort(), List.of(), null);
 		return Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(cluster));
 	}
 

@@ -1,5 +1,12 @@
 package dev.switchboard.registry.cluster;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 import com.google.common.net.InetAddresses;
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
@@ -16,7 +23,8 @@ import dev.switchboard.registry.store.StoreSerializers;
  * no discovery), one synchronous backup of every entry so a replica can die without losing registrations, and failure
  * detection tuned to seconds rather than Hazelcast's default minute. Java deserialization, which the store's own
  * serializers make unnecessary, is limited to the project's and the JDK's and Hazelcast's basic types, so a member
- * that joins the cluster cannot make replicas deserialize arbitrary classes.
+ * that joins the cluster cannot make replicas deserialize arbitrary classes. Members bind only the configured address,
+ * and a member must know the cluster secret to join (see {@link #clusterName}).
  */
 public final class HazelcastConfigFactory {
 
@@ -25,7 +33,7 @@ public final class HazelcastConfigFactory {
 
 	public static Config create(RegistryProperties.Cluster cluster) {
 		Config config = new Config();
-		config.setClusterName(cluster.name());
+		config.setClusterName(clusterName(cluster));
 		config.setInstanceName("registry-" + cluster.address() + "-" + cluster.port());
 		config.setProperty("hazelcast.logging.type", "slf4j");
 		config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -40,11 +48,9 @@ public final class HazelcastConfigFactory {
 		NetworkConfig network = config.getNetworkConfig();
 		network.setPort(cluster.port()).setPortAutoIncrement(false);
 		network.setPublicAddress(cluster.address() + ":" + cluster.port());
-		if (InetAddresses.isInetAddress(cluster.address())) {
-			// bind only that interface (loopback for a local run); a host name binds all, as in containers
-			config.setProperty("hazelcast.socket.bind.any", "false");
-			network.getInterfaces().setEnabled(true).addInterface(cluster.address());
-		}
+		// bind only that interface: loopback for a local run, the registries' own network in containers
+		config.setProperty("hazelcast.socket.bind.any", "false");
+		network.getInterfaces().setEnabled(true).addInterface(interfaceOf(cluster.address()));
 		JoinConfig join = network.getJoin();
 		join.getMulticastConfig().setEnabled(false);
 		join.getAutoDetectionConfig().setEnabled(false);
@@ -61,6 +67,39 @@ public final class HazelcastConfigFactory {
 				.setWhitelist(new ClassFilter().addPrefixes("dev.switchboard.", "java.lang.", "java.util.",
 						"com.hazelcast.")));
 		return config;
+	}
+
+	/**
+	 * The name members must present to join: the configured name, followed by a digest of the secret when there is
+	 * one. Hazelcast compares names on join and refuses a mismatch, so a process without the secret cannot join; the
+	 * digest, not the secret, is what crosses the member network and shows in Hazelcast's logs.
+	 */
+	static String clusterName(RegistryProperties.Cluster cluster) {
+		if (cluster.secret() == null) {
+			return cluster.name();
+		}
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256")
+				.digest(("switchboard-registry-cluster\u0000" + cluster.secret()).getBytes(StandardCharsets.UTF_8));
+			return cluster.name() + "-" + HexFormat.of().formatHex(digest, 0, 16);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from this JDK", ex);
+		}
+	}
+
+	/** The IP address of {@code address}, resolved once: a host name in containers, so only its network is bound. */
+	private static String interfaceOf(String address) {
+		if (InetAddresses.isInetAddress(address)) {
+			return address;
+		}
+		try {
+			return InetAddress.getByName(address).getHostAddress();
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException("switchboard.registry.cluster.address '" + address
+					+ "' does not resolve to an address to bind", ex);
+		}
 	}
 
 }

@@ -3,11 +3,13 @@ package dev.switchboard.registry.cluster;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.switchboard.registry.RegistryProperties;
+import dev.switchboard.registry.TestHazelcast;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
@@ -37,6 +39,46 @@ class HazelcastConfigFactoryTests {
 		finally {
 			member.shutdown();
 		}
+	}
+
+	@Test
+	void whenAMemberDoesNotKnowTheClusterSecretThenItCannotJoinWhileOneThatKnowsItDoes() {
+		int first = TestHazelcast.freePort();
+		int second = TestHazelcast.freePort();
+		int foreign = TestHazelcast.freePort();
+		List<String> members = List.of("127.0.0.1:" + first, "127.0.0.1:" + second);
+		String name = "test-" + UUID.randomUUID();
+		String secret = "s3cret-" + UUID.randomUUID();
+		HazelcastInstance one = Hazelcast.newHazelcastInstance(
+				HazelcastConfigFactory.create(new RegistryProperties.Cluster(name, "127.0.0.1", first, members, secret)));
+		HazelcastInstance intruder = null;
+		HazelcastInstance two = null;
+		try {
+			// same cluster name and member list, another secret: refused at join, it forms a cluster of its own
+			intruder = Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(new RegistryProperties.Cluster(
+					name, "127.0.0.1", foreign, List.of("127.0.0.1:" + first), "guessed-" + UUID.randomUUID())));
+			assertThat(one.getCluster().getMembers()).hasSize(1);
+			assertThat(intruder.getCluster().getMembers()).hasSize(1);
+
+			two = Hazelcast.newHazelcastInstance(
+					HazelcastConfigFactory.create(new RegistryProperties.Cluster(name, "127.0.0.1", second, members, secret)));
+			assertThat(one.getCluster().getMembers()).hasSize(2);
+		}
+		finally {
+			for (HazelcastInstance member : new HazelcastInstance[] { intruder, two, one }) {
+				if (member != null) {
+					member.shutdown();
+				}
+			}
+		}
+	}
+
+	@Test
+	void whenMembersAreListedWithoutASecretThenSettingsAreRefused() {
+		assertThatThrownBy(() -> new RegistryProperties.Cluster("n", "127.0.0.1", 5701, List.of("127.0.0.1:5702"),
+				null))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("switchboard.registry.cluster.secret");
 	}
 
 }
