@@ -30,6 +30,8 @@ import dev.switchboard.auth.revocation.RevocationPoller;
 import dev.switchboard.auth.revocation.RevocationStore;
 import dev.switchboard.auth.token.FailureCounter;
 import dev.switchboard.auth.token.GrantsClaimCustomizer;
+import dev.switchboard.auth.token.IssuanceLimit;
+import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.StoreRegisteredClientRepository;
 import dev.switchboard.auth.token.UnstoredAuthorizationService;
 import io.micrometer.core.instrument.Gauge;
@@ -104,6 +106,18 @@ class AuthConfiguration {
 	}
 
 	@Bean
+	Lockouts lockouts(JdbcTemplate jdbc, Clock authClock, AuthProperties properties) {
+		AuthProperties.RateLimit limits = properties.rateLimit();
+		return new Lockouts(jdbc, authClock, limits.window(), limits.maxLockout(), limits.forgetAfter());
+	}
+
+	@Bean
+	IssuanceLimit issuanceLimit(JdbcTemplate jdbc, Clock authClock, AuthProperties properties, MeterRegistry meters) {
+		AuthProperties.RateLimit limits = properties.rateLimit();
+		return new IssuanceLimit(jdbc, authClock, limits.window(), limits.clientIssues(), meters);
+	}
+
+	@Bean
 	DecisionCache decisionCache(ClientStore clients, RevocationStore revocations, AuthProperties properties) {
 		return new DecisionCache(clients, revocations, properties.cacheTtl());
 	}
@@ -134,7 +148,8 @@ class AuthConfiguration {
 
 	@Bean(destroyMethod = "shutdownNow")
 	ScheduledExecutorService authMaintenanceScheduler(KeyRing keys, CertificateAuthority certificateAuthority,
-			RevocationStore revocations, FailureCounter failures, AuthProperties properties, Clock authClock) {
+			RevocationStore revocations, FailureCounter failures, Lockouts lockouts, IssuanceLimit issuance,
+			AuthProperties properties, Clock authClock) {
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-maintenance"));
 		long refresh = KEY_REFRESH_INTERVAL.toMillis();
 		scheduler.scheduleWithFixedDelay(quietly("key refresh", keys::refresh), refresh, refresh,
@@ -146,8 +161,8 @@ class AuthConfiguration {
 				TimeUnit.MILLISECONDS);
 		scheduler.scheduleWithFixedDelay(quietly("CA rotation", certificateAuthority::rotateIfDue), 1, 1,
 				TimeUnit.MINUTES);
-		Housekeeping housekeeping = new Housekeeping(revocations, keys, certificateAuthority, failures,
-				properties.revocationEventRetention(), authClock);
+		Housekeeping housekeeping = new Housekeeping(revocations, keys, certificateAuthority, failures, lockouts,
+				issuance, properties.revocationEventRetention(), authClock);
 		scheduler.scheduleWithFixedDelay(housekeeping, 1, 1, TimeUnit.MINUTES);
 		return scheduler;
 	}

@@ -82,20 +82,44 @@ public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
 	}
 
 	/**
-	 * @param enabled Whether the token endpoint limits failed attempts
-	 * @param clientFailures How many failed attempts one client id may have per window
-	 * @param addressFailures How many failed attempts one remote address may have per window
-	 * @param window The length of the fixed counting window
+	 * @param enabled Whether the token endpoint limits failed attempts and issuance
+	 * @param clientFailures How many failed attempts one client id may have from one remote address per window before
+	 * that pair is locked out
+	 * @param addressFailures How many failed attempts one remote address may have per window before it is locked out
+	 * @param window The length of the fixed counting window, and of a first lockout
+	 * @param maxLockout The longest lockout: a pair or address locked out again within forget-after of its last lockout
+	 * is locked out twice as long as the last time, up to this
+	 * @param forgetAfter How long a pair or address must go without a lockout, after its last one ended, to start again
+	 * from a first lockout
+	 * @param clientIssues How many tokens one client id may be issued per window, from any address and replica
 	 */
 	public record RateLimit(@DefaultValue("true") boolean enabled, @DefaultValue("5") int clientFailures,
-			@DefaultValue("20") int addressFailures, @DefaultValue("1m") Duration window) {
+			@DefaultValue("20") int addressFailures, @DefaultValue("1m") Duration window,
+			@DefaultValue("1h") Duration maxLockout, @DefaultValue("24h") Duration forgetAfter,
+			@DefaultValue("600") int clientIssues) {
 
 		public RateLimit {
-			if (clientFailures < 1 || addressFailures < 1) {
-				throw new IllegalArgumentException("switchboard.auth.rate-limit failure limits must be positive");
-			}
+			atLeastOne(clientFailures, "client-failures");
+			atLeastOne(addressFailures, "address-failures");
+			atLeastOne(clientIssues, "client-issues");
 			if (window.toMillis() < 1000) {
-				throw new IllegalArgumentException("switchboard.auth.rate-limit.window must be at least 1s");
+				throw new IllegalArgumentException(
+						"switchboard.auth.rate-limit.window must be at least 1s, not " + window);
+			}
+			if (maxLockout.compareTo(window) < 0) {
+				throw new IllegalArgumentException("switchboard.auth.rate-limit.max-lockout (" + maxLockout
+						+ ") must be at least the window (" + window + "), the length of a first lockout");
+			}
+			if (forgetAfter.isNegative() || forgetAfter.isZero()) {
+				throw new IllegalArgumentException(
+						"switchboard.auth.rate-limit.forget-after must be positive, not " + forgetAfter);
+			}
+		}
+
+		private static void atLeastOne(int budget, String name) {
+			if (budget < 1) {
+				throw new IllegalArgumentException(
+						"switchboard.auth.rate-limit." + name + " must be at least 1, not " + budget);
 			}
 		}
 

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import com.google.protobuf.ByteString;
@@ -66,12 +67,20 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 				"switchboard.identity.enabled=false",
 				"spring.security.user.password=" + AuthApplicationTests.ACTUATOR_PASSWORD,
 				"switchboard.management.scrape-password=" + AuthApplicationTests.SCRAPE_PASSWORD,
-				"switchboard.auth.rate-limit.address-failures=1000", "switchboard.auth.rate-limit.client-failures=5" })
+				"switchboard.auth.rate-limit.address-failures=1000", "switchboard.auth.rate-limit.client-failures=5",
+				"switchboard.auth.rate-limit.client-issues=" + AuthApplicationTests.CLIENT_ISSUES,
+				"switchboard.auth.rate-limit.window=" + AuthApplicationTests.WINDOW_SECONDS + "s" })
 class AuthApplicationTests {
 
 	static final String ACTUATOR_PASSWORD = "actuator-secret";
 
 	static final String SCRAPE_PASSWORD = "scrape-secret";
+
+	/** Tokens per client and window: more than any other test here asks for one client. */
+	static final int CLIENT_ISSUES = 20;
+
+	/** The rate limits' fixed window: long, so that the requests a test counts fall in one window. */
+	static final int WINDOW_SECONDS = 3600;
 
 	private static final String COMPUTE_CALL = "call:compute/switchboard.sample.compute.v1.Compute/GetInstance";
 
@@ -170,6 +179,18 @@ class AuthApplicationTests {
 			request.header("Authorization", authorization);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * Waits, seldom and briefly, for the next window when the current one ends within the next 20 s, so that the
+	 * requests a test counts on fall in one window.
+	 */
+	private static void awaitWindowWithRoom() throws InterruptedException {
+		long window = WINDOW_SECONDS * 1000L;
+		long left = window - Math.floorMod(System.currentTimeMillis(), window);
+		if (left < 20_000) {
+			Thread.sleep(left + 100);
+		}
 	}
 
 	private static Decision authorize(String token, String action) {
@@ -333,6 +354,7 @@ class AuthApplicationTests {
 		String admin = token("admin", secretOf("admin"));
 		CreateClientResponse target = as(admin)
 			.createClient(CreateClientRequest.newBuilder().setClientId("brute-target").addGrants("discover").build());
+		awaitWindowWithRoom();
 
 		for (int attempt = 0; attempt < 5; attempt++) {
 			assertThat(tokenRequest("brute-target", "guess-" + attempt, attempt % 2 == 0).statusCode()).isEqualTo(401);
@@ -340,10 +362,84 @@ class AuthApplicationTests {
 		HttpResponse<String> refused = tokenRequest("brute-target", target.getClientSecret(), true);
 
 		assertThat(refused.statusCode()).isEqualTo(429);
+		// a first lockout lasts one window
 		long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
-		assertThat(retryAfter).isBetween(1L, 60L);
-		assertThat(refused.body()).contains("too many failed attempts for client 'brute-target'");
+		assertThat(retryAfter).isBetween(WINDOW_SECONDS - 10L, (long) WINDOW_SECONDS);
+		assertThat(refused.body()).contains(
+				"too many failed attempts for client 'brute-target' from 127.0.0.1; retry in " + retryAfter + " s");
 		assertThat(tokenRequest("demo", secretOf("demo"), true).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void whenClientIsUnknownThenEveryRefusalIsByteForByteTheOneForAWrongSecretUntilBothAreLockedOutAlike()
+			throws Exception {
+		String admin = token("admin", secretOf("admin"));
+		as(admin).createClient(CreateClientRequest.newBuilder().setClientId("existing").addGrants("discover").build());
+		awaitWindowWithRoom();
+
+		for (int attempt = 0; attempt < 5; attempt++) {
+			boolean basic = attempt % 2 == 0;
+			HttpResponse<String> wrongSecret = tokenRequest("existing", "guess-" + attempt, basic);
+			HttpResponse<String> unknownClient = tokenRequest("nonexistent", "guess-" + attempt, basic);
+
+			assertThat(wrongSecret.statusCode()).isEqualTo(401);
+			assertThat(unknownClient.statusCode()).isEqualTo(wrongSecret.statusCode());
+			assertThat(unknownClient.body()).isEqualTo(wrongSecret.body()).isEqualTo("{\"error\":\"invalid_client\"}");
+			assertThat(withoutDate(unknownClient)).isEqualTo(withoutDate(wrongSecret));
+		}
+		HttpResponse<String> existingLockedOut = tokenRequest("existing", "guess-5", true);
+		HttpResponse<String> unknownLockedOut = tokenRequest("nonexistent", "guess-5", true);
+
+		assertThat(existingLockedOut.statusCode()).isEqualTo(429);
+		assertThat(unknownLockedOut.statusCode()).isEqualTo(429);
+		assertThat(sameLockout(unknownLockedOut, "nonexistent")).isEqualTo(sameLockout(existingLockedOut, "existing"));
+	}
+
+	/** The headers that matter: all but the date, which moves with the clock. */
+	private static Map<String, List<String>> withoutDate(HttpResponse<String> response) {
+		Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+		headers.putAll(response.headers().map());
+		headers.remove("Date");
+		return headers;
+	}
+
+	/**
+	 * A lockout refusal with what names the client taken out: the client id, the length it gives the body and the
+	 * seconds left (within a second of each other, since the lockouts started one request apart).
+	 */
+	private static String sameLockout(HttpResponse<String> response, String clientId) {
+		Map<String, List<String>> headers = withoutDate(response);
+		headers.remove("Content-Length");
+		long retryAfter = Long.parseLong(headers.remove("Retry-After").get(0));
+		assertThat(retryAfter).isBetween(WINDOW_SECONDS - 1L, (long) WINDOW_SECONDS);
+		return response.statusCode() + " " + headers + " "
+				+ response.body().replace("'" + clientId + "'", "'X'").replace(" " + retryAfter + " s", " N s");
+	}
+
+	@Test
+	void whenClientWasIssuedItsLimitThenItGetsTooManyRequestsInsteadOfATokenAndCallersWithoutItsSecretDoNot()
+			throws Exception {
+		String admin = token("admin", secretOf("admin"));
+		String secret = as(admin)
+			.createClient(CreateClientRequest.newBuilder().setClientId("token-hungry").addGrants("discover").build())
+			.getClientSecret();
+
+		awaitWindowWithRoom();
+		for (int issued = 0; issued < CLIENT_ISSUES; issued++) {
+			HttpResponse<String> response = tokenRequest("token-hungry", secret, issued % 2 == 0);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		}
+		HttpResponse<String> response = tokenRequest("token-hungry", secret, true);
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+		long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+		assertThat(retryAfter).isBetween(1L, (long) WINDOW_SECONDS);
+		assertThat(response.body()).isEqualTo("{\"error\":\"too_many_requests\",\"error_description\":\"client "
+				+ "'token-hungry' was issued " + CLIENT_ISSUES + " tokens in the current " + WINDOW_SECONDS
+				+ " s window; retry in " + retryAfter + " s\"}");
+		assertThat(tokenRequest("token-hungry", "not-the-secret", true).statusCode()).isEqualTo(401);
+		HttpResponse<String> metrics = get("/actuator/prometheus", basic("admin", ACTUATOR_PASSWORD));
+		assertThat(metrics.body()).contains("switchboard_auth_token_issuance_limited_total");
 	}
 
 	@Test

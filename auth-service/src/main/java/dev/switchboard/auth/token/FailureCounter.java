@@ -2,16 +2,15 @@ package dev.switchboard.auth.token;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Counts failed token requests per key (a client id or a remote address) in fixed windows, in the shared
- * {@code token_failures} table, so every replica enforces the same budget. Thread-safe; blocks on the database.
+ * Counts failed token requests per key (a client id at a remote address, or a remote address) in fixed windows, in
+ * the shared {@code token_failures} table, so every replica counts against the same budget. Thread-safe; blocks on
+ * the database.
  */
 public final class FailureCounter {
 
@@ -19,22 +18,12 @@ public final class FailureCounter {
 
 	private final Clock clock;
 
-	private final long windowMillis;
+	private final FixedWindow window;
 
 	public FailureCounter(JdbcTemplate jdbc, Clock clock, Duration window) {
 		this.jdbc = Objects.requireNonNull(jdbc, "jdbc");
 		this.clock = Objects.requireNonNull(clock, "clock");
-		this.windowMillis = window.toMillis();
-	}
-
-	/** Returns the failures of each key in the current window (absent keys have none). */
-	public Map<String, Integer> failures(String first, String second) {
-		Map<String, Integer> failures = new HashMap<>();
-		this.jdbc.query("SELECT failure_key, failures FROM token_failures WHERE window_start = ?"
-				+ " AND failure_key IN (?, ?)", (row) -> {
-					failures.put(row.getString(1), row.getInt(2));
-				}, windowStart(), first, (second != null) ? second : first);
-		return failures;
+		this.window = FixedWindow.of(window);
 	}
 
 	/** Counts one failure of {@code key} and returns the failures of the current window. */
@@ -61,24 +50,13 @@ public final class FailureCounter {
 		return 1;
 	}
 
-	/** Returns the whole seconds until the current window ends, at least one. */
-	public long retryAfterSeconds() {
-		long now = this.clock.millis();
-		long end = windowStart(now) + this.windowMillis;
-		return Math.max(1, (end - now + 999) / 1000);
-	}
-
 	/** Deletes the counts of windows that ended. */
 	public int deleteExpired() {
 		return this.jdbc.update("DELETE FROM token_failures WHERE window_start < ?", windowStart());
 	}
 
 	private long windowStart() {
-		return windowStart(this.clock.millis());
-	}
-
-	private long windowStart(long millis) {
-		return millis - Math.floorMod(millis, this.windowMillis);
+		return this.window.start(this.clock.millis());
 	}
 
 }

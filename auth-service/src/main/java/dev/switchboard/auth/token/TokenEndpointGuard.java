@@ -3,6 +3,7 @@ package dev.switchboard.auth.token;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -19,19 +20,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Stands before Spring Authorization Server's token endpoint and slows down secret guessing.
  * <p>
  * It reads the client id the request claims (HTTP basic, else the {@code client_id} form field) and refuses
- * malformed or oversized ids with 400. When the client id from this remote address, or the remote address, has used
- * up its failure budget in the current window, it answers 429 with {@code Retry-After} without checking the secret.
- * After the endpoint ran, a 401 ({@code invalid_client}) counts one failure for both. A client's budget is per source
- * address, so failed attempts from one address cannot lock the client out for its own processes elsewhere. Counts live in the database, shared by every replica.
- * Behind a proxy, set {@code server.forward-headers-strategy} so the remote address is the caller's. Never logs a
- * secret. Thread-safe; blocks on the database.
+ * malformed or oversized ids with 400. After the endpoint ran, a 401 ({@code invalid_client}) counts one failure for
+ * the client id at this remote address and one for the address. A key (the pair, or the address) that uses up its
+ * failure budget in a window is locked out: from then on, until the lockout ends, the guard answers 429 with
+ * {@code Retry-After} without checking the secret. Lockouts grow: see {@link Lockouts}. A client's budget is per
+ * source address, so failed attempts from one address cannot lock the client out for its own processes elsewhere.
+ * An unknown client id and a wrong secret are the same 401 from SAS, so they count and lock out the same way: the
+ * guard's answers never tell whether a client exists. Counts and lockouts live in the database, shared by every
+ * replica. Behind a proxy, set {@code server.forward-headers-strategy} so the remote address is the caller's. Never
+ * logs a secret. Thread-safe; blocks on the database.
  */
 public final class TokenEndpointGuard extends OncePerRequestFilter {
 
@@ -42,12 +45,16 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 
 	private final FailureCounter failures;
 
+	private final Lockouts lockouts;
+
 	private final AuthProperties.RateLimit limits;
 
 	private final Counter refused;
 
-	public TokenEndpointGuard(FailureCounter failures, AuthProperties.RateLimit limits, MeterRegistry meters) {
+	public TokenEndpointGuard(FailureCounter failures, Lockouts lockouts, AuthProperties.RateLimit limits,
+			MeterRegistry meters) {
 		this.failures = Objects.requireNonNull(failures, "failures");
+		this.lockouts = Objects.requireNonNull(lockouts, "lockouts");
 		this.limits = Objects.requireNonNull(limits, "limits");
 		this.refused = Counter.builder("switchboard.auth.token.rate-limited")
 			.description("Token requests refused for too many failed attempts")
@@ -66,13 +73,14 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			clientId = claimedClientId(request);
 		}
 		catch (IllegalArgumentException ex) {
-			error(response, HttpServletResponse.SC_BAD_REQUEST, "invalid_request", ex.getMessage());
+			TokenErrorResponses.write(response, HttpServletResponse.SC_BAD_REQUEST, "invalid_request",
+					ex.getMessage());
 			return;
 		}
 		if (clientId != null) {
 			String problem = ClientIds.problem(clientId);
 			if (problem != null) {
-				error(response, HttpServletResponse.SC_BAD_REQUEST, "invalid_request", problem);
+				TokenErrorResponses.write(response, HttpServletResponse.SC_BAD_REQUEST, "invalid_request", problem);
 				return;
 			}
 		}
@@ -80,34 +88,45 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		String addressKey = "address:" + request.getRemoteAddr();
-		String clientKey = (clientId != null) ? "client:" + clientId + "@" + request.getRemoteAddr() : null;
-		Map<String, Integer> counts = this.failures.failures(addressKey, clientKey);
-		boolean clientBlocked = clientKey != null && counts.getOrDefault(clientKey, 0) >= this.limits.clientFailures();
-		boolean addressBlocked = counts.getOrDefault(addressKey, 0) >= this.limits.addressFailures();
-		if (clientBlocked || addressBlocked) {
+		String address = request.getRemoteAddr();
+		String addressKey = "address:" + address;
+		String clientKey = (clientId != null) ? "client:" + clientId + "@" + address : null;
+		Map<String, Duration> locked = this.lockouts.remaining(addressKey, clientKey);
+		if (!locked.isEmpty()) {
+			// the longer lockout decides when the caller may try again
+			Duration forClient = (clientKey != null) ? locked.getOrDefault(clientKey, Duration.ZERO) : Duration.ZERO;
+			Duration forAddress = locked.getOrDefault(addressKey, Duration.ZERO);
+			boolean clientDecides = forClient.compareTo(forAddress) > 0;
+			long retryAfter = seconds(clientDecides ? forClient : forAddress);
 			this.refused.increment();
-			long retryAfter = this.failures.retryAfterSeconds();
-			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
-			error(response, 429, "too_many_requests", "too many failed attempts "
-					+ (clientBlocked ? "for client '" + clientId + "' from " + request.getRemoteAddr()
-							: "from " + request.getRemoteAddr())
-					+ "; retry in " + retryAfter + " s");
+			TokenErrorResponses.tooManyRequests(response, retryAfter, "too many failed attempts "
+					+ (clientDecides ? "for client '" + clientId + "' from " + address : "from " + address));
 			return;
 		}
 		chain.doFilter(request, response);
 		if (response.getStatus() == HttpServletResponse.SC_UNAUTHORIZED) {
 			int fromAddress = this.failures.recordFailure(addressKey);
 			int forClient = (clientKey != null) ? this.failures.recordFailure(clientKey) : 0;
-			if (forClient == this.limits.clientFailures()) {
-				logger.warn("Token endpoint: {} failed attempts for client '{}' from {}; refusing it there until the "
-						+ "window ends", forClient, clientId, request.getRemoteAddr());
+			if (clientKey != null && forClient >= this.limits.clientFailures()) {
+				lockOut(clientKey, forClient, "client '" + clientId + "' from " + address);
 			}
-			if (fromAddress == this.limits.addressFailures()) {
-				logger.warn("Token endpoint: {} failed attempts from {}; refusing it until the window ends",
-						fromAddress, request.getRemoteAddr());
+			if (fromAddress >= this.limits.addressFailures()) {
+				lockOut(addressKey, fromAddress, address);
 			}
 		}
+	}
+
+	private void lockOut(String key, int failures, String who) {
+		Lockouts.Lockout lockout = this.lockouts.lockOut(key);
+		if (lockout.startedNow()) {
+			logger.warn("Token endpoint: {} failed attempts for {}; refusing it until {} (strike {})",
+					failures, who, lockout.until(), lockout.strikes());
+		}
+	}
+
+	/** Returns whole seconds, rounded up so that a caller waiting them finds the lockout over, at least one. */
+	private static long seconds(Duration duration) {
+		return Math.max(1, (duration.toMillis() + 999) / 1000);
 	}
 
 	/**
@@ -141,28 +160,6 @@ public final class TokenEndpointGuard extends OncePerRequestFilter {
 			}
 		}
 		return request.getParameter("client_id");
-	}
-
-	private static void error(HttpServletResponse response, int status, String error, String description)
-			throws IOException {
-		response.setStatus(status);
-		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-		response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-		response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-		response.getWriter()
-			.write("{\"error\":\"" + error + "\",\"error_description\":\"" + json(description) + "\"}");
-	}
-
-	private static String json(String text) {
-		StringBuilder builder = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == '"' || c == '\\') {
-				builder.append('\\');
-			}
-			builder.append((c < 0x20) ? '?' : c);
-		}
-		return builder.toString();
 	}
 
 }

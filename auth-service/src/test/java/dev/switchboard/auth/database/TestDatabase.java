@@ -176,7 +176,7 @@ public final class TestDatabase implements AutoCloseable {
 	public void clear() {
 		JdbcTemplate jdbc = jdbc();
 		for (String table : new String[] { "client_grants", "clients", "revocations", "revocation_events",
-				"signing_keys", "token_failures", "certificate_authorities" }) {
+				"signing_keys", "token_failures", "token_lockouts", "token_issues", "certificate_authorities" }) {
 			jdbc.update("DELETE FROM " + table);
 		}
 	}

@@ -33,22 +33,22 @@ class FailureCounterTests {
 
 	@Test
 	void whenFailuresRecordedThenTheyAreCountedPerKeyWithinTheWindow() {
-		assertThat(this.counter.recordFailure("client:a")).isEqualTo(1);
-		assertThat(this.counter.recordFailure("client:a")).isEqualTo(2);
-		this.counter.recordFailure("address:1.2.3.4");
+		assertThat(this.counter.recordFailure("client:a@1.2.3.4")).isEqualTo(1);
+		assertThat(this.counter.recordFailure("client:a@1.2.3.4")).isEqualTo(2);
+		assertThat(this.counter.recordFailure("address:1.2.3.4")).isEqualTo(1);
+		this.clock.advance(Duration.ofSeconds(44));
 
-		assertThat(this.counter.failures("client:a", "address:1.2.3.4")).containsEntry("client:a", 2)
-			.containsEntry("address:1.2.3.4", 1);
-		assertThat(this.counter.failures("client:b", null)).isEmpty();
-		assertThat(this.counter.retryAfterSeconds()).isEqualTo(45);
+		assertThat(this.counter.recordFailure("client:a@1.2.3.4")).isEqualTo(3);
+		assertThat(this.counter.deleteExpired()).isZero();
 	}
 
 	@Test
 	void whenWindowEndsThenCountsStartAgainAndOldOnesAreDeleted() {
-		this.counter.recordFailure("client:a");
-		this.clock.advance(Duration.ofMinutes(1));
+		this.counter.recordFailure("client:a@1.2.3.4");
+		this.counter.recordFailure("client:a@1.2.3.4");
+		this.clock.advance(Duration.ofSeconds(45));
 
-		assertThat(this.counter.failures("client:a", null)).isEmpty();
+		assertThat(this.counter.recordFailure("client:a@1.2.3.4")).isEqualTo(1);
 		assertThat(this.counter.deleteExpired()).isEqualTo(1);
 	}
 
