@@ -25,6 +25,7 @@ import dev.switchboard.router.balancer.PowerOfTwoChoices;
 import dev.switchboard.router.balancer.Replica;
 import dev.switchboard.router.balancer.ReplicaSelector;
 import dev.switchboard.router.proxy.ManagedReplicaChannels;
+import dev.switchboard.router.proxy.PrincipalRateLimiter;
 import dev.switchboard.router.proxy.ProxyHandlerRegistry;
 import dev.switchboard.router.proxy.ProxySettings;
 import dev.switchboard.router.proxy.ReplicaChannels;
@@ -156,15 +157,24 @@ class RouterConfiguration {
 		return new OwnServicesAuthorization(routerAuthorizer);
 	}
 
+	/** Only when enabled: without limits the proxy has no limiter to consult at all. */
+	@Bean
+	@ConditionalOnBooleanProperty("switchboard.router.rate-limits.enabled")
+	PrincipalRateLimiter routerRateLimiter(RouterProperties properties, MeterRegistry meters) {
+		RouterProperties.RateLimits limits = properties.rateLimits();
+		return new PrincipalRateLimiter(limits.standardRate(), limits.principalRates(), limits.maxPrincipals(),
+				System::nanoTime, meters);
+	}
+
 	@Bean
 	ProxyHandlerRegistry proxyHandlerRegistry(RoutingTableUpdater table, ReplicaChannels channels,
 			ReplicaSelector selector, RouterProperties properties, MeterRegistry meters,
-			ObjectProvider<CachingAuthorizer> authorizer) {
+			ObjectProvider<CachingAuthorizer> authorizer, ObjectProvider<PrincipalRateLimiter> rateLimiter) {
 		RouterProperties.Retry retry = properties.retry();
 		return new ProxyHandlerRegistry(table::current, channels, selector,
 				new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens()),
 				new ProxySettings(retry.maxAttempts(), (int) retry.replayLimit().toBytes()), System::nanoTime, meters,
-				authorizer.getIfAvailable(), properties.auth().forwardToken());
+				authorizer.getIfAvailable(), properties.auth().forwardToken(), rateLimiter.getIfAvailable());
 	}
 
 	/**

@@ -2,6 +2,10 @@ package dev.switchboard.router;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.switchboard.router.proxy.CallRate;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,11 +22,91 @@ import org.springframework.util.unit.DataSize;
  * @param connections Limits of each caller's connection
  * @param maxMethodTags Most distinct method tag values of the router's call meters; calls of methods beyond them are
  * not metered, so no caller can grow the metrics without bound
+ * @param rateLimits Limits of the calls each principal forwards through the router
  */
 @ConfigurationProperties("switchboard.router")
 public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @DefaultValue("0") int eventLoopThreads,
 		@DefaultValue Retry retry, @DefaultValue Outlier outlier, @DefaultValue Auth auth,
-		@DefaultValue Connections connections, @DefaultValue("1000") int maxMethodTags) {
+		@DefaultValue Connections connections, @DefaultValue("1000") int maxMethodTags,
+		@DefaultValue RateLimits rateLimits) {
+
+	public RouterProperties {
+		if (rateLimits.enabled() && !auth.enabled()) {
+			// the limits are per principal, and only authorization tells a call's principal
+			throw new IllegalArgumentException("switchboard.router.rate-limits.enabled needs "
+					+ "switchboard.router.auth.enabled: calls are limited per principal of their token");
+		}
+	}
+
+	/**
+	 * Per-principal limits of forwarded calls: each principal (the OAuth2 client id its token was issued to) has a
+	 * token bucket, checked once per call (a stream is one call) after authorization; a call over it gets
+	 * RESOURCE_EXHAUSTED and reaches no replica.
+	 *
+	 * @param enabled Whether forwarded calls are limited per principal (needs {@code auth.enabled})
+	 * @param callsPerSecond Calls per second each principal may make, sustained, unless {@code principals} names it
+	 * @param burst Calls a principal may make at once after being idle; one second's calls ({@code callsPerSecond}
+	 * rounded up) when unset
+	 * @param principals Limits of particular principals instead, by client id (in brackets when it has dots:
+	 * {@code principals[my.client]})
+	 * @param maxPrincipals Most principals whose buckets are kept; an idle bucket goes a minute after it is full
+	 * again, and beyond this many active principals some start afresh
+	 */
+	public record RateLimits(@DefaultValue("false") boolean enabled, @DefaultValue("100") double callsPerSecond,
+			Integer burst, @DefaultValue Map<String, Limit> principals, @DefaultValue("10000") int maxPrincipals) {
+
+		private static final String PREFIX = "switchboard.router.rate-limits";
+
+		public RateLimits {
+			check(PREFIX, callsPerSecond, burst);
+			principals.forEach((clientId, limit) -> check(PREFIX + ".principals[" + clientId + "]",
+					limit.callsPerSecond(), limit.burst()));
+			if (maxPrincipals < 1) {
+				throw new IllegalArgumentException(PREFIX + ".max-principals must be positive, not " + maxPrincipals);
+			}
+		}
+
+		/** Returns the rate of every principal {@link #principals} does not name. */
+		public CallRate standardRate() {
+			return rate(this.callsPerSecond, this.burst);
+		}
+
+		/** Returns the rates of the principals named, by client id. */
+		public Map<String, CallRate> principalRates() {
+			return this.principals.entrySet()
+				.stream()
+				.collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
+						(entry) -> rate(entry.getValue().callsPerSecond(), entry.getValue().burst())));
+		}
+
+		private static CallRate rate(double callsPerSecond, Integer burst) {
+			CallRate rate = CallRate.perSecond(callsPerSecond);
+			return (burst != null) ? rate.withBurst(burst) : rate;
+		}
+
+		private static void check(String prefix, double callsPerSecond, Integer burst) {
+			if (!(callsPerSecond >= CallRate.MIN_PER_SECOND && callsPerSecond <= CallRate.MAX_PER_SECOND)) {
+				throw new IllegalArgumentException(prefix + ".calls-per-second must be between "
+						+ CallRate.MIN_PER_SECOND + " and " + (long) CallRate.MAX_PER_SECOND + ", not "
+						+ callsPerSecond);
+			}
+			if (burst != null && (burst < 1 || burst > CallRate.MAX_BURST)) {
+				throw new IllegalArgumentException(
+						prefix + ".burst must be between 1 and " + CallRate.MAX_BURST + ", not " + burst);
+			}
+		}
+
+		/**
+		 * One principal's limit.
+		 *
+		 * @param callsPerSecond Calls per second the principal may make, sustained (required)
+		 * @param burst Calls it may make at once after being idle; one second's calls when unset
+		 */
+		public record Limit(double callsPerSecond, Integer burst) {
+
+		}
+
+	}
 
 	/**
 	 * What one caller's connection may take of the router.

@@ -56,7 +56,7 @@ class RouterConnectionLimitsTests {
 					new ManagedReplicaChannels(manager), new PowerOfTwoChoices(() -> new SplittableRandom(1),
 							System::nanoTime),
 					new RetryBudget(0.2, 10), new ProxySettings(3, 1024), System::nanoTime, new SimpleMeterRegistry(),
-					null, false);
+					null, false, null);
 			NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
 			new RouterConfiguration().routerServerCustomizer(loops, proxy, properties).customize(builder);
 			Server router = builder.build().start();

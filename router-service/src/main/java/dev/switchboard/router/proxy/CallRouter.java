@@ -82,7 +82,8 @@ final class CallRouter {
 				+ "' has no UP replica (" + route.describeStates() + ")"));
 	}
 
-	private static String printable(String value) {
+	/** Returns {@code value} fit for a status description: at most 64 characters, control characters replaced. */
+	static String printable(String value) {
 		String cut = (value.length() > 64) ? value.substring(0, 64) + "..." : value;
 		return cut.replaceAll("\\p{Cntrl}", "?");
 	}

@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.router.balancer.Replica;
@@ -59,6 +60,8 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 	private final boolean forwardToken;
 
+	private final PrincipalRateLimiter rateLimiter;
+
 	private final CallMeters unrouted;
 
 	/**
@@ -71,16 +74,18 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 	 * @param meters where call meters go
 	 * @param authorizer decides whether a caller's token allows a call; {@code null} lets every call through
 	 * @param forwardToken whether the caller's token reaches the component (its principal always does)
+	 * @param rateLimiter limits each principal's calls once its token is authorized; {@code null} for no limit
 	 */
 	public ProxyHandlerRegistry(Supplier<RoutingTable> table, ReplicaChannels channels, ReplicaSelector selector,
 			RetryBudget budget, ProxySettings settings, LongSupplier clock, MeterRegistry meters,
-			CachingAuthorizer authorizer, boolean forwardToken) {
+			CachingAuthorizer authorizer, boolean forwardToken, PrincipalRateLimiter rateLimiter) {
 		this.table = Objects.requireNonNull(table, "table");
 		this.router = new CallRouter(table);
 		this.context = new ForwardingContext(channels, selector, budget, settings, clock);
 		this.meters = Objects.requireNonNull(meters, "meters");
 		this.authorizer = authorizer;
 		this.forwardToken = forwardToken;
+		this.rateLimiter = rateLimiter;
 		this.unrouted = new CallMeters(meters, "none", UNROUTED);
 	}
 
@@ -102,8 +107,12 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 	/**
 	 * Starts one forwarded call: route, authorization (from the cache, or asked asynchronously while the call waits),
-	 * then forwarding. Runs on the caller's event loop within the call's context and never blocks.
+	 * the principal's rate limit, then forwarding. Runs on the caller's event loop within the call's context and never
+	 * blocks.
 	 */
+	private static final AuthDecision NO_TOKEN = AuthDecision
+		.unauthenticated("no bearer token in the authorization header");
+
 	private final class Handler implements ServerCallHandler<byte[], InputStream> {
 
 		private final ProxiedMethod method;
@@ -114,6 +123,15 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 		@Override
 		public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], InputStream> call, Metadata headers) {
+			if (ProxyHandlerRegistry.this.authorizer != null
+					&& AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION)) == null) {
+				// a caller without a token learns nothing, not even which services exist
+				Status status = NO_TOKEN.toStatus();
+				call.close(status, new Metadata());
+				ProxyHandlerRegistry.this.unrouted.record(status.getCode(), 0);
+				return new ServerCall.Listener<>() {
+				};
+			}
 			GroupRoute route;
 			Replica designated;
 			try {
@@ -144,12 +162,22 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 		}
 
 		/**
-		 * Picks the replica and starts forwarding; {@code principal} is passed on when authorization ran, and
-		 * {@code attach} (when not {@code null}) receives the forwarding listener before anything can call it.
+		 * Takes the call from the principal's rate limit, picks the replica and starts forwarding; {@code principal}
+		 * is passed on when authorization ran, and {@code attach} (when not {@code null}) receives the forwarding
+		 * listener before anything can call it.
 		 */
 		private ServerCall.Listener<byte[]> begin(ServerCall<byte[], InputStream> call, Metadata headers,
 				GroupRoute route, Replica designated, Deadline deadline, String principal,
 				Consumer<ServerCall.Listener<byte[]>> attach) {
+			// once per call, streams included, and before a replica is picked: a limited call costs no replica
+			// anything; without limits this is one null check
+			PrincipalRateLimiter limiter = ProxyHandlerRegistry.this.rateLimiter;
+			if (limiter != null && principal != null) {
+				Status limited = limiter.admit(principal);
+				if (limited != null) {
+					return refuse(call, limited, route.group());
+				}
+			}
 			Replica replica = designated;
 			if (replica == null) {
 				replica = ProxyHandlerRegistry.this.context.selector().select(route, null);

@@ -142,7 +142,7 @@ class AuthorizedForwardingTests {
 		SplittableRandom random = new SplittableRandom(3);
 		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(table::current, channels,
 				new PowerOfTwoChoices(() -> random, System::nanoTime), new RetryBudget(0.2, 10),
-				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), this.authorizer, false);
+				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), this.authorizer, false, null);
 		OwnServicesAuthorization own = new OwnServicesAuthorization(this.authorizer);
 		this.router = InProcessServerBuilder.forName(this.prefix + "-router")
 			.directExecutor()

@@ -106,7 +106,7 @@ class ForwardingTests {
 				channels::release);
 		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(this.table::current, channels,
 				new PowerOfTwoChoices(() -> this.random, System::nanoTime), new RetryBudget(0.2, 10),
-				new ProxySettings(3, 64 * 1024), System::nanoTime, this.meters, null, false);
+				new ProxySettings(3, 64 * 1024), System::nanoTime, this.meters, null, false, null);
 		String routerName = this.prefix + "-router";
 		this.router = InProcessServerBuilder.forName(routerName)
 			.directExecutor()

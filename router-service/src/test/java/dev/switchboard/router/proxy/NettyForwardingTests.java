@@ -110,7 +110,7 @@ class NettyForwardingTests {
 			.build())));
 		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(this.table::current, channels,
 				new PowerOfTwoChoices(() -> new SplittableRandom(7), System::nanoTime), new RetryBudget(0.2, 10),
-				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), null, false);
+				new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(), null, false, null);
 		Server router = start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
 			.directExecutor()
 			.fallbackHandlerRegistry(proxy));

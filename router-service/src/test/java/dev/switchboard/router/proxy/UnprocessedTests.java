@@ -120,7 +120,7 @@ class UnprocessedTests {
 		};
 		ProxyHandlerRegistry proxy = new ProxyHandlerRegistry(table::current, channels, echo1First,
 				new RetryBudget(0.2, 10), new ProxySettings(3, 64 * 1024), System::nanoTime, new SimpleMeterRegistry(),
-				null, false);
+				null, false, null);
 		Server router = start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
 			.directExecutor()
 			.fallbackHandlerRegistry(proxy));
