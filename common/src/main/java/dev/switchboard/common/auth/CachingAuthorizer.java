@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the auth service whether a token allows an action, and remembers the answer: per token (for no longer than
- * the token lives, and at most {@code maxAge}), then per action. Revocations pushed by the auth service drop the
- * decisions of the revoked token or client at once. New answers are remembered only while that push stream is open.
- * When it breaks (its auth replica died, say), the decisions already remembered keep serving for up to
- * {@code resumeGrace} while the stream moves to another replica, which resumes after the last event seen and sends
- * what was missed; if no replica can resume within that time, or the one that answers cannot tell everything since,
- * every decision is dropped and each call asks again.
+ * the token lives), then per action. A remembered answer is used as is for at most {@code maxAge}; after that the
+ * auth service is asked again, and only when no replica can answer does an allowed decision keep serving, until its
+ * token expires. Revocations pushed by the auth service drop the decisions of the revoked token or client at once.
+ * New answers are remembered only while that push stream is open. When it breaks (its auth replica died, say), the
+ * decisions already remembered keep serving for up to {@code resumeGrace} while the stream moves to another replica,
+ * which resumes after the last event seen and sends what was missed; if no replica can resume within that time, or
+ * the one that answers cannot tell everything since, every decision is dropped and each call asks again.
  * <p>
  * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks a replica of the auth
  * group asynchronously, moving to the next on failure.
@@ -73,6 +74,9 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/** The sequence of the newest revocation event seen on any stream; 0 before the first. */
 	private final AtomicLong lastSequence = new AtomicLong();
 
+	/** Whether a revocation stream ever opened, so that {@link #lastSequence} is a position to resume from. */
+	private volatile boolean positioned;
+
 	private final Duration resumeGrace;
 
 	/** When the revocation stream broke ({@link System#nanoTime()}), or 0 while it flows or before it first opened. */
@@ -91,7 +95,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/**
 	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
 	 * @param channels the channel to a target, from the connection manager
-	 * @param maxAge the longest a decision is kept, whatever the token's lifetime
+	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
 	 * @param maxTokens how many tokens' decisions are kept
 	 * @param timeout the deadline of each Authorize call
 	 * @param clock tells when a token has expired
@@ -104,7 +108,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/**
 	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
 	 * @param channels the channel to a target, from the connection manager
-	 * @param maxAge the longest a decision is kept, whatever the token's lifetime
+	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
 	 * @param maxTokens how many tokens' decisions are kept
 	 * @param timeout the deadline of each Authorize call
 	 * @param resumeGrace how long remembered decisions keep serving while the revocation stream moves to another
@@ -140,10 +144,18 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/** Returns the remembered decision, or {@code null}: the per-call fast path. */
 	public AuthDecision cached(String token, String action) {
 		TokenDecisions known = this.decisions.getIfPresent(token);
-		return (known != null) ? known.byAction.get(action) : null;
+		if (known == null) {
+			return null;
+		}
+		Remembered remembered = known.byAction.get(action);
+		return (remembered != null && System.nanoTime() - remembered.freshUntilNanos < 0) ? remembered.decision : null;
 	}
 
-	/** Returns the decision, asking the auth service when none is remembered. Never completes exceptionally. */
+	/**
+	 * Returns the decision, asking the auth service when none is remembered. When no replica can answer, an allowed
+	 * decision remembered earlier serves until its token expires (revocations still drop it). Never completes
+	 * exceptionally.
+	 */
 	public CompletableFuture<AuthDecision> authorize(String token, String action) {
 		AuthDecision known = cached(token, action);
 		if (known != null) {
@@ -151,7 +163,19 @@ public final class CachingAuthorizer implements AutoCloseable {
 		}
 		CompletableFuture<AuthDecision> result = new CompletableFuture<>();
 		ask(token, action, result, this.next.getAndIncrement(), 0, this.revocations.get());
-		return result;
+		return result.thenApply((decision) -> (decision.decision() == Decision.DECISION_UNSPECIFIED)
+				? staleOr(token, action, decision) : decision);
+	}
+
+	/** An allowed decision remembered past {@code maxAge} whose token still lives, else {@code undecided}. */
+	private AuthDecision staleOr(String token, String action, AuthDecision undecided) {
+		TokenDecisions known = this.decisions.getIfPresent(token);
+		Remembered remembered = (known != null) ? known.byAction.get(action) : null;
+		if (remembered != null && remembered.decision.allowed()
+				&& remembered.decision.expiresAt().isAfter(this.clock.instant())) {
+			return remembered.decision;
+		}
+		return undecided;
 	}
 
 	/** Returns the decision, blocking for at most the timeout per replica asked. */
@@ -203,19 +227,17 @@ public final class CachingAuthorizer implements AutoCloseable {
 			return;
 		}
 		Instant now = this.clock.instant();
-		Duration age = decision.allowed() || decision.decision() == Decision.PERMISSION_DENIED
+		Duration lifetime = decision.allowed() || decision.decision() == Decision.PERMISSION_DENIED
 				? Duration.between(now, decision.expiresAt()) : REFUSAL_AGE;
-		if (age.compareTo(this.maxAge) > 0) {
-			age = this.maxAge;
-		}
-		if (age.isNegative() || age.isZero()) {
+		if (lifetime.isNegative() || lifetime.isZero()) {
 			return;
 		}
-		long lifetime = age.toNanos();
+		Duration fresh = (lifetime.compareTo(this.maxAge) > 0) ? this.maxAge : lifetime;
 		this.decisions.asMap()
-			.computeIfAbsent(token, (key) -> new TokenDecisions(decision.principal(), decision.tokenId(), lifetime))
+			.computeIfAbsent(token,
+					(key) -> new TokenDecisions(decision.principal(), decision.tokenId(), lifetime.toNanos()))
 			.byAction
-			.put(action, decision);
+			.put(action, new Remembered(decision, System.nanoTime() + fresh.toNanos()));
 	}
 
 	/** Drops what a revocation invalidates. */
@@ -280,9 +302,12 @@ public final class CachingAuthorizer implements AutoCloseable {
 							if (!this.opened) {
 								this.opened = true;
 								backoff.reset();
-								boolean resumed = resumeFrom > 0
+								// an opening at the sequence last seen (0 too, when nothing was ever revoked) means
+								// nothing was missed
+								boolean resumed = CachingAuthorizer.this.positioned
 										&& revocation.getSubjectCase() == Revocation.SubjectCase.SUBJECT_NOT_SET
 										&& revocation.getSequence() == resumeFrom;
+								CachingAuthorizer.this.positioned = true;
 								if (!resumed) {
 									// whatever was revoked while nobody listened is unknown: start clean
 									CachingAuthorizer.this.decisions.invalidateAll();
@@ -345,6 +370,10 @@ public final class CachingAuthorizer implements AutoCloseable {
 		}
 	}
 
+	/** A decision, used as is until {@link System#nanoTime()} passes {@code freshUntilNanos}. */
+	private record Remembered(AuthDecision decision, long freshUntilNanos) {
+	}
+
 	/** The decisions about one token. */
 	private static final class TokenDecisions {
 
@@ -354,7 +383,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 
 		private final long lifetimeNanos;
 
-		private final Map<String, AuthDecision> byAction = new ConcurrentHashMap<>(4);
+		private final Map<String, Remembered> byAction = new ConcurrentHashMap<>(4);
 
 		TokenDecisions(String principal, String tokenId, long lifetimeNanos) {
 			this.principal = principal;

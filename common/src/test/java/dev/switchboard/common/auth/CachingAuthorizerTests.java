@@ -186,6 +186,52 @@ class CachingAuthorizerTests {
 	}
 
 	@Test
+	void whenNothingWasEverRevokedThenAStreamReopeningAtSequenceZeroKeepsTheDecisions() throws Exception {
+		FakeAuth auth = replica("a");
+		auth.current = 0;
+		this.authorizer = authorizer(List.of("a"), Duration.ofMinutes(1));
+		awaitRevocationStream(auth);
+		this.authorizer.authorizeBlocking("t1", "discover");
+		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
+		await().until(() -> auth.watcher.get() != null);
+		assertThat(this.authorizer.cached("t1", "discover")).as("nothing can have been missed").isNotNull();
+		// while once something was revoked meanwhile, the opening sequence says so
+		auth.current = 1;
+		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
+		await().until(() -> this.authorizer.cached("t1", "discover") == null);
+	}
+
+	@Test
+	void whenADecisionIsPastMaxAgeAndNoReplicaAnswersThenOnlyAnAllowedOneServesUntilItsTokenExpires()
+			throws Exception {
+		FakeAuth auth = replica("a");
+		this.authorizer = new CachingAuthorizer(() -> List.of("a"),
+				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMillis(200),
+				1000, Duration.ofSeconds(2), Duration.ofMinutes(1), Clock.systemUTC());
+		this.authorizer.watchRevocations(this.scheduler,
+				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
+		awaitRevocationStream(auth);
+		assertThat(this.authorizer.authorizeBlocking("allowed", "discover").allowed()).isTrue();
+		auth.decision = Decision.PERMISSION_DENIED;
+		assertThat(this.authorizer.authorizeBlocking("denied", "discover").allowed()).isFalse();
+		auth.expiresAt = Instant.now().plusMillis(1500);
+		auth.decision = Decision.ALLOWED;
+		assertThat(this.authorizer.authorizeBlocking("expiring", "discover").allowed()).isTrue();
+		await().until(() -> this.authorizer.cached("allowed", "discover") == null);
+
+		// every auth replica gone
+		this.servers.forEach(Server::shutdownNow);
+		assertThat(this.authorizer.authorizeBlocking("allowed", "discover").allowed()).isTrue();
+		assertThat(this.authorizer.authorizeBlocking("denied", "discover").toStatus().getCode())
+			.isEqualTo(Status.Code.UNAVAILABLE);
+		assertThat(this.authorizer.authorizeBlocking("unknown", "discover").toStatus().getCode())
+			.isEqualTo(Status.Code.UNAVAILABLE);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.authorizer.authorizeBlocking("expiring", "discover").toStatus().getCode()
+					== Status.Code.UNAVAILABLE);
+	}
+
+	@Test
 	void whenBearerHeaderMalformedThenNoToken() {
 		assertThat(AuthDecision.bearerToken(null)).isNull();
 		assertThat(AuthDecision.bearerToken("Basic abc")).isNull();

@@ -2,6 +2,7 @@ package dev.switchboard.registry.security;
 
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.google.protobuf.Message;
 import dev.switchboard.auth.v1.Decision;
@@ -37,9 +38,10 @@ import io.grpc.Status;
  * instance with that decision until the token expires: losing the auth group must not evict every instance. A new
  * stream, another group, or a refusal (revoked, disabled) still ends it.
  * <p>
- * Decisions come from the {@link CachingAuthorizer}; a miss blocks the calling gRPC executor thread for one Authorize
- * call, never a transport thread. A heartbeat stream is re-checked on every message, so a revoked or expired token
- * ends the stream, and the component reconnects with a fresh token.
+ * Decisions come from the {@link CachingAuthorizer}; a miss on a call's first message blocks the calling gRPC executor
+ * thread for one Authorize call, never a transport thread. A heartbeat stream is re-checked on every message, so a
+ * revoked or expired token ends the stream, and the component reconnects with a fresh token; once a stream is
+ * allowed, a re-check the cache cannot answer runs asynchronously, so a slow auth service never delays a heartbeat.
  */
 public final class RegistryAuthorization implements ServerInterceptor {
 
@@ -106,18 +108,45 @@ public final class RegistryAuthorization implements ServerInterceptor {
 
 			private String allowedGroup;
 
+			/** A refusal an asynchronous re-check found, applied at the next message. */
+			private volatile AuthDecision refusal;
+
+			private final AtomicBoolean asking = new AtomicBoolean();
+
+			private void refreshLater(String action) {
+				if (this.asking.compareAndSet(false, true)) {
+					RegistryAuthorization.this.authorizer.authorize(token, action).whenComplete((decision, error) -> {
+						if (decision != null && decision.decision() != Decision.DECISION_UNSPECIFIED
+								&& !decision.allowed()) {
+							this.refusal = decision;
+						}
+						this.asking.set(false);
+					});
+				}
+			}
+
 			@Override
 			public void onMessage(Q message) {
 				if (this.refused) {
 					return;
 				}
 				String group = groupOf(message);
-				AuthDecision decision = decide(token, "register:" + group);
-				if (decision.decision() == Decision.DECISION_UNSPECIFIED && this.allowed != null
-						&& group.equals(this.allowedGroup)
+				String action = "register:" + group;
+				AuthDecision decision;
+				if (this.allowed != null && group.equals(this.allowedGroup)
 						&& this.allowed.expiresAt().isAfter(RegistryAuthorization.this.clock.instant())) {
-					// no auth replica answers: the stream was allowed, and its token still lives
-					decision = this.allowed;
+					// a stream already allowed is never held up by a slow or unreachable auth service (its lease
+					// would expire meanwhile): without a remembered decision it goes on, and a refusal found
+					// asynchronously ends it at its next message
+					decision = (this.refusal != null) ? this.refusal
+							: RegistryAuthorization.this.authorizer.cached(token, action);
+					if (decision == null) {
+						decision = this.allowed;
+						refreshLater(action);
+					}
+				}
+				else {
+					decision = decide(token, action);
 				}
 				if (!decision.allowed()) {
 					this.refused = true;

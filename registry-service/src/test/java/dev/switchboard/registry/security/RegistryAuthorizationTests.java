@@ -52,14 +52,17 @@ class RegistryAuthorizationTests {
 
 	private Metadata headers;
 
+	private final Answering answering = new Answering();
+
 	@BeforeEach
 	void start() throws Exception {
-		this.auth = InProcessServerBuilder.forName(this.name + "-auth").directExecutor().addService(new Allowing())
+		this.auth = InProcessServerBuilder.forName(this.name + "-auth").directExecutor().addService(this.answering)
 			.build()
 			.start();
 		this.authorizer = new CachingAuthorizer(() -> List.of(this.name + "-auth"),
 				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
-				1000, Duration.ofSeconds(1), Clock.systemUTC());
+				// a slow auth service would hold a heartbeat this long
+				1000, Duration.ofSeconds(30), Clock.systemUTC());
 		this.registry = InProcessServerBuilder.forName(this.name)
 			.directExecutor()
 			.addService(ServerInterceptors.intercept(new Echoing(),
@@ -95,6 +98,30 @@ class RegistryAuthorizationTests {
 		stream(fresh).onNext(beat());
 		assertThat(fresh.poll(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(Status.class,
 				(status) -> assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+	}
+
+	@Test
+	void whenAnAllowedStreamMustBeCheckedAgainThenASlowAuthServiceDoesNotHoldItsHeartbeatsAndARefusalEndsIt()
+			throws Exception {
+		LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+		StreamObserver<HeartbeatRequest> beats = stream(answers);
+		beats.onNext(beat());
+		assertThat(answers.poll(5, TimeUnit.SECONDS)).isInstanceOf(HeartbeatResponse.class);
+
+		// the auth service stops answering for now; nothing is cached (no revocation stream), so each beat asks again
+		this.answering.held = new LinkedBlockingQueue<>();
+		beats.onNext(beat());
+		assertThat(answers.poll(3, TimeUnit.SECONDS)).as("renewed while auth is slow")
+			.isInstanceOf(HeartbeatResponse.class);
+		StreamObserver<AuthorizeResponse> asked = this.answering.held.poll(5, TimeUnit.SECONDS);
+		assertThat(asked).as("asked again in the background").isNotNull();
+
+		// the answer, when it comes, is a refusal: the stream ends at its next message
+		asked.onNext(Answering.answer(Decision.PERMISSION_DENIED));
+		asked.onCompleted();
+		beats.onNext(beat());
+		assertThat(answers.poll(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(Status.class,
+				(status) -> assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
 	}
 
 	private StreamObserver<HeartbeatRequest> stream(LinkedBlockingQueue<Object> answers) {
@@ -150,18 +177,32 @@ class RegistryAuthorizationTests {
 
 	}
 
-	/** Allows everything for ten minutes; refuses to push revocations, so nothing is cached and every beat asks. */
-	private static final class Allowing extends AuthGrpc.AuthImplBase {
+	/**
+	 * Allows everything for ten minutes, or holds the questions for the test to answer; refuses to push revocations,
+	 * so nothing is cached and every check asks.
+	 */
+	private static final class Answering extends AuthGrpc.AuthImplBase {
 
-		@Override
-		public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
-			responses.onNext(AuthorizeResponse.newBuilder()
-				.setDecision(Decision.ALLOWED)
+		volatile LinkedBlockingQueue<StreamObserver<AuthorizeResponse>> held;
+
+		static AuthorizeResponse answer(Decision decision) {
+			return AuthorizeResponse.newBuilder()
+				.setDecision(decision)
 				.setPrincipal("compute")
 				.setTokenId("jti")
 				.setExpiresAt(Timestamp.newBuilder().setSeconds(Instant.now().plusSeconds(600).getEpochSecond()))
-				.setReason("allowed")
-				.build());
+				.setReason("told so")
+				.build();
+		}
+
+		@Override
+		public void authorize(AuthorizeRequest request, StreamObserver<AuthorizeResponse> responses) {
+			LinkedBlockingQueue<StreamObserver<AuthorizeResponse>> holding = this.held;
+			if (holding != null) {
+				holding.add(responses);
+				return;
+			}
+			responses.onNext(answer(Decision.ALLOWED));
 			responses.onCompleted();
 		}
 
