@@ -52,6 +52,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
+	/** The largest reply sent: gRPC's default 4 MiB message limit, less room for framing. */
+	static final int MAX_REPLY_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
 	private final InstanceStore store;
 
 	private final WatchHub hub;
@@ -190,7 +193,13 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			}
 			group.addInstances(live);
 		}
-		return group.build();
+		Group built = group.build();
+		if (built.getSerializedSize() > MAX_REPLY_BYTES) {
+			// gRPC's default message limit would make the caller fail with a transport error instead
+			throw RegistryException.resourceExhausted("group '" + request.getName() + "' is "
+					+ built.getSerializedSize() / 1024 + " KiB, more than one reply holds; read it with Watch");
+		}
+		return built;
 	}
 
 	@Override

@@ -393,6 +393,19 @@ class RegistryGrpcServiceTests {
 		}
 		assertThat(part).isGreaterThan(1);
 		assertThat(instances).isEqualTo(fat);
+		// one reply cannot hold twice as much: GetGroup says so and where to read it instead
+		for (int i = fat; i < 2 * fat; i++) {
+			this.registry.register(request("fat" + i).toBuilder()
+				.addAllServices(services)
+				.putMetadata("padding", "p".repeat(8000))
+				.build());
+		}
+		assertThatExceptionOfType(StatusRuntimeException.class)
+			.isThrownBy(() -> this.registry.getGroup(GetGroupRequest.newBuilder().setName(this.group).build()))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+				assertThat(ex.getStatus().getDescription()).endsWith("more than one reply holds; read it with Watch");
+			});
 	}
 
 	@Test
