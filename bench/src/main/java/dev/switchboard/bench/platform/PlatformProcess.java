@@ -40,10 +40,12 @@ public final class PlatformProcess implements AutoCloseable {
 
 	/**
 	 * The JVM options {@link #start(String, String, String, List)} gives every process: a small heap and C1 only, for
-	 * a quick start on two cores, as the {@code switchboard} launcher runs them.
+	 * a quick start on two cores, as the {@code switchboard} launcher runs them ({@code deploy/jvm/quick-start.options}).
 	 */
-	public static final List<String> QUICK_START_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
-			"-XX:+UseSerialGC", "-Xss512k");
+	public static final List<String> QUICK_START_JVM = List.of(options("quick-start"));
+
+	/** The router's JVM options, as the launcher and the compose image run it ({@code deploy/jvm/router.options}). */
+	public static final List<String> ROUTER_JVM = List.of(options("router"));
 
 	private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
 
@@ -147,6 +149,11 @@ public final class PlatformProcess implements AutoCloseable {
 	/** The checkout's root: where the {@code switchboard} launcher and the parent pom are. */
 	public static Path root() {
 		return ROOT;
+	}
+
+	/** The argument file {@code deploy/jvm/<name>.options}, as a java command-line option. */
+	private static String options(String name) {
+		return "@" + ROOT.resolve("deploy/jvm/" + name + ".options");
 	}
 
 	/**

@@ -196,7 +196,8 @@ public final class RouterBench {
 			System.out.printf("== router (registry, 1 compute replica, router; HAProxy and nginx in front of the same "
 					+ "replica; %d cores, load average %.2f, everything on 127.0.0.1) ==%n",
 					Runtime.getRuntime().availableProcessors(), ProcessStats.loadAverage());
-			System.out.println("jars run with: " + String.join(" ", this.jvm) + "; auth off (registry and router "
+			System.out.println("router runs with: " + String.join(" ", routerJvm(this.jvm)) + "; other jars with: "
+					+ String.join(" ", this.jvm) + "; auth off (registry and router "
 					+ "started with auth.enabled=false: no auth service here); load generator: this JVM, grpc-java "
 					+ "async calls, raw bytes, direct executor");
 			Optional<Path> haproxy = PeerProxy.find("haproxy");
@@ -536,11 +537,16 @@ public final class RouterBench {
 		}
 
 		/**
-		 * The router's JVM: the same flags with a 128 MiB heap, as it is deployed. It is stateless (its live heap is
-		 * about 30 MiB under this load), and a larger heap only raises its resident memory.
+		 * The router's JVM: {@code deploy/jvm/router.options}, as the launcher and the compose image run it; with part
+		 * {@code c1}, the quick-start flags with the router's 128 MiB heap.
 		 */
 		private static List<String> routerJvm(List<String> jvm) {
-			return jvm.stream().map((flag) -> flag.startsWith("-Xmx") ? "-Xmx128m" : flag).toList();
+			if (jvm.equals(PlatformProcess.QUICK_START_JVM)) {
+				List<String> quick = new ArrayList<>(jvm);
+				quick.add("-Xmx128m");
+				return quick;
+			}
+			return PlatformProcess.ROUTER_JVM;
 		}
 
 		private static ManagedChannel channel(int port) {

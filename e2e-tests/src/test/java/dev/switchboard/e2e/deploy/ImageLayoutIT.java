@@ -52,6 +52,11 @@ class ImageLayoutIT {
 			}
 		}
 		assertThat(copied).isEqualTo(4);
+		// the JVM settings file the image's entrypoint reads (the default one: the registry is no router)
+		Matcher jvmOptions = Pattern.compile("ARG JVM_OPTIONS=(\\S+)\nCOPY \\$\\{JVM_OPTIONS} /app/(\\S+)")
+			.matcher(String.join("\n", dockerfile));
+		assertThat(jvmOptions.find()).isTrue();
+		Files.copy(PlatformProcess.root().resolve(jvmOptions.group(1)), app.resolve(jvmOptions.group(2)));
 
 		List<String> command = new ArrayList<>(List.of(java));
 		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(String.join("\n", dockerfile));
