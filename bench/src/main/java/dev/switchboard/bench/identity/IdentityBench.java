@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchboard.bench.load.ClosedLoop;
+import dev.switchboard.bench.load.H2load;
 import dev.switchboard.bench.load.Phases;
 import dev.switchboard.bench.load.RawBytes;
 import dev.switchboard.bench.load.UnaryResult;
@@ -31,6 +33,7 @@ import dev.switchboard.bench.load.Window;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.ProcessStats;
 import dev.switchboard.bench.platform.PresentedCertificate;
 import dev.switchboard.bench.router.PeerProxy;
 import dev.switchboard.common.auth.TokenSource;
@@ -129,8 +132,9 @@ public final class IdentityBench {
 			routerArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + tokenUri,
 					"--spring.grpc.server.port=" + routerGrpc, "--switchboard.component.instance-id=bench-router",
 					"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
+			// the router as users run it (deploy/jvm/router.options)
 			PlatformProcess router = start(processes, PlatformProcess.start("bench-identity-router", "router-service",
-					"router-service", SERVICE_JVM, routerArgs, secrets.componentEnvironment("router")));
+					"router-service", PlatformProcess.ROUTER_JVM, routerArgs, secrets.componentEnvironment("router")));
 			for (PlatformProcess process : processes) {
 				process.awaitHealthy(START);
 			}
@@ -259,9 +263,9 @@ public final class IdentityBench {
 				MethodType.UNARY);
 		Map<String, Target> targets = new LinkedHashMap<>();
 		targets.put("direct (mTLS)", new Target(replicaTarget, direct, () -> {
-		}));
+		}, List::of));
 		targets.put("router", new Target("127.0.0.1:" + routerGrpc, InsecureChannelCredentials.create(), () -> {
-		}));
+		}, () -> ProcessStats.tree(router.pid())));
 		Optional<Path> haproxy = PeerProxy.find("haproxy");
 		if (haproxy.isPresent()) {
 			int port = PlatformProcess.freePort();
@@ -286,10 +290,16 @@ public final class IdentityBench {
 						catch (Exception ex) {
 							throw new IllegalStateException("cannot start HAProxy: " + ex.getMessage(), ex);
 						}
-					}));
+					}, () -> (proxy[0] != null) ? proxy[0].pids() : List.of()));
 		}
 		else {
 			System.out.println("haproxy not installed: the HAProxy comparison is skipped (bench/run installs it as root)");
+		}
+		// the outside load generator drives every target whose front is plaintext (h2load presents no certificate)
+		Optional<Path> h2loadExecutable = PeerProxy.find("h2load");
+		H2load h2load = (h2loadExecutable.isPresent()) ? H2load.of(h2loadExecutable.get(), state, request) : null;
+		if (h2load == null) {
+			System.out.println("h2load not installed: its figures are skipped (bench/run installs it as root)");
 		}
 		for (Target target : targets.values()) {
 			target.prepare().run();
@@ -298,8 +308,27 @@ public final class IdentityBench {
 		Map<String, double[]> sums = new LinkedHashMap<>();
 		for (int round = 0; round < 2; round++) {
 			for (Map.Entry<String, Target> entry : targets.entrySet()) {
+				double[] sum = sums.computeIfAbsent(entry.getKey(), (key) -> new double[8]);
 				entry.getValue().prepare().run();
+				List<Long> hop = entry.getValue().hop().get();
+				double cpuBefore = ProcessStats.cpuSeconds(hop);
 				UnaryResult many = load(entry.getValue(), 16, method, request, headers, THROUGHPUT);
+				// the CPU window spans the warm-up too: calls over it estimated at the measured rate
+				double windowSeconds = (THROUGHPUT.warmUp().toMillis() + THROUGHPUT.measure().toMillis()) / 1000.0;
+				sum[4] += (ProcessStats.cpuSeconds(hop) - cpuBefore) * 1e6 / (many.callsPerSecond() * windowSeconds)
+						/ 2;
+				if (h2load != null && entry.getValue().credentials() instanceof InsecureChannelCredentials) {
+					entry.getValue().prepare().run();
+					hop = entry.getValue().hop().get();
+					cpuBefore = ProcessStats.cpuSeconds(hop);
+					H2load.Result outside = h2load.run(entry.getValue().address(), method.getFullMethodName(),
+							Map.of("authorization", "Bearer " + token), 4, 16, 8);
+					// the CPU window spans h2load's 2 s warm-up too: calls over it estimated at the measured rate
+					double calls = outside.callsPerSecond() * 10;
+					sum[5] += outside.callsPerSecond() / 2;
+					sum[6] += (ProcessStats.cpuSeconds(hop) - cpuBefore) * 1e6 / calls / 2;
+					sum[7] += outside.failed();
+				}
 				entry.getValue().prepare().run();
 				UnaryResult one = loadOne(entry.getValue(), method, request, headers);
 				for (UnaryResult result : List.of(many, one)) {
@@ -308,15 +337,17 @@ public final class IdentityBench {
 								result.firstError());
 					}
 				}
-				double[] sum = sums.computeIfAbsent(entry.getKey(), (key) -> new double[4]);
 				sum[0] += many.callsPerSecond() / 2;
 				sum[1] += one.micros(50) / 2;
 				sum[2] += one.micros(99) / 2;
 				sum[3] += many.errors() + one.errors();
 			}
 		}
-		sums.forEach((name, sum) -> System.out.printf("  %-24s %8.0f calls/s (64 callers); 1 caller p50 %5.0f µs, "
-				+ "p99 %5.0f µs; errors %.0f%n", name, sum[0], sum[1], sum[2], sum[3]));
+		sums.forEach((name, sum) -> System.out.printf("  %-24s %8.0f calls/s (64 callers, bench client), %s; 1 caller "
+				+ "p50 %5.0f µs, p99 %5.0f µs; errors %.0f; hop CPU per call %s%n", name, sum[0],
+				(sum[5] > 0) ? String.format("%.0f calls/s with h2load (%.0f failed)", sum[5], sum[7]) : "no h2load",
+				sum[1], sum[2], sum[3], (sum[4] > 0) ? String.format("%.0f µs (bench client)%s", sum[4],
+						(sum[6] > 0) ? String.format(", %.0f µs (h2load)", sum[6]) : "") : "-"));
 		double[] routed = sums.get("router");
 		double[] straight = sums.get("direct (mTLS)");
 		System.out.printf("router/direct throughput %.2f; router's added p50 at one caller %.0f µs%n",
@@ -325,6 +356,9 @@ public final class IdentityBench {
 		if (peer != null) {
 			System.out.printf("router/HAProxy throughput %.2f; HAProxy's added p50 at one caller %.0f µs%n",
 					routed[0] / peer[0], peer[1] - straight[1]);
+			if (routed[5] > 0 && peer[5] > 0) {
+				System.out.printf("router/HAProxy throughput with h2load %.2f%n", routed[5] / peer[5]);
+			}
 		}
 	}
 
@@ -436,8 +470,12 @@ public final class IdentityBench {
 		}
 	}
 
-	/** Where a load goes, how its connections are secured, and what to do before each load. */
-	private record Target(String address, ChannelCredentials credentials, Runnable prepare) {
+	/**
+	 * Where a load goes, how its connections are secured, what to do before each load, and the processes of the hop
+	 * in between (none for direct), whose CPU is counted.
+	 */
+	private record Target(String address, ChannelCredentials credentials, Runnable prepare,
+			Supplier<List<Long>> hop) {
 
 	}
 

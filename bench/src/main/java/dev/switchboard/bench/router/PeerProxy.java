@@ -134,7 +134,7 @@ public final class PeerProxy implements AutoCloseable {
 	}
 
 	/** Returns the daemon's processes: the one in the pid file and its children (nginx's worker). */
-	List<Long> pids() {
+	public List<Long> pids() {
 		return pid().map(ProcessStats::tree).orElse(List.of());
 	}
 
