@@ -1,0 +1,41 @@
+#!/bin/sh
+# Regenerates the protobuf and gRPC stubs this package ships, from the platform's protos
+# (common/src/main/proto/switchboard/{registry,auth}/v1) and the standard health protocol kept in proto/.
+#
+# Needs python3-grpc-tools (the gRPC service stubs). Messages are compiled with Debian's protoc
+# (protobuf-compiler, the same 3.21 release as python3-protobuf) when it is installed: the protoc bundled in
+# python3-grpc-tools is 3.5, whose descriptor code the upb runtime of protobuf >= 4 (pip's) refuses to load.
+# Without protobuf-compiler the bundled one is used, which Debian's python3-protobuf still loads.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+platform_protos=$(cd "$here/../../common/src/main/proto" && pwd)
+local_protos="$here/proto"
+python=${PYTHON:-/usr/bin/python3}
+well_known=$("$python" -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
+
+protos="switchboard/registry/v1/registry.proto switchboard/auth/v1/auth.proto switchboard/health/v1/health.proto"
+includes="-I$platform_protos -I$local_protos -I$well_known"
+
+if command -v protoc >/dev/null 2>&1; then
+  protoc $includes --python_out="$here" $protos
+  "$python" -m grpc_tools.protoc $includes --grpc_python_out="$here" $protos
+else
+  echo "protoc not found (apt-get install protobuf-compiler); using grpc_tools' bundled protoc 3.5" >&2
+  "$python" -m grpc_tools.protoc $includes --python_out="$here" --grpc_python_out="$here" $protos
+fi
+
+# every generated folder is a regular package, so setuptools ships it and imports never depend on namespace packages
+for dir in switchboard/registry switchboard/registry/v1 switchboard/auth switchboard/auth/v1 \
+    switchboard/health/v1; do
+  [ -f "$here/$dir/__init__.py" ] || printf '"""Generated from the protos; see generate.sh."""\n' > "$here/$dir/__init__.py"
+done
+# the sample component's own service, next to it (not part of the package)
+sample="$here/examples/network_sample"
+if command -v protoc >/dev/null 2>&1; then
+  protoc -I"$sample" --python_out="$sample" network.proto
+  "$python" -m grpc_tools.protoc -I"$sample" --grpc_python_out="$sample" network.proto
+else
+  "$python" -m grpc_tools.protoc -I"$sample" --python_out="$sample" --grpc_python_out="$sample" network.proto
+fi
+echo "stubs written under $here/switchboard and $sample"
