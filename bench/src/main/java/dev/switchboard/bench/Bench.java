@@ -14,7 +14,7 @@ import dev.switchboard.bench.router.RouterBench;
  * count and time and stop everything they started.
  * <p>
  * Usage: {@code java -jar switchboard-bench-exec.jar [registry[:watch,load,kill]]
- * [router[:unary,latency,stream,c1,warmup=SECONDS]] [auth] [identity] [manager[:jmh,memory]]} (all scenarios, and all their parts,
+ * [router[:unary,latency,stream,scale,profile,warmup=SECONDS]] [auth] [identity] [manager[:jmh,memory]]} (all scenarios, and all their parts,
  * when none is named).
  */
 public final class Bench {

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import dev.switchboard.bench.platform.ProcessStats;
 
 /**
- * A peer gRPC proxy (HAProxy or nginx) in front of one replica, to compare the router with: configured from the
- * recipes in the design's build notes, started as a daemon with its own pid file in its own directory, stopped with
+ * A peer gRPC proxy (HAProxy) in front of one replica, to compare the router with: configured from the recipe in
+ * the design's build notes, started as a daemon with its own pid file in its own directory, stopped with
  * SIGTERM (SIGKILL after 5 s). Not thread-safe, except {@link #close()}, which may run again from a shutdown hook.
  */
 public final class PeerProxy implements AutoCloseable {
@@ -38,7 +38,7 @@ public final class PeerProxy implements AutoCloseable {
 		this.executableName = executableName;
 	}
 
-	/** Returns the executable's path when it is on the PATH (or in /usr/sbin, where Debian puts both proxies). */
+	/** Returns the executable's path when it is on the PATH (or in /usr/sbin, where Debian puts HAProxy). */
 	public static Optional<Path> find(String executable) {
 		List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
 		dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
@@ -47,12 +47,6 @@ public final class PeerProxy implements AutoCloseable {
 			.map((dir) -> Path.of(dir, executable))
 			.filter(Files::isExecutable)
 			.findFirst();
-	}
-
-	/** Starts HAProxy 2.6 on {@code port} (h2 on both sides, one thread) in front of {@code replicaPort}. */
-	static PeerProxy haproxy(Path executable, Path dir, int port, int replicaPort) throws IOException,
-			InterruptedException {
-		return haproxy(executable, dir, port, "server s1 127.0.0.1:%d proto h2".formatted(replicaPort));
 	}
 
 	/**
@@ -91,49 +85,11 @@ public final class PeerProxy implements AutoCloseable {
 		return new PeerProxy("haproxy", port, pidFile, "haproxy").awaitListening();
 	}
 
-	/**
-	 * Starts nginx 1.22 on {@code port} (one worker, h2c in, gRPC keep-alive pool out) in front of
-	 * {@code replicaPort}.
-	 */
-	static PeerProxy nginx(Path executable, Path dir, int port, int replicaPort) throws IOException,
-			InterruptedException {
-		prepare(dir, "nginx");
-		Path config = dir.resolve("nginx.conf");
-		String d = dir.toAbsolutePath().toString();
-		Files.writeString(config, """
-				worker_processes 1; daemon on; pid DIR/nginx.pid; error_log DIR/error.log warn;
-				events { worker_connections 4096; }
-				http {
-				  access_log off;
-				  client_body_temp_path DIR/body; proxy_temp_path DIR/proxy;
-				  fastcgi_temp_path DIR/fastcgi; uwsgi_temp_path DIR/uwsgi; scgi_temp_path DIR/scgi;
-				  keepalive_requests 1000000; keepalive_timeout 300s; client_max_body_size 0;
-				  http2_max_concurrent_streams 1000;
-				  upstream grpc_backend { server 127.0.0.1:PORT_REPLICA; keepalive 64; keepalive_requests 1000000; }
-				  server { listen 127.0.0.1:PORT_IN http2;
-				           location / { grpc_pass grpc://grpc_backend; grpc_read_timeout 300s; grpc_send_timeout 300s; } }
-				}
-				""".replace("DIR", d)
-			.replace("PORT_REPLICA", Integer.toString(replicaPort))
-			.replace("PORT_IN", Integer.toString(port)));
-		List<String> command = List.of(executable.toString(), "-p", d, "-c", config.toString(), "-e",
-				dir.resolve("error.log").toString());
-		List<String> check = new ArrayList<>(command);
-		check.add("-t");
-		run(dir, check);
-		run(dir, command);
-		return new PeerProxy("nginx", port, dir.resolve("nginx.pid"), "nginx").awaitListening();
-	}
-
-	String name() {
-		return this.name;
-	}
-
 	public int port() {
 		return this.port;
 	}
 
-	/** Returns the daemon's processes: the one in the pid file and its children (nginx's worker). */
+	/** Returns the daemon's processes: the one in the pid file and its children. */
 	public List<Long> pids() {
 		return pid().map(ProcessStats::tree).orElse(List.of());
 	}

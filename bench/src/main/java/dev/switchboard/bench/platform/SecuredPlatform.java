@@ -1,0 +1,268 @@
+package dev.switchboard.bench.platform;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.identity.IssuedCertificate;
+import dev.switchboard.common.identity.Pem;
+import dev.switchboard.common.identity.PlatformIdentity;
+import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.common.identity.RemoteCertificateIssuer;
+import dev.switchboard.common.identity.SpiffeId;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * A platform as {@code ./switchboard up} runs it, for the benchmarks: auth (one client per group, the CA), a registry
+ * with auth on, one compute replica and one or more routers, every hop mutual TLS with platform certificates, the
+ * routers on {@code deploy/jvm/router.options}. State (secrets, trust bundle, auth's database) lives in a directory of
+ * its own; everything is stopped by {@link #close()}. Not thread-safe.
+ */
+public final class SecuredPlatform implements AutoCloseable {
+
+	/** The trust domain every identity here belongs to. */
+	public static final String TRUST_DOMAIN = "switchboard.local";
+
+	/** The compute replica's instance id. */
+	public static final String REPLICA = "bench-compute";
+
+	private final Path state;
+
+	private final PlatformSecrets secrets;
+
+	private final List<PlatformProcess> processes = new ArrayList<>();
+
+	private final List<AutoCloseable> closing = new ArrayList<>();
+
+	private final Map<String, PlatformProcess> routers = new LinkedHashMap<>();
+
+	private final Map<String, Integer> routerPorts = new LinkedHashMap<>();
+
+	private final int authGrpc = PlatformProcess.freePort();
+
+	private final int registryGrpc = PlatformProcess.freePort();
+
+	private final int replicaGrpc = PlatformProcess.freePort();
+
+	private PlatformProcess replica;
+
+	private URI tokenUri;
+
+	private PlatformTrust trust;
+
+	private SecuredPlatform(Path state) {
+		this.state = state;
+		this.secrets = PlatformSecrets.create(state);
+	}
+
+	/**
+	 * Starts auth, the registry, the compute replica and the named routers, and waits until all are healthy.
+	 * @param prefix the processes' names start with it (their logs are {@code target/platform-logs/<name>.log})
+	 * @param certificateLifetime how long the CA's certificates live
+	 * @param replicaJvm the compute replica's JVM options
+	 * @param routers each router's name and the arguments it gets besides the platform's (an empty list for a router
+	 * as the launcher starts it)
+	 * @param timeout how long each process may take to become healthy
+	 */
+	public static SecuredPlatform start(String prefix, Duration certificateLifetime, List<String> replicaJvm,
+			Map<String, List<String>> routers, Duration timeout) throws Exception {
+		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix));
+		try {
+			platform.startAll(prefix, certificateLifetime, replicaJvm, routers, timeout);
+			return platform;
+		}
+		catch (Exception | Error ex) {
+			platform.close();
+			throw ex;
+		}
+	}
+
+	private void startAll(String prefix, Duration certificateLifetime, List<String> replicaJvm,
+			Map<String, List<String>> routerArguments, Duration timeout) throws Exception {
+		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
+				"--switchboard.component.registry.addresses=127.0.0.1:" + this.registryGrpc);
+		List<String> authArgs = new ArrayList<>(component);
+		authArgs.addAll(this.secrets.authArguments());
+		authArgs.addAll(List.of("--spring.grpc.server.port=" + this.authGrpc,
+				"--switchboard.auth.data-dir=" + this.state,
+				"--switchboard.auth.bootstrap.credentials-file=" + this.state.resolve("credentials.env"),
+				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
+				"--switchboard.component.instance-id=" + prefix + "-auth"));
+		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", "auth-service", "auth-service",
+				authArgs, this.secrets.componentEnvironment("auth")));
+		this.secrets.awaitTrustBundle(auth, timeout);
+		auth.awaitHealthy(timeout);
+		this.tokenUri = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
+		this.trust = PlatformTrust.fromFile(TRUST_DOMAIN, this.secrets.trustBundle());
+		List<String> identity = this.secrets.identityArguments(authAddress());
+		List<String> registryArgs = new ArrayList<>(identity);
+		registryArgs.addAll(this.secrets.registryArguments(this.tokenUri.toString()));
+		registryArgs.addAll(List.of("--spring.grpc.server.port=" + this.registryGrpc,
+				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
+				"--switchboard.registry.auth.fallback-address=" + authAddress()));
+		started(PlatformProcess.start(prefix + "-registry", "registry-service", "registry-service", registryArgs,
+				this.secrets.registryEnvironment()));
+		List<String> replicaArgs = new ArrayList<>(component);
+		replicaArgs.addAll(identity);
+		replicaArgs.addAll(this.secrets.componentArguments("compute"));
+		replicaArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + this.tokenUri,
+				"--spring.grpc.server.port=" + this.replicaGrpc, "--switchboard.component.instance-id=" + REPLICA));
+		this.replica = started(PlatformProcess.start(prefix + "-compute", "sample-components/compute",
+				"sample-compute", replicaJvm, replicaArgs, this.secrets.componentEnvironment("compute")));
+		for (Map.Entry<String, List<String>> router : routerArguments.entrySet()) {
+			int port = PlatformProcess.freePort();
+			List<String> routerArgs = new ArrayList<>(component);
+			routerArgs.addAll(identity);
+			routerArgs.addAll(this.secrets.componentArguments("router"));
+			routerArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + this.tokenUri,
+					"--spring.grpc.server.port=" + port,
+					"--switchboard.component.instance-id=" + prefix + "-" + router.getKey(),
+					"--switchboard.router.auth.fallback-address=" + authAddress()));
+			routerArgs.addAll(router.getValue());
+			this.routers.put(router.getKey(), started(PlatformProcess.start(prefix + "-" + router.getKey(),
+					"router-service", "router-service", PlatformProcess.ROUTER_JVM, routerArgs,
+					this.secrets.componentEnvironment("router"))));
+			this.routerPorts.put(router.getKey(), port);
+		}
+		for (PlatformProcess process : this.processes) {
+			process.awaitHealthy(timeout);
+		}
+	}
+
+	private PlatformProcess started(PlatformProcess process) {
+		this.processes.add(process);
+		return process;
+	}
+
+	/** The auth service's gRPC address (its CA). */
+	public String authAddress() {
+		return "127.0.0.1:" + this.authGrpc;
+	}
+
+	/** The compute replica's gRPC address (mutual TLS; it takes calls from router identities). */
+	public String replicaAddress() {
+		return "127.0.0.1:" + this.replicaGrpc;
+	}
+
+	public int replicaPort() {
+		return this.replicaGrpc;
+	}
+
+	public PlatformProcess replica() {
+		return this.replica;
+	}
+
+	/** The router of this name, as started. */
+	public PlatformProcess router(String name) {
+		return this.routers.get(name);
+	}
+
+	/** The plaintext gRPC port of the router of this name. */
+	public int routerPort(String name) {
+		return this.routerPorts.get(name);
+	}
+
+	public URI tokenUri() {
+		return this.tokenUri;
+	}
+
+	public PlatformSecrets secrets() {
+		return this.secrets;
+	}
+
+	public PlatformTrust trust() {
+		return this.trust;
+	}
+
+	/** The directory of the platform's state, where the benches also put their own files. */
+	public Path state() {
+		return this.state;
+	}
+
+	/** A token of the bootstrap demo client, which may call compute and volume through a router. */
+	public String demoToken() throws Exception {
+		Map<String, String> credentials = PlatformClients.readEnvFile(this.state.resolve("credentials.env"));
+		return PlatformClients.token(this.tokenUri, credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"),
+				credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
+	}
+
+	/**
+	 * An identity of {@code group} (its client's secret from this platform) for {@code instance}, renewed like a
+	 * platform process's until this platform closes.
+	 */
+	public PlatformIdentity identity(String group, String instance) {
+		TokenSource tokens = new TokenSource(List.of(this.tokenUri), group, this.secrets.secret(group),
+				Clock.systemUTC());
+		RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of(authAddress()), tokens, this.trust, 5000);
+		this.closing.add(issuer);
+		PlatformIdentity identity = new PlatformIdentity(SpiffeId.of(TRUST_DOMAIN, group, instance), issuer,
+				this.trust, 0.66, Clock.systemUTC());
+		ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
+		this.closing.add(renewals::shutdownNow);
+		this.closing.add(identity);
+		identity.start(renewals, Duration.ofSeconds(30));
+		return identity;
+	}
+
+	/**
+	 * A certificate of a {@code router} identity for {@code instance} and its key as one PEM file (mode 600) in the
+	 * state directory, for a peer proxy's client certificate (HAProxy's {@code crt}).
+	 */
+	public Path routerCertificatePem(String instance) throws Exception {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+		generator.initialize(new ECGenParameterSpec("secp256r1"));
+		KeyPair key = generator.generateKeyPair();
+		byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=router"), key.getPublic())
+			.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+			.getEncoded();
+		TokenSource tokens = new TokenSource(List.of(this.tokenUri), "router", this.secrets.secret("router"),
+				Clock.systemUTC());
+		IssuedCertificate issued;
+		try (RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of(authAddress()), tokens, this.trust,
+				5000)) {
+			issued = issuer.issue(SpiffeId.of(TRUST_DOMAIN, "router", instance), csr);
+		}
+		Path pem = this.state.resolve(instance + "-client.pem");
+		Files.deleteIfExists(pem);
+		Files.createFile(pem, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		Files.writeString(pem, Pem.toPem(issued.chain()) + "-----BEGIN PRIVATE KEY-----\n"
+				+ Base64.getMimeEncoder(64, new byte[] { '\n' }).encodeToString(key.getPrivate().getEncoded())
+				+ "\n-----END PRIVATE KEY-----\n");
+		return pem;
+	}
+
+	/** Stops every process started here (in reverse order) and what the identities here hold. */
+	@Override
+	public void close() {
+		for (AutoCloseable resource : this.closing.reversed()) {
+			try {
+				resource.close();
+			}
+			catch (Exception ex) {
+				System.err.println("could not close " + resource + ": " + ex);
+			}
+		}
+		this.closing.clear();
+		for (PlatformProcess process : this.processes.reversed()) {
+			process.close();
+		}
+		this.processes.clear();
+	}
+
+}
