@@ -33,6 +33,15 @@ class ServerStoreTests {
 		this.scheduler.shutdownNow();
 	}
 
+	/**
+	 * Returns once the scheduler has run everything scheduled so far within {@code delay}: its one thread runs tasks
+	 * of the same delay in the order they were scheduled, so a task scheduled now with that delay runs after them.
+	 */
+	private void afterScheduledWork(Duration delay) throws Exception {
+		this.scheduler.schedule(() -> {
+		}, delay.toNanos(), TimeUnit.NANOSECONDS).get(10, TimeUnit.SECONDS);
+	}
+
 	private ServerStore store(Duration buildTime) {
 		return new ServerStore(this.scheduler, buildTime, this.clock);
 	}
@@ -63,13 +72,10 @@ class ServerStoreTests {
 	}
 
 	@Test
-	void whenBuildTimeElapsedThenActive() throws InterruptedException {
+	void whenBuildTimeElapsedThenActive() throws Exception {
 		ServerStore store = store(Duration.ofMillis(20));
 		String id = store.create("web-1", "m1.small", "ubuntu").id();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-		while (store.get(id).state() == ServerState.BUILDING && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+		afterScheduledWork(Duration.ofMillis(20));
 		assertThat(store.get(id).state()).isEqualTo(ServerState.ACTIVE);
 		assertThat(store.get(id).createdAt()).isEqualTo(NOW);
 	}
@@ -155,13 +161,13 @@ class ServerStoreTests {
 	}
 
 	@Test
-	void whenDeletedWhileBuildingThenBuildNeverFinishes() throws InterruptedException {
-		ServerStore store = store(Duration.ofMillis(200));
+	void whenDeletedWhileBuildingThenBuildNeverFinishes() throws Exception {
+		ServerStore store = store(Duration.ofMillis(50));
 		BlockingQueue<ServerChange> changes = new LinkedBlockingQueue<>();
 		String id = store.create("web-1", "m1.small", "ubuntu").id();
 		store.watch(id, changes::add);
 		store.delete(id);
-		Thread.sleep(400);
+		afterScheduledWork(Duration.ofMillis(50));
 		assertThat(changes).extracting((change) -> change.server().state())
 			.containsExactly(ServerState.BUILDING, ServerState.DELETED);
 	}
