@@ -13,7 +13,7 @@ import dev.switchboard.bench.router.RouterBench;
  * Runs benchmark scenarios against the real jars on 127.0.0.1 and prints their figures. Scenarios are bounded in
  * count and time and stop everything they started.
  * <p>
- * Usage: {@code java -jar switchboard-bench-exec.jar [registry[:watch,load,kill]]
+ * Usage: {@code java -jar switchboard-bench-exec.jar [registry[:watch,load,failover,kill,instances=N,replicas=N,watchers=N,seconds=N]]
  * [router[:unary,latency,stream,scale,profile,warmup=SECONDS]] [auth] [identity] [manager[:jmh,memory]]} (all scenarios, and all their parts,
  * when none is named).
  */

@@ -22,6 +22,7 @@ import dev.switchboard.registry.actuate.RegistryMetrics;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
 import dev.switchboard.registry.grpc.RegistryExceptionHandler;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
+import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
@@ -64,6 +65,11 @@ class RegistryConfiguration {
 	}
 
 	@Bean
+	LeaseRenewals leaseRenewals(InstanceStore store) {
+		return new LeaseRenewals(store::renewLeases, Clock.systemUTC());
+	}
+
+	@Bean
 	ClientQuotas clientQuotas(InstanceStore store, RegistryProperties properties) {
 		ClientQuotas quotas = new ClientQuotas(properties.quotas().instancesPerClient(),
 				properties.quotas().bytesPerClient().toBytes());
@@ -72,13 +78,15 @@ class RegistryConfiguration {
 	}
 
 	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService registryScheduler(InstanceStore store, WatchHub hub, RegistryProperties properties,
-			MeterRegistry meters) {
+	ScheduledExecutorService registryScheduler(InstanceStore store, WatchHub hub, LeaseRenewals renewals,
+			RegistryProperties properties, MeterRegistry meters) {
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "registry-sweeper");
 			thread.setDaemon(true);
 			return thread;
 		});
+		// renewals are written as often as leases are swept, so the sweeper never reads one older than that
+		renewals.scheduleOn(scheduler, properties.sweepInterval());
 		new LeaseSweeper(store, properties.ttl(), meters).scheduleOn(scheduler, properties.sweepInterval());
 		RegistryMetrics metrics = new RegistryMetrics(hub, meters);
 		scheduler.scheduleWithFixedDelay(metrics::refresh, 1, 1, TimeUnit.SECONDS);
@@ -92,9 +100,10 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, ClientQuotas quotas,
-			RegistryProperties properties, RegistryExceptionHandler exceptions, MeterRegistry meters) {
-		return new RegistryGrpcService(store, hub, quotas, properties.heartbeatInterval(), properties.ttl(),
+	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals,
+			ClientQuotas quotas, RegistryProperties properties, RegistryExceptionHandler exceptions,
+			MeterRegistry meters) {
+		return new RegistryGrpcService(store, hub, renewals, quotas, properties.heartbeatInterval(), properties.ttl(),
 				exceptions, meters);
 	}
 

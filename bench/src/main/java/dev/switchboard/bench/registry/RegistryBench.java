@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -42,56 +43,119 @@ import io.grpc.stub.StreamObserver;
 import org.HdrHistogram.Histogram;
 
 /**
- * The registry's figures, each from one run against a registry jar started here:
+ * The registry's figures, each from one run against registry jars started here (one, or several clustered):
  * <ol>
  * <li>status change delivered to a watcher: p50/p99 over 1,000 changes;</li>
- * <li>registrations per second, registering 2,000 simulated instances with 64 calls outstanding;</li>
- * <li>the same 2,000 instances heartbeating every second: registry CPU and heap, and whether any was evicted;</li>
+ * <li>registrations per second, registering the simulated instances with 64 calls outstanding;</li>
+ * <li>the same instances heartbeating every second: registry CPU per heartbeat and heap, instances lost (expected vs
+ * registered, lowest through the run and at the end), evictions and DOWN marks a watcher saw, heartbeat stream
+ * failures by status, and status change to watcher p99 with {@code watchers} watchers of the loaded group;</li>
+ * <li>with {@code failover} and two or more replicas: kill -9 of one replica under that load, its streams moved to the
+ * others as a component's heartbeat session moves them, and whether any instance was evicted;</li>
  * <li>kill -9 of a real sample replica: seconds until marked DOWN and until evicted, median of 10.</li>
  * </ol>
+ * Parameters among the parts: {@code instances=N} (default 2,000), {@code replicas=N} (default 1),
+ * {@code watchers=N} (default 100), {@code seconds=N} (the measured load, default 20). Calls are not authorized (the
+ * registries run with {@code switchboard.registry.auth.enabled=false} and plaintext gRPC).
  */
 public final class RegistryBench {
-
-	private static final int INSTANCES = 2_000;
 
 	private static final int CHANGES = 1_000;
 
 	private static final int KILLS = 10;
 
-	private static final Duration HEARTBEAT_RUN = Duration.ofSeconds(20);
-
-	private static final long CLOCK_TICKS_PER_SECOND = 100;
-
 	private RegistryBench() {
 	}
 
 	/**
-	 * Runs the named parts ({@code watch}, {@code load}, {@code kill}), or all when none is named.
+	 * Runs the named parts ({@code watch}, {@code load}, {@code failover}, {@code kill}), or all but
+	 * {@code failover} when none is named, at the scale the {@code name=value} parts give.
 	 */
 	public static void run(java.util.Set<String> parts) throws Exception {
-		int grpcPort = PlatformProcess.freePort();
-		try (PlatformProcess registry = PlatformProcess.start("bench-registry", "registry-service",
-				"registry-service", List.of("--spring.grpc.server.port=" + grpcPort,
-						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"))) {
-			registry.awaitHealthy(Duration.ofSeconds(90));
-			ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
-			try {
-				System.out.println("== registry (1 replica, heartbeat 1 s, TTL 3 s) ==");
-				if (parts.isEmpty() || parts.contains("watch")) {
-					watchLatency(channel);
+		Scale scale = Scale.of(parts);
+		java.util.Set<String> named = new java.util.HashSet<>();
+		parts.stream().filter((part) -> !part.contains("=")).forEach(named::add);
+		List<Integer> grpcPorts = new ArrayList<>();
+		List<Integer> clusterPorts = new ArrayList<>();
+		for (int i = 0; i < scale.replicas(); i++) {
+			grpcPorts.add(PlatformProcess.freePort());
+			clusterPorts.add(PlatformProcess.freePort());
+		}
+		List<String> members = clusterPorts.stream().map((port) -> "127.0.0.1:" + port).toList();
+		Map<String, String> environment = (scale.replicas() > 1)
+				? Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", "bench-" + Long.toHexString(System.nanoTime()) + "-secret")
+				: Map.of();
+		List<PlatformProcess> registries = new ArrayList<>();
+		List<ManagedChannel> channels = new ArrayList<>();
+		try {
+			for (int i = 0; i < scale.replicas(); i++) {
+				List<String> arguments = new ArrayList<>(List.of("--spring.grpc.server.port=" + grpcPorts.get(i),
+						"--switchboard.registry.cluster.port=" + clusterPorts.get(i),
+						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"));
+				if (scale.replicas() > 1) {
+					arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
 				}
-				if (parts.isEmpty() || parts.contains("load")) {
-					heartbeatLoad(channel, grpcPort, registry);
-				}
-				if (parts.isEmpty() || parts.contains("kill")) {
-					killToEviction(grpcPort, channel);
-				}
+				registries.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service", "registry-service",
+						arguments, environment));
 			}
-			finally {
-				channel.shutdownNow();
+			for (PlatformProcess registry : registries) {
+				registry.awaitHealthy(Duration.ofSeconds(120));
+			}
+			for (int port : grpcPorts) {
+				channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+			}
+			ManagedChannel channel = channels.get(0);
+			System.out.printf("== registry (%d replica%s, heartbeat 1 s, TTL 3 s, auth off, plaintext; pids %s) ==%n",
+					scale.replicas(), (scale.replicas() > 1) ? "s" : "",
+					registries.stream().map((r) -> Long.toString(r.pid())).toList());
+			if (named.isEmpty() || named.contains("watch")) {
+				watchLatency(channel);
+			}
+			if (named.isEmpty() || named.contains("load") || named.contains("failover")) {
+				new HeartbeatLoad(scale, grpcPorts, channels, registries).run(named.contains("failover"));
+			}
+			if (named.isEmpty() || named.contains("kill")) {
+				killToEviction(grpcPorts.get(0), channel);
 			}
 		}
+		finally {
+			channels.forEach(ManagedChannel::shutdownNow);
+			registries.forEach(PlatformProcess::close);
+		}
+	}
+
+	/**
+	 * The scale of a run.
+	 *
+	 * @param instances simulated instances heartbeating
+	 * @param replicas registry replicas in one cluster
+	 * @param watchers Watch streams of the loaded group during the load, spread over the replicas
+	 * @param seconds how long the load is measured
+	 */
+	record Scale(int instances, int replicas, int watchers, int seconds) {
+
+		static Scale of(java.util.Set<String> parts) {
+			Map<String, Integer> values = new java.util.HashMap<>();
+			for (String part : parts) {
+				int equals = part.indexOf('=');
+				if (equals > 0) {
+					values.put(part.substring(0, equals), Integer.parseInt(part.substring(equals + 1)));
+				}
+			}
+			for (String name : values.keySet()) {
+				if (!List.of("instances", "replicas", "watchers", "seconds").contains(name)) {
+					throw new IllegalArgumentException("unknown registry parameter '" + name
+							+ "'; known: instances, replicas, watchers, seconds");
+				}
+			}
+			Scale scale = new Scale(values.getOrDefault("instances", 2_000), values.getOrDefault("replicas", 1),
+					values.getOrDefault("watchers", 100), values.getOrDefault("seconds", 20));
+			if (scale.instances < 1 || scale.replicas < 1 || scale.watchers < 1 || scale.seconds < 1) {
+				throw new IllegalArgumentException("registry parameters must be positive: " + scale);
+			}
+			return scale;
+		}
+
 	}
 
 	/** Toggles one instance in and out of service and times each change until the watcher has it. */
@@ -133,60 +197,6 @@ public final class RegistryBench {
 		heartbeat.cancel("bench done", null);
 		System.out.printf("status change -> watcher (SetOutOfService call + push, %d changes): p50 %.2f ms, p99 %.2f ms%n",
 				CHANGES, micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0);
-	}
-
-	/** Registers 2,000 instances, then keeps them all heartbeating and reads the registry's CPU and heap. */
-	private static void heartbeatLoad(ManagedChannel channel, int grpcPort, PlatformProcess registry)
-			throws Exception {
-		RegistryGrpc.RegistryStub async = RegistryGrpc.newStub(channel);
-		// warm-up round, on another group, not timed
-		registerAll(async, "warmup", 500);
-		long start = System.nanoTime();
-		registerAll(async, "load", INSTANCES);
-		double seconds = (System.nanoTime() - start) / 1e9;
-		System.out.printf("registrations: %d in %.2f s = %.0f registrations/s (64 outstanding)%n", INSTANCES, seconds,
-				INSTANCES / seconds);
-
-		List<ManagedChannel> channels = new ArrayList<>();
-		for (int i = 0; i < 8; i++) {
-			channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
-		}
-		List<ClientCallStreamObserver<HeartbeatRequest>> streams = Collections.synchronizedList(new ArrayList<>());
-		AtomicInteger failures = new AtomicInteger();
-		for (int i = 0; i < INSTANCES; i++) {
-			streams.add(openHeartbeat(channels.get(i % channels.size()), failures));
-		}
-		ScheduledExecutorService ticker = Executors.newScheduledThreadPool(2);
-		for (int i = 0; i < INSTANCES; i++) {
-			int n = i;
-			ticker.scheduleAtFixedRate(() -> {
-				ClientCallStreamObserver<HeartbeatRequest> stream = streams.get(n);
-				synchronized (stream) {
-					stream.onNext(HeartbeatRequest.newBuilder()
-						.setGroup("load")
-						.setInstanceId("load-" + n)
-						.setStatus(InstanceStatus.UP)
-						.build());
-				}
-			}, (1000L * n) / INSTANCES, 1000, TimeUnit.MILLISECONDS);
-		}
-		Thread.sleep(5_000); // settle
-		long cpuBefore = cpuTicks(registry.pid());
-		long wallBefore = System.nanoTime();
-		Thread.sleep(HEARTBEAT_RUN.toMillis());
-		long cpuAfter = cpuTicks(registry.pid());
-		double wall = (System.nanoTime() - wallBefore) / 1e9;
-		double cpuCores = (cpuAfter - cpuBefore) / (double) CLOCK_TICKS_PER_SECOND / wall;
-		int registered = RegistryGrpc.newBlockingStub(channel)
-			.getGroup(GetGroupRequest.newBuilder().setName("load").build())
-			.getInstancesCount();
-		double heapMiB = prometheus(registry, "jvm_memory_used_bytes", "area=\"heap\"") / (1024 * 1024);
-		System.out.printf("%d instances heartbeating every 1 s for %d s: registry CPU %.0f%% of one core, heap used %.0f MiB, "
-				+ "instances still registered %d, heartbeat stream failures %d%n", INSTANCES, HEARTBEAT_RUN.toSeconds(),
-				cpuCores * 100, heapMiB, registered, failures.get());
-		ticker.shutdownNow();
-		streams.forEach((stream) -> stream.cancel("bench done", null));
-		channels.forEach(ManagedChannel::shutdownNow);
 	}
 
 	/** Starts real sample replicas, kills each with SIGKILL and times DOWN and eviction as a watcher sees them. */
@@ -270,13 +280,25 @@ public final class RegistryBench {
 		throw new IllegalStateException(instanceId + " never became " + status);
 	}
 
-	private static void registerAll(RegistryGrpc.RegistryStub async, String group, int count) throws Exception {
+	/** Registers {@code count} instances of {@code group}, 64 calls outstanding, spread round-robin over the stubs. */
+	static void registerAll(List<RegistryGrpc.RegistryStub> stubs, String group, int count) throws Exception {
+		registerAll(stubs, group, count, (i) -> {
+		});
+	}
+
+	/**
+	 * Registers {@code count} instances of {@code group}, 64 calls outstanding, spread round-robin over the stubs;
+	 * {@code registered} gets the index of each one registered, on a gRPC thread, as soon as it is.
+	 */
+	static void registerAll(List<RegistryGrpc.RegistryStub> stubs, String group, int count,
+			java.util.function.IntConsumer registered) throws Exception {
 		Semaphore outstanding = new Semaphore(64);
 		CountDownLatch done = new CountDownLatch(count);
 		AtomicInteger failed = new AtomicInteger();
 		for (int i = 0; i < count; i++) {
 			outstanding.acquire();
-			async.register(request(group, group + "-" + i, 10_000 + (i % 50_000)), new StreamObserver<>() {
+			int index = i;
+			stubs.get(i % stubs.size()).register(request(group, group + "-" + i, 10_000 + (i % 50_000)), new StreamObserver<>() {
 
 				@Override
 				public void onNext(RegisterResponse value) {
@@ -291,6 +313,7 @@ public final class RegistryBench {
 
 				@Override
 				public void onCompleted() {
+					registered.accept(index);
 					outstanding.release();
 					done.countDown();
 				}
@@ -302,7 +325,7 @@ public final class RegistryBench {
 		}
 	}
 
-	private static ClientCallStreamObserver<HeartbeatRequest> openHeartbeat(ManagedChannel channel,
+	static ClientCallStreamObserver<HeartbeatRequest> openHeartbeat(ManagedChannel channel,
 			AtomicInteger failures) {
 		ClientCallStreamObserver<HeartbeatRequest>[] holder = new ClientCallStreamObserver[1];
 		RegistryGrpc.newStub(channel).heartbeat(new ClientResponseObserver<HeartbeatRequest, HeartbeatResponse>() {
@@ -328,7 +351,7 @@ public final class RegistryBench {
 		return holder[0];
 	}
 
-	private static RegisterRequest request(String group, String instanceId, int port) {
+	static RegisterRequest request(String group, String instanceId, int port) {
 		return RegisterRequest.newBuilder()
 			.setGroup(group)
 			.setInstanceId(instanceId)
@@ -357,15 +380,8 @@ public final class RegistryBench {
 		};
 	}
 
-	/** User plus system CPU time of a process, in clock ticks, from /proc. */
-	private static long cpuTicks(long pid) throws Exception {
-		String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-	}
-
 	/** Sums the Prometheus samples of {@code name} whose labels contain {@code label}. */
-	private static double prometheus(PlatformProcess process, String name, String label) throws Exception {
+	static double prometheus(PlatformProcess process, String name, String label) throws Exception {
 		String auth = Base64.getEncoder()
 			.encodeToString(("admin:" + PlatformProcess.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 		HttpResponse<String> response = HttpClient.newHttpClient()
@@ -377,7 +393,7 @@ public final class RegistryBench {
 		}
 		double sum = 0;
 		for (String line : response.body().split("\n")) {
-			if (line.startsWith(name + "{") && line.contains(label)) {
+			if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
 				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
 			}
 		}

@@ -114,7 +114,7 @@ public final class RouterBench {
 	/** Concurrent streams on one connection in the {@code scale} part: the router's default per-connection limit. */
 	private static final int STREAMS_ON_ONE_CONNECTION = 1_000;
 
-	private static final Duration START = Duration.ofSeconds(120);
+	private static final Duration START = Duration.ofSeconds(180);
 
 	/** The replica's JVM: full JIT and a small heap, as it would run in production. */
 	private static final List<String> REPLICA_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");

@@ -11,7 +11,11 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 
 import com.google.protobuf.Timestamp;
+import com.hazelcast.core.HazelcastOverloadException;
+import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.spi.exception.RetryableException;
 import dev.switchboard.common.grpc.UnaryReplies;
+import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.load.CallRateSampler;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
@@ -59,6 +63,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final WatchHub hub;
 
+	private final LeaseRenewals renewals;
+
 	private final ClientQuotas quotas;
 
 	private final Lease lease;
@@ -72,12 +78,15 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	private final Counter deregistrations;
 
 	/**
+	 * @param hub this replica's view, which answers heartbeats that change nothing
+	 * @param renewals where heartbeats renew leases, written to the cluster in batches
 	 * @param quotas what each client may hold; registrations are counted against the token's principal
 	 */
-	public RegistryGrpcService(InstanceStore store, WatchHub hub, ClientQuotas quotas, Duration heartbeatInterval,
-			Duration ttl, RegistryExceptionHandler exceptions, MeterRegistry meters) {
+	public RegistryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals, ClientQuotas quotas,
+			Duration heartbeatInterval, Duration ttl, RegistryExceptionHandler exceptions, MeterRegistry meters) {
 		this.store = Objects.requireNonNull(store, "store");
 		this.hub = Objects.requireNonNull(hub, "hub");
+		this.renewals = Objects.requireNonNull(renewals, "renewals");
 		this.quotas = Objects.requireNonNull(quotas, "quotas");
 		this.lease = Lease.newBuilder()
 			.setHeartbeatIntervalMillis(heartbeatInterval.toMillis())
@@ -113,7 +122,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	@Override
 	public StreamObserver<HeartbeatRequest> heartbeat(StreamObserver<HeartbeatResponse> responses) {
-		return new HeartbeatStream(responses);
+		return new HeartbeatStream((ServerCallStreamObserver<HeartbeatResponse>) responses);
 	}
 
 	@Override
@@ -122,6 +131,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			RegistrationValidator.group(request.getGroup());
 			RegistrationValidator.instanceId(request.getInstanceId());
 			this.store.deregister(request.getGroup(), request.getInstanceId(), RegistryAuthorization.PRINCIPAL.get());
+			this.renewals.forget(request.getInstanceId());
 			this.deregistrations.increment();
 			return DeregisterResponse.getDefaultInstance();
 		});
@@ -220,14 +230,18 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	}
 
 	/**
-	 * One instance's heartbeat stream. gRPC calls it one message at a time. The first message binds the stream to an
-	 * instance; when the stream breaks, the instance is marked DOWN unless a newer stream took over.
+	 * One instance's heartbeat stream. gRPC calls it one message at a time, so a registry that falls behind slows the
+	 * stream by HTTP/2 flow control rather than queueing without bound. The first message binds the stream to an
+	 * instance and writes it to the record; after that, a heartbeat that changes nothing the record holds (status, load)
+	 * is answered from this replica's view and renews the lease through {@link LeaseRenewals}: no cluster call, no
+	 * Watch event. Answers the client does not read yet are coalesced into the latest. When the stream breaks, the
+	 * instance is marked DOWN unless a newer stream took over.
 	 */
 	private final class HeartbeatStream implements StreamObserver<HeartbeatRequest> {
 
 		private final String streamId = InstanceStore.newStreamId();
 
-		private final StreamObserver<HeartbeatResponse> responses;
+		private final ServerCallStreamObserver<HeartbeatResponse> responses;
 
 		private final CallRateSampler callRate = new CallRateSampler();
 
@@ -235,10 +249,17 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 		private String instanceId;
 
+		/** Whether this stream's heartbeat has been written to the record, binding the stream to it. */
+		private boolean applied;
+
 		private boolean ended;
 
-		HeartbeatStream(StreamObserver<HeartbeatResponse> responses) {
+		/** The latest answer not sent because the client was not reading; gRPC's callbacks for a call are serial. */
+		private HeartbeatResponse owed;
+
+		HeartbeatStream(ServerCallStreamObserver<HeartbeatResponse> responses) {
 			this.responses = responses;
+			responses.setOnReadyHandler(this::sendOwed);
 		}
 
 		@Override
@@ -251,21 +272,78 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				RegistrationValidator.status(request.getStatus());
 				InstanceStatus reported = (request.getStatus() == InstanceStatus.INSTANCE_STATUS_UNSPECIFIED)
 						? InstanceStatus.UP : request.getStatus();
-				InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
-						this.streamId, reported, Math.max(0, request.getInFlight()));
+				int inFlight = Math.max(0, request.getInFlight());
+				Instance known = RegistryGrpcService.this.hub.find(this.instanceId);
+				InstanceStatus status;
+				boolean forced;
+				if (this.applied && unchanged(known, reported, inFlight)) {
+					status = known.getStatus();
+					forced = known.getForcedOutOfService();
+				}
+				else {
+					// a change, the stream's first beat, or an instance this replica does not see (yet): the cluster
+					// decides, and answers NOT_FOUND for an instance not registered
+					InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
+							this.streamId, reported, inFlight);
+					this.applied = true;
+					status = beat.status();
+					forced = beat.forcedOutOfService();
+				}
+				RegistryGrpcService.this.renewals.renew(this.instanceId);
 				RegistryGrpcService.this.heartbeats.increment();
 				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
 					.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));
-				this.responses.onNext(HeartbeatResponse.newBuilder()
+				send(HeartbeatResponse.newBuilder()
 					.setLease(RegistryGrpcService.this.lease)
-					.setStatus(beat.status())
-					.setForcedOutOfService(beat.forcedOutOfService())
+					.setStatus(status)
+					.setForcedOutOfService(forced)
 					.build());
 			}
 			catch (RuntimeException ex) {
-				this.ended = true;
-				this.responses.onError(RegistryGrpcService.this.exceptions.toStatus(ex).asRuntimeException());
+				if (!isTransient(ex)) {
+					end(ex);
+				}
+				// else the cluster is reorganizing or busy: the stream stays, and its next beat tries again well
+				// within the lease; ending it would send the instance through a reconnect
 			}
+		}
+
+		/** Whether a failure is the cluster's passing state (a member left, a partition moving, overload). */
+		private static boolean isTransient(RuntimeException ex) {
+			return ex instanceof RetryableException || ex instanceof OperationTimeoutException
+					|| ex instanceof HazelcastOverloadException;
+		}
+
+		/** Whether the record, as this replica sees it, already says what this heartbeat reports. */
+		private boolean unchanged(Instance known, InstanceStatus reported, int inFlight) {
+			return known != null && known.getGroup().equals(this.group) && known.getReportedStatus() == reported
+					&& known.getInFlight() == inFlight
+					// not marked DOWN for a broken stream
+					&& known.getStatus() == (known.getForcedOutOfService() ? InstanceStatus.OUT_OF_SERVICE : reported);
+		}
+
+		private void send(HeartbeatResponse response) {
+			if (this.responses.isReady()) {
+				this.owed = null;
+				this.responses.onNext(response);
+			}
+			else {
+				this.owed = response;
+			}
+		}
+
+		/** Runs when the client reads again: sends the latest answer it missed. */
+		private void sendOwed() {
+			HeartbeatResponse response = this.owed;
+			if (response != null && !this.ended && this.responses.isReady()) {
+				this.owed = null;
+				this.responses.onNext(response);
+			}
+		}
+
+		private void end(RuntimeException ex) {
+			this.ended = true;
+			this.responses.onError(RegistryGrpcService.this.exceptions.toStatus(ex).asRuntimeException());
 		}
 
 		private void bind(HeartbeatRequest request) {

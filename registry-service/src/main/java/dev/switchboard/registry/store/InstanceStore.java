@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.core.EntryEvent;
@@ -20,7 +22,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.query.Predicates;
+import com.hazelcast.query.Predicate;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RemovalReason;
 
@@ -63,6 +65,13 @@ public final class InstanceStore {
 
 	private final Clock clock;
 
+	/**
+	 * When this replica last saw a member leave: leases renewed before that count as renewed then, so the instances
+	 * whose streams the lost member held (and whose leases it may have held) get one TTL to reach another replica,
+	 * however long the cluster took to notice the loss.
+	 */
+	private volatile long memberLostAtMillis = Long.MIN_VALUE;
+
 	/** Claims found unused by the last reconciliation; only the reconciling thread touches it. */
 	private Set<String> unusedClaims = Set.of();
 
@@ -74,6 +83,22 @@ public final class InstanceStore {
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
 		this.instanceOwners = hazelcast.getMap(INSTANCE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
+		hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+
+			@Override
+			public void memberAdded(MembershipEvent event) {
+			}
+
+			@Override
+			public void memberRemoved(MembershipEvent event) {
+				memberLost();
+			}
+		});
+	}
+
+	/** Grants every lease renewed before now one more TTL from now: a registry member was lost. */
+	void memberLost() {
+		this.memberLostAtMillis = this.clock.millis();
 	}
 
 	/**
@@ -141,6 +166,14 @@ public final class InstanceStore {
 	}
 
 	/**
+	 * Stores a batch of lease renewals, each the latest one heard for its instance (epoch millis), with one write per
+	 * partition rather than one per heartbeat.
+	 */
+	public void renewLeases(Map<String, Long> renewals) {
+		this.leases.putAll(renewals);
+	}
+
+	/**
 	 * Marks an instance DOWN because heartbeat stream {@code streamId} broke, unless another stream has taken over.
 	 */
 	public void streamBroken(String instanceId, String streamId) {
@@ -185,12 +218,18 @@ public final class InstanceStore {
 
 	/**
 	 * Evicts the instances whose lease, among those this replica owns, has not been renewed for {@code ttl}. Every
-	 * replica sweeps its own partitions, so together they cover all of them once.
+	 * replica sweeps its own partitions, so together they cover all of them once. For one TTL after a member left,
+	 * nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it served need that
+	 * long to move their streams.
 	 * @return the evicted instances
 	 */
 	public List<InstanceRecord> evictExpired(Duration ttl) {
 		long deadline = this.clock.millis() - ttl.toMillis();
-		Set<String> expired = this.leases.localKeySet(Predicates.lessThan("this", deadline));
+		if (this.memberLostAtMillis >= deadline) {
+			// within one TTL of losing a member: its streams are still moving to the others
+			return List.of();
+		}
+		Set<String> expired = this.leases.localKeySet(new RenewedBefore(deadline));
 		List<InstanceRecord> evicted = new java.util.ArrayList<>();
 		for (String instanceId : expired) {
 			Long renewed = this.leases.get(instanceId);
@@ -434,6 +473,20 @@ public final class InstanceStore {
 				entry.setValue(updated);
 			}
 			return updated;
+		}
+
+	}
+
+	/**
+	 * Matches leases last renewed before {@code deadline}, reading the stored value itself: the query engine's
+	 * attribute extraction and conversion cost more than the comparison, on every lease, every sweep.
+	 */
+	record RenewedBefore(long deadline) implements Predicate<String, Long> {
+
+		@Override
+		public boolean apply(Map.Entry<String, Long> entry) {
+			Long renewed = entry.getValue();
+			return renewed != null && renewed < this.deadline;
 		}
 
 	}

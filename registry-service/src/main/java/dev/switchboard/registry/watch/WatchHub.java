@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.switchboard.registry.store.InstanceListener;
@@ -31,7 +32,8 @@ public final class WatchHub implements InstanceListener {
 
 	private final Object lock = new Object();
 
-	private final Map<String, Instance> view = new HashMap<>();
+	/** Written under the lock, read without it. */
+	private final Map<String, Instance> view = new ConcurrentHashMap<>();
 
 	private final Set<String> removedBeforeLoad = new HashSet<>();
 
@@ -153,6 +155,14 @@ public final class WatchHub implements InstanceListener {
 		synchronized (this.lock) {
 			return Map.copyOf(this.view);
 		}
+	}
+
+	/**
+	 * Returns one instance as this replica's view has it, or {@code null}; never blocks. The view follows the cluster
+	 * by events, so it may lag a change made on another replica by moments.
+	 */
+	public Instance find(String instanceId) {
+		return this.view.get(instanceId);
 	}
 
 	/** Returns the number of open Watch streams. */

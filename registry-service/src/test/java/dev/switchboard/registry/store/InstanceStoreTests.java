@@ -75,6 +75,19 @@ class InstanceStoreTests {
 	}
 
 	@Test
+	void whenAMemberIsLostThenLeasesGetOneMoreTtlFromThatMomentAndNoMore() {
+		register("a", "svc.A");
+		this.clock.advance(TTL.plusMillis(500));
+		// the cluster noticed a lost member after the lease ran out: its streams are still moving
+		this.store.memberLost();
+		assertThat(evict()).isEmpty();
+		this.clock.advance(TTL);
+		assertThat(evict()).isEmpty();
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
 	void whenHeartbeatingThenLeaseRenewedPastTtl() {
 		register("a", "svc.A");
 		for (int i = 0; i < 5; i++) {
