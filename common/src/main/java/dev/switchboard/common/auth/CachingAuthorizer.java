@@ -141,9 +141,13 @@ public final class CachingAuthorizer implements AutoCloseable {
 		}).build();
 	}
 
-	/** Returns the remembered decision, or {@code null}: the per-call fast path. */
+	/**
+	 * Returns the remembered decision, or {@code null}: the per-call fast path. The lookup is quiet: it records no
+	 * access, so a hit queues no work for the cache's maintenance thread (reads do not move an entry's expiry here,
+	 * and size eviction, at {@code maxTokens} tokens, judges by what was added rather than by what was read).
+	 */
 	public AuthDecision cached(String token, String action) {
-		TokenDecisions known = this.decisions.getIfPresent(token);
+		TokenDecisions known = this.decisions.policy().getIfPresentQuietly(token);
 		if (known == null) {
 			return null;
 		}

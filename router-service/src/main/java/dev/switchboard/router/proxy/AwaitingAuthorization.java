@@ -44,6 +44,16 @@ public final class AwaitingAuthorization<Q> extends ServerCall.Listener<Q> {
 		if (known != null) {
 			return known.allowed() ? start.start(known.principal(), null) : refuse.apply(known.toStatus());
 		}
+		return whenDecided(authorizer, token, action, start, refuse);
+	}
+
+	/**
+	 * Starts a call once the auth service has decided on {@code token}, which the cache did not know: the call waits
+	 * meanwhile, holding no thread, and gets {@code refuse}'s listener when refused or when no auth replica answered.
+	 * The forwarding path checks the cache itself first, so that a cached decision costs no lambda or listener.
+	 */
+	public static <Q> ServerCall.Listener<Q> whenDecided(CachingAuthorizer authorizer, String token, String action,
+			Start<Q> start, Function<Status, ServerCall.Listener<Q>> refuse) {
 		AwaitingAuthorization<Q> waiting = new AwaitingAuthorization<>();
 		authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided((attach) -> {
 			if (decision == null || !decision.allowed()) {

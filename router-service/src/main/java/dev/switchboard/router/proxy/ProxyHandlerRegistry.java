@@ -123,8 +123,11 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 
 		@Override
 		public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], InputStream> call, Metadata headers) {
-			if (ProxyHandlerRegistry.this.authorizer != null
-					&& AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION)) == null) {
+			CachingAuthorizer authorizer = ProxyHandlerRegistry.this.authorizer;
+			// the token is read once per call: a JWT is a kilobyte, copied out of the headers each time it is read
+			String token = (authorizer != null) ? AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION))
+					: null;
+			if (authorizer != null && token == null) {
 				// a caller without a token learns nothing, not even which services exist
 				Status status = NO_TOKEN.toStatus();
 				call.close(status, new Metadata());
@@ -145,11 +148,17 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 				};
 			}
 			Deadline deadline = Context.current().getDeadline();
-			CachingAuthorizer authorizer = ProxyHandlerRegistry.this.authorizer;
 			if (authorizer == null) {
 				return begin(call, headers, route, designated, deadline, null, null);
 			}
-			return AwaitingAuthorization.whenAllowed(authorizer, headers, this.method.meters(route.group()).action(),
+			String action = this.method.meters(route.group()).action();
+			// the common case inline: a remembered decision starts (or refuses) the call with no listener in between
+			AuthDecision known = authorizer.cached(token, action);
+			if (known != null) {
+				return known.allowed() ? begin(call, headers, route, designated, deadline, known.principal(), null)
+						: refuse(call, known.toStatus(), route.group());
+			}
+			return AwaitingAuthorization.whenDecided(authorizer, token, action,
 					(principal, attach) -> begin(call, headers, route, designated, deadline, principal, attach),
 					(status) -> refuse(call, status, route.group()));
 		}
