@@ -30,12 +30,18 @@ for dir in switchboard/registry switchboard/registry/v1 switchboard/auth switchb
     switchboard/health/v1; do
   [ -f "$here/$dir/__init__.py" ] || printf '"""Generated from the protos; see generate.sh."""\n' > "$here/$dir/__init__.py"
 done
-# the sample component's own service, next to it (not part of the package)
-sample="$here/examples/network_sample"
-if command -v protoc >/dev/null 2>&1; then
-  protoc -I"$sample" --python_out="$sample" network.proto
-  "$python" -m grpc_tools.protoc -I"$sample" --grpc_python_out="$sample" network.proto
-else
-  "$python" -m grpc_tools.protoc -I"$sample" --python_out="$sample" --grpc_python_out="$sample" network.proto
-fi
+# the network sample's own service and the compute service it calls, next to it (not part of the package); flat
+# modules, so that they never shadow this package's "switchboard" namespace
+samples=$(cd "$here/../../sample-components" && pwd)
+sample="$samples/network/src/main/python"
+for proto in "$samples/network/src/main/proto/switchboard/sample/network/v1/network.proto" \
+    "$samples/compute/src/main/proto/switchboard/sample/compute/v1/compute.proto"; do
+  dir=$(dirname "$proto")
+  if command -v protoc >/dev/null 2>&1; then
+    protoc -I"$dir" -I"$well_known" --python_out="$sample" "$proto"
+    "$python" -m grpc_tools.protoc -I"$dir" -I"$well_known" --grpc_python_out="$sample" "$proto"
+  else
+    "$python" -m grpc_tools.protoc -I"$dir" -I"$well_known" --python_out="$sample" --grpc_python_out="$sample" "$proto"
+  fi
+done
 echo "stubs written under $here/switchboard and $sample"

@@ -12,15 +12,15 @@ The protocol behind each is described in README.md ("The protocol, for any langu
 from .backoff import Backoff
 from .component import Component, Registration
 from .config import Credentials, Settings
-from .identity import (CertificateUnavailable, IdentityMismatch, PeerAuthorization, PlatformIdentity, SpiffeId,
-                       TrustBundle, peer_of, principal_of)
+from .identity import (CertificateRefused, CertificateUnavailable, IdentityMismatch, PeerAuthorization,
+                       PlatformIdentity, SpiffeId, TrustBundle, peer_of, principal_of)
 from .registry.v1.registry_pb2 import DOWN, OUT_OF_SERVICE, STARTING, UP
 from .router import router_channel
-from .tokens import TokenSource, TokenUnavailable
+from .tokens import TokenRefused, TokenSource, TokenUnavailable
 
 __version__ = "0.1.0"
 
-__all__ = ["Backoff", "CertificateUnavailable", "Component", "Credentials", "DOWN", "IdentityMismatch",
-           "OUT_OF_SERVICE", "PeerAuthorization", "PlatformIdentity", "Registration", "STARTING", "Settings",
-           "SpiffeId", "TokenSource", "TokenUnavailable", "TrustBundle", "UP", "peer_of", "principal_of",
-           "router_channel"]
+__all__ = ["Backoff", "CertificateRefused", "CertificateUnavailable", "Component", "Credentials", "DOWN",
+           "IdentityMismatch", "OUT_OF_SERVICE", "PeerAuthorization", "PlatformIdentity", "Registration", "STARTING",
+           "Settings", "SpiffeId", "TokenRefused", "TokenSource", "TokenUnavailable", "TrustBundle", "UP", "peer_of",
+           "principal_of", "router_channel"]

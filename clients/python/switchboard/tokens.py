@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from .config import Credentials
 
-__all__ = ["TokenSource", "TokenUnavailable"]
+__all__ = ["TokenRefused", "TokenSource", "TokenUnavailable"]
 
 _log = logging.getLogger(__name__)
 
@@ -32,6 +32,11 @@ class TokenUnavailable(Exception):
     def __init__(self, message: str, retry_after: Optional[float] = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TokenRefused(TokenUnavailable):
+    """The token endpoint refused the client (an HTTP 4xx other than 429: unknown client, wrong secret, disabled).
+    Every replica answers the same, so asking again does not help until the client or its secret is fixed."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ class TokenSource:
                                     % (uri, self.client_id, wait), retry_after=wait)
         if error.code >= 500:
             return _Unreachable("%s answered HTTP %d" % (uri, error.code))
-        return TokenUnavailable("token endpoint %s refused client '%s': HTTP %d" % (uri, self.client_id, error.code))
+        return TokenRefused("token endpoint %s refused client '%s': HTTP %d" % (uri, self.client_id, error.code))
 
     def _basic(self) -> str:
         pair = "%s:%s" % (urllib.parse.quote_plus(self._credentials.client_id, safe=""),

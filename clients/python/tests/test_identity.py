@@ -6,6 +6,7 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 from concurrent import futures
 
 import grpc
@@ -16,7 +17,7 @@ from fakes.echo import EchoService, call
 from fakes.pki import TRUST_DOMAIN, TestPki
 
 from switchboard import Credentials, PlatformIdentity, SpiffeId, TokenSource, TrustBundle
-from switchboard.identity import CertificateIssuer, CertificateUnavailable, openssl
+from switchboard.identity import CertificateIssuer, CertificateRefused, CertificateUnavailable, openssl
 
 from conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -104,6 +105,25 @@ def test_a_refusal_every_replica_would_repeat_is_not_asked_again(pki, token_endp
         second.stop()
 
 
+@pytest.mark.parametrize("refusal", ["wrong secret", "no register grant"])
+def test_a_refusal_every_replica_would_repeat_ends_the_start_at_once(pki, token_endpoint, ca, refusal):
+    if refusal == "wrong secret":
+        tokens = TokenSource(Credentials(CLIENT_ID, "not the secret", (token_endpoint.uri,)))
+        expected = "refused client 'compute': HTTP 401"
+    else:
+        ca.refuse_with = grpc.StatusCode.PERMISSION_DENIED
+        tokens = TokenSource(Credentials(CLIENT_ID, CLIENT_SECRET, (token_endpoint.uri,)))
+        expected = "PERMISSION_DENIED"
+    trust = TrustBundle(pki.ca_path, TRUST_DOMAIN)
+    identity = PlatformIdentity(COMPUTE_1, CertificateIssuer([ca.address], tokens, trust, timeout=3.0), trust)
+    started = time.monotonic()
+
+    with pytest.raises(CertificateRefused, match=expected):
+        identity.start(timeout=30)
+
+    assert time.monotonic() - started < 3, "a refusal is not retried for the whole start timeout"
+
+
 def test_moves_to_the_next_ca_while_one_is_unreachable(pki, token_endpoint, ca):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,8 +144,10 @@ def test_renews_at_two_thirds_of_the_life_counted_from_arrival(pki, token_endpoi
         life = first.not_after - first.received  # 3 to 4 s: the expiry has whole seconds
         assert identity.renewal_due() == pytest.approx(first.received + 0.66 * life)
 
-        assert ca.wait_for_requests(2, timeout=10)
-        assert 0.6 * life <= ca.times[1] - first.received <= 0.66 * life + 1.0
+        # on a loaded machine the first certificate may have taken more than one request
+        started = len(ca.requests)
+        assert ca.wait_for_requests(started + 1, timeout=10)
+        assert 0.6 * life <= ca.times[started] - first.received <= 0.66 * life + 1.0
         assert identity.wait_for_generation(2, timeout=5)
         second = identity.current
         assert second.serial != first.serial

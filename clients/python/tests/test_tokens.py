@@ -9,7 +9,7 @@ import pytest
 
 from fakes.token_endpoint import FakeTokenEndpoint
 
-from switchboard import Credentials, TokenSource, TokenUnavailable
+from switchboard import Credentials, TokenRefused, TokenSource, TokenUnavailable
 
 from conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -73,7 +73,7 @@ def test_tries_the_next_endpoint_while_one_is_unreachable_or_failing(token_endpo
 def test_a_refusal_is_not_retried_elsewhere(token_endpoint):
     other = FakeTokenEndpoint(CLIENT_ID, CLIENT_SECRET)
     try:
-        with pytest.raises(TokenUnavailable, match="HTTP 401"):
+        with pytest.raises(TokenRefused, match="refused client 'compute': HTTP 401"):
             source(token_endpoint.uri, other.uri, secret="wrong").token()
         assert other.requests == []
     finally:

@@ -130,8 +130,9 @@ class Component:
 
         Raises:
             ValueError: if the server was not built with :attr:`interceptor` first
+            switchboard.CertificateRefused: at once, if the token endpoint refused the client or the CA refused the
+                group (a wrong secret, no ``register:<group>`` grant): every replica would answer the same
             switchboard.CertificateUnavailable: if no certificate came within the start timeout
-            switchboard.TokenUnavailable: if the token endpoint refused the client
             RuntimeError: if the port cannot be bound
         """
         interceptors = interceptors_of(server)

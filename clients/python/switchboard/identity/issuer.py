@@ -7,16 +7,22 @@ from typing import List, Sequence
 import grpc
 
 from ..auth.v1 import auth_pb2, auth_pb2_grpc
-from ..tokens import TokenSource, TokenUnavailable
+from ..tokens import TokenRefused, TokenSource, TokenUnavailable
 from .tunnel import Tunnel
 from .spiffe import SpiffeId
 from .trust import TrustBundle
 
-__all__ = ["CertificateIssuer", "CertificateUnavailable"]
+__all__ = ["CertificateIssuer", "CertificateRefused", "CertificateUnavailable"]
 
 
 class CertificateUnavailable(RuntimeError):
     """No CA gave a certificate; the message is the last answer."""
+
+
+class CertificateRefused(CertificateUnavailable):
+    """A refusal every CA replica would repeat: the CA answered ``PERMISSION_DENIED`` (the token has no
+    ``register:<group>``) or ``INVALID_ARGUMENT``, or the token endpoint refused the client. Asking again does not
+    help until the client, its secret or its grants are fixed."""
 
 
 class CertificateIssuer:
@@ -52,7 +58,8 @@ class CertificateIssuer:
         """Returns the CA's answer to a request for ``identity``'s certificate.
 
         Raises:
-            CertificateUnavailable: when every replica failed, or one refused in a way every replica would
+            CertificateRefused: when a replica, or the token endpoint, refused in a way every replica would repeat
+            CertificateUnavailable: when every replica failed
         """
         request = auth_pb2.IssueCertificateRequest(group=identity.group, instance_id=identity.instance, csr=csr_der)
         failures: List[str] = []
@@ -67,9 +74,11 @@ class CertificateIssuer:
                     self._tokens.invalidate()  # the next attempt fetches a fresh token
                 if code in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.INVALID_ARGUMENT):
                     # every replica would answer the same
-                    raise CertificateUnavailable("the CA at %s refused: %s %s" % (address, code.name, details)) from None
+                    raise CertificateRefused("the CA at %s refused: %s %s" % (address, code.name, details)) from None
                 failures.append("%s: %s %s" % (address, code.name, details))
                 continue
+            except TokenRefused as error:
+                raise CertificateRefused("no token to ask the CA with: %s" % error) from None
             except TokenUnavailable as error:
                 raise CertificateUnavailable("no token to ask the CA with: %s" % error) from None
             except (OSError, ValueError) as error:  # unreachable, not TLS, not the auth group

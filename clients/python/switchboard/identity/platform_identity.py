@@ -11,7 +11,7 @@ from typing import Callable, Optional, Tuple
 import grpc
 
 from . import openssl
-from .issuer import CertificateIssuer, CertificateUnavailable
+from .issuer import CertificateIssuer, CertificateRefused, CertificateUnavailable
 from .spiffe import SpiffeId
 from .trust import TrustBundle
 from .tunnel import Tunnel
@@ -126,6 +126,8 @@ class PlatformIdentity:
         """Gets the first certificate, then keeps renewing in a background thread. Blocks until a certificate is held.
 
         Raises:
+            CertificateRefused: at once, when the CA or the token endpoint refused in a way every replica would
+                repeat (retrying for the whole ``timeout`` would only delay the error)
             CertificateUnavailable: if none could be had within ``timeout`` seconds; the message is the CA's last
                 answer
         """
@@ -135,6 +137,8 @@ class PlatformIdentity:
             try:
                 self.renew()
                 break
+            except CertificateRefused as error:
+                raise CertificateRefused("no certificate for %s: %s" % (self._id, error)) from error
             except (CertificateUnavailable, openssl.OpensslError, ValueError) as error:
                 if time.monotonic() + wait > deadline or self._closed:
                     raise CertificateUnavailable("no certificate for %s within %.0f s: %s"

@@ -62,7 +62,7 @@ public record AuthProperties(@DefaultValue("./.switchboard/auth") Path dataDir,
 	 * unset
 	 * @param groupSecretsFile Read the secrets of the platform's group clients from this env file, one
 	 * {@code SWITCHBOARD_<GROUP>_CLIENT_SECRET=<secret>} line (at least 16 characters) per group (router, registry,
-	 * auth, compute, volume, dashboard); a group client is created only when its secret is there
+	 * auth, compute, volume, network, dashboard); a group client is created only when its secret is there
 	 * @param groupSecrets The secrets of the platform's group clients by group name, for deployments that pass them in
 	 * the environment (SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_ROUTER, ...); they win over the file's
 	 * @param adminClientSecret The admin client's secret, when chosen beforehand (at least 16 characters) for a

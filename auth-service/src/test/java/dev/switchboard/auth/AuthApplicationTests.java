@@ -238,7 +238,7 @@ class AuthApplicationTests {
 		assertThat(jwt.getJWTClaimsSet().getJWTID()).isNotBlank();
 		assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo("http://127.0.0.1:8102");
 		assertThat(jwt.getJWTClaimsSet().getStringListClaim("grants")).containsExactly("call:compute/*",
-				"call:volume/*", "discover");
+				"call:network/*", "call:volume/*", "discover");
 		long lifetime = jwt.getJWTClaimsSet().getExpirationTime().getTime()
 				- jwt.getJWTClaimsSet().getIssueTime().getTime();
 		assertThat(lifetime).isEqualTo(15 * 60 * 1000);

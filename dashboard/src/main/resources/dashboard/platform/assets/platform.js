@@ -76,13 +76,24 @@
     return button;
   }
 
+  // Spring Boot Admin knows only replicas with an actuator: a component without one (a Python one, say) registered
+  // no management URL, so it gets no links to views that would not exist
+  function adminViews(replica) {
+    if (!replica.managementUrl) {
+      return [element('span', { class: 'no-actuator', text: 'no actuator' })];
+    }
+    return [adminLink(replica, 'details', 'Health'), adminLink(replica, 'metrics', 'Metrics'),
+      adminLink(replica, 'logfile', 'Logs')];
+  }
+
   function replicaRow(replica) {
     const status = element('td', {}, element('span', { class: `status status-${replica.status}`, text: replica.status }));
     if (replica.forcedOutOfService) {
       status.append(element('span', { class: 'forced', text: 'forced' }));
     }
+    const instance = replica.managementUrl ? adminLink(replica, 'details', replica.instanceId) : replica.instanceId;
     return element('tr', { 'data-instance-id': replica.instanceId, 'data-status': replica.status },
-      element('td', { class: 'instance' }, adminLink(replica, 'details', replica.instanceId)),
+      element('td', { class: 'instance' }, instance),
       status,
       element('td', { class: 'reported', text: replica.reportedStatus }),
       element('td', { class: 'number lease-age', text: leaseAge(replica.leaseAgeMillis) }),
@@ -90,9 +101,7 @@
       element('td', { class: 'number calls-per-second', text: replica.callsPerSecond.toFixed(1) }),
       element('td', { class: 'zone', text: replica.zone || '–' }),
       element('td', { class: 'address', text: replica.address }),
-      element('td', { class: 'views' },
-        adminLink(replica, 'details', 'Health'), adminLink(replica, 'metrics', 'Metrics'),
-        adminLink(replica, 'logfile', 'Logs')),
+      element('td', { class: 'views' }, ...adminViews(replica)),
       element('td', {}, switchButton(replica)));
   }
 

@@ -18,10 +18,13 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import jakarta.servlet.http.Cookie;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -58,6 +61,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 		"switchboard.management.scrape-password=scrape-secret",
 		"spring.boot.admin.monitor.status-interval=60s", "spring.boot.admin.monitor.info-interval=60s" })
 @AutoConfigureMockMvc
+@ExtendWith(OutputCaptureExtension.class)
 class DashboardApplicationTests {
 
 	private static final String OUT_OF_SERVICE = "{\"outOfService\": true}";
@@ -142,7 +146,7 @@ class DashboardApplicationTests {
 	void whenTheAdminAsksForGroupsThenEveryGroupAndReplicaComesWithLeaseAndLoad() throws Exception {
 		this.mvc.perform(get("/platform/api/groups").with(httpBasic("admin", "secret")))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$[*].name").value(contains("auth", "compute")))
+			.andExpect(jsonPath("$[*].name").value(contains("auth", "compute", "network")))
 			.andExpect(jsonPath("$[1].up").value(2))
 			.andExpect(jsonPath("$[1].replicas[*].instanceId")
 				.value(contains("compute-1", "compute-2")))
@@ -150,7 +154,21 @@ class DashboardApplicationTests {
 			.andExpect(jsonPath("$[1].replicas[0].leaseAgeMillis").isNumber())
 			.andExpect(jsonPath("$[1].replicas[0].inFlight").value(3))
 			.andExpect(jsonPath("$[1].replicas[0].callsPerSecond").value(12.5))
-			.andExpect(jsonPath("$[1].replicas[0].address").value("127.0.0.1:7001"));
+			.andExpect(jsonPath("$[1].replicas[0].address").value("127.0.0.1:7001"))
+			.andExpect(jsonPath("$[1].replicas[0].managementUrl").value("http://127.0.0.1:8001/actuator"));
+	}
+
+	@Test
+	void whenAGroupHasNoActuatorThenItIsListedLikeAnyOtherWithAnEmptyManagementUrl() throws Exception {
+		this.mvc.perform(get("/platform/api/groups").with(httpBasic("admin", "secret")))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$[2].name").value("network"))
+			.andExpect(jsonPath("$[2].up").value(1))
+			.andExpect(jsonPath("$[2].services").value(contains("switchboard.sample.network.v1.Network")))
+			.andExpect(jsonPath("$[2].replicas[0].instanceId").value("network-1"))
+			.andExpect(jsonPath("$[2].replicas[0].status").value("UP"))
+			.andExpect(jsonPath("$[2].replicas[0].address").value("127.0.0.1:7201"))
+			.andExpect(jsonPath("$[2].replicas[0].managementUrl").value(""));
 	}
 
 	@Test
@@ -228,12 +246,14 @@ class DashboardApplicationTests {
 	}
 
 	@Test
-	void whenTheRegistryKnowsReplicasThenSpringBootAdminListsThemByInstanceIdWithTheirActuatorUrls(
-			@Autowired InstanceRegistry instances) {
+	void whenTheRegistryKnowsReplicasThenSpringBootAdminListsThoseWithAnActuatorByInstanceIdWithTheirUrls(
+			@Autowired InstanceRegistry instances, CapturedOutput output) {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			List<Instance> known = instances.getInstances().collectList().block(Duration.ofSeconds(5));
+			// network-1 has no actuator: nothing for Spring Boot Admin to read, and no error for trying
 			assertThat(known).extracting((instance) -> instance.getId().getValue())
 				.containsExactlyInAnyOrder("auth-1", "compute-1", "compute-2");
+			assertThat(output).doesNotContain("Couldn't register instance").doesNotContain("no management URL");
 			Instance compute = known.stream()
 				.filter((instance) -> instance.getId().getValue().equals("compute-1"))
 				.findFirst()
@@ -288,7 +308,14 @@ class DashboardApplicationTests {
 			Timestamp renewed = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
 			return new FakeRegistry().add(FakeRegistry.replica("compute", "compute-1", 7001, renewed))
 				.add(FakeRegistry.replica("compute", "compute-2", 7002, renewed))
-				.add(FakeRegistry.replica("auth", "auth-1", 7100, renewed));
+				.add(FakeRegistry.replica("auth", "auth-1", 7100, renewed))
+				// a component without an actuator, as a Python one registers
+				.add(FakeRegistry.replica("network", "network-1", 7201, renewed)
+					.toBuilder()
+					.clearManagementUrl()
+					.clearServices()
+					.addServices("switchboard.sample.network.v1.Network")
+					.build());
 		}
 
 		@Bean(destroyMethod = "shutdownNow")

@@ -12,10 +12,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -53,9 +56,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The admin dashboard as an operator uses it: auth, registry, router, two compute replicas and the dashboard as real
- * jars on 127.0.0.1 with every check enforced, started once, and Debian's headless Chromium (driven by its
- * chromedriver through Selenium) logging in, reading the platform view and Spring Boot Admin, and switching a replica
- * OUT_OF_SERVICE, which the router must then honour. The tests build on each other, so they run in order.
+ * jars on 127.0.0.1 with every check enforced, a network replica of the Python sample (no actuator) where a python3
+ * with grpcio is found, started once, and Debian's headless Chromium (driven by its chromedriver through Selenium)
+ * logging in, reading the platform view and Spring Boot Admin, and switching a replica OUT_OF_SERVICE, which the
+ * router must then honour. The tests build on each other, so they run in order.
  * <p>
  * Skipped when {@code /usr/bin/chromium} or {@code /usr/bin/chromedriver} is missing, unless
  * {@code SWITCHBOARD_REQUIRE_BROWSER=1}, which makes that a failure. The screenshot goes to
@@ -89,6 +93,8 @@ class DashboardPlatformIT {
 
 	private static WebDriver browser;
 
+	private static PlatformProcess dashboardProcess;
+
 	@BeforeAll
 	static void startPlatformAndBrowser() throws Exception {
 		assumeBrowserInstalled();
@@ -104,8 +110,11 @@ class DashboardPlatformIT {
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.component.instance-id=auth-1"));
+		Map<String, String> authEnvironment = new HashMap<>(secrets.componentEnvironment("auth"));
+		String networkSecret = "network-" + UUID.randomUUID();
+		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
 		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", "auth-service", "auth-service",
-				authArgs, secrets.componentEnvironment("auth")));
+				authArgs, authEnvironment));
 		secrets.awaitTrustBundle(auth, START);
 		String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
 		String tokenUri = "--switchboard.component.credentials.token-uri=" + tokenEndpoint;
@@ -143,11 +152,20 @@ class DashboardPlatformIT {
 		dashboardArgs.addAll(identity);
 		dashboardArgs.addAll(secrets.componentArguments("dashboard"));
 		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.identity.instance-id=dashboard"));
-		PlatformProcess dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", "dashboard",
+		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", "dashboard",
 				"switchboard-dashboard", dashboardArgs, secrets.componentEnvironment("dashboard")));
+		// a component without an actuator, which the dashboard must show like any other
+		Optional<String> python = PythonComponents.find();
+		if (python.isPresent()) {
+			start(PythonComponents.startNetwork(python.get(), "dashboard-it-network-1",
+					PythonComponents.networkEnvironment("network-1", networkSecret, tokenEndpoint, registryGrpc,
+							secrets.trustBundle(), authGrpc, routerGrpc)));
+		}
 		dashboard = "http://127.0.0.1:" + dashboardProcess.httpPort();
 		for (PlatformProcess process : processes) {
-			process.awaitHealthy(START);
+			if (!process.name().startsWith("dashboard-it-network")) { // no actuator: the platform view waits for it
+				process.awaitHealthy(START);
+			}
 		}
 		Map<String, String> credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
 		demoToken = PlatformClients.token(URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token"),
@@ -202,6 +220,32 @@ class DashboardPlatformIT {
 
 	@Test
 	@Order(2)
+	void aGroupWithoutAnActuatorIsShownLikeAnyOtherWithoutLinksToViewsItHasNot() {
+		PythonComponents.interpreter(); // skipped, saying why, without a python3 that can run the network sample
+		browser.get(dashboard + "/platform");
+		waitFor().until((driver) -> upReplicas("network").equals(List.of("network-1")));
+		List<String> network1 = read(() -> {
+			WebElement row = row("network-1");
+			return List.of(row.findElement(By.cssSelector(".instance")).getText(),
+					row.findElement(By.cssSelector(".address")).getText(),
+					row.findElement(By.cssSelector(".views")).getText(),
+					String.valueOf(row.findElements(By.cssSelector("a")).size()),
+					String.valueOf(row.findElements(By.cssSelector("button.oos")).size()));
+		});
+		assertThat(network1.get(0)).isEqualTo("network-1");
+		assertThat(network1.get(1)).startsWith("127.0.0.1:");
+		assertThat(network1.get(2)).isEqualTo("no actuator");
+		// no link to a Spring Boot Admin page that does not exist; the OUT_OF_SERVICE switch is there as for any
+		assertThat(network1.subList(3, 5)).containsExactly("0", "1");
+		assertThat(browser.findElement(By.cssSelector("section.group[data-group='network'] .services")).getText())
+			.isEqualTo("switchboard.sample.network.v1.Network");
+		assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+		// Spring Boot Admin was not asked to monitor it, so it logged no error about it
+		assertThat(dashboardProcess.log()).doesNotContain("Couldn't register instance");
+	}
+
+	@Test
+	@Order(3)
 	void springBootAdminListsTheGroupsFromDiscoveryAndReadsTheReplicasActuators() throws Exception {
 		browser.get(dashboard + "/applications");
 		waitFor().until((driver) -> {
@@ -235,7 +279,7 @@ class DashboardPlatformIT {
 	}
 
 	@Test
-	@Order(3)
+	@Order(4)
 	void aReplicaSwitchedOutOfServiceOnTheDashboardGetsNoMoreCallsFromTheRouter() throws Exception {
 		browser.get(dashboard + "/platform");
 		waitFor().until((driver) -> upReplicas("compute").size() == 2);

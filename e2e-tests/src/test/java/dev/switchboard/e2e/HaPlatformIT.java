@@ -45,13 +45,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The high-availability topology of the compose stack, as local processes through the README's first command:
  * {@code ./switchboard up --ha} (two registries in one Hazelcast cluster, two auth replicas on one database, two
- * routers, sample replicas, the dashboard). Started once for the class on the launcher's fixed ports; the last test
- * kills one replica of each service and the platform keeps serving.
+ * routers, Java and Python sample replicas, the dashboard). Started once for the class on the launcher's fixed ports;
+ * the last test kills one replica of each service and the platform keeps serving.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaPlatformIT {
@@ -110,6 +111,28 @@ class HaPlatformIT {
 
 	@Test
 	@Order(3)
+	void upStartsTwoPythonNetworkReplicasThatComputeAndStatusKnow() throws Exception {
+		if (PythonComponents.find().isEmpty()) {
+			// the launcher said why in one line and went on without them
+			assertThat(platform.output()).contains("network (Python sample): skipped, no ");
+			PythonComponents.interpreter();
+		}
+		assertThat(platform.output()).contains("started network-1").contains("started network-2");
+		String token = demoToken(8102);
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(registry(9111, token)
+			.getGroup(GetGroupRequest.newBuilder().setName("network").build())
+			.getInstancesList()).extracting(Instance::getInstanceId, Instance::getStatus)
+			.containsExactlyInAnyOrder(tuple("network-1", InstanceStatus.UP), tuple("network-2", InstanceStatus.UP)));
+		// compute asks network for the port through the router the launcher gave it, network asks compute back
+		Server server = compute(9110, token).createServer(request("ha-networks").toBuilder()
+			.addNetworks("private")
+			.build());
+		assertThat(server.getPortIdsList()).hasSize(1);
+		assertThat(platform.status()).contains("network-1: running").containsPattern("(?m)^network +network-2 .* UP ");
+	}
+
+	@Test
+	@Order(4)
 	void everyMetricTheGrafanaDashboardQueriesIsExposed() throws Exception {
 		String dashboard = Files.readString(PlatformProcess.root().resolve("deploy/grafana/dashboards/switchboard.json"));
 		List<String> expressions = JsonPath.read(dashboard, "$.panels[*].targets[*].expr");
@@ -129,7 +152,7 @@ class HaPlatformIT {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void whenOneReplicaOfEachServiceDiesThenThePlatformKeepsServing() throws Exception {
 		String tokenBefore = demoToken(8112);
 		for (String name : List.of("registry-1", "auth-1", "router-1")) {

@@ -59,7 +59,8 @@ final class LaunchedPlatform implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code ./switchboard up --ha} with two compute replicas and one volume replica.
+	 * Runs {@code ./switchboard up --ha} with two compute replicas, one volume replica and, where a python3 with
+	 * grpcio is found, two network (Python) replicas.
 	 * @param name the state folder under {@code target/}, emptied first
 	 * @param environment settings for every process, as environment variables
 	 */
@@ -114,6 +115,11 @@ final class LaunchedPlatform implements AutoCloseable {
 
 	static URI tokenUri(int authHttp) {
 		return URI.create("http://127.0.0.1:" + authHttp + "/oauth2/token");
+	}
+
+	/** Runs {@code ./switchboard status}; returns what it printed. */
+	String status() throws Exception {
+		return launcher(Duration.ofMinutes(1), "status");
 	}
 
 	/** The pid of launched process {@code name} ({@code auth-1}, ...). */

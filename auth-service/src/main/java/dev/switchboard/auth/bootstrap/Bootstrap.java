@@ -24,8 +24,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Creates the platform's first clients when the database has none:
  * <ul>
  * <li>{@value #ADMIN} — {@code admin}, {@code discover}: administers clients;</li>
- * <li>{@value #DEMO} — {@code call:compute/*}, {@code call:volume/*}, {@code discover}: calls the sample
- * components;</li>
+ * <li>{@value #DEMO} — {@code call:compute/*}, {@code call:network/*}, {@code call:volume/*}, {@code discover}:
+ * calls the sample components;</li>
  * <li>one client per platform group whose secret was chosen beforehand ({@link GroupSecrets}), its id the group
  * name, with exactly the grants of {@link #GROUP_GRANTS}: each may register (and get certificates for) its own group
  * only, never {@code register:*}.</li>
@@ -91,8 +91,12 @@ public final class Bootstrap {
 		grants.put("router", List.of("register:router", "discover"));
 		grants.put("registry", List.of("register:registry"));
 		grants.put("auth", List.of("register:auth", "discover"));
-		grants.put("compute", List.of("register:compute", "discover"));
+		// compute asks network for the ports of the servers it creates, through the router
+		grants.put("compute", List.of("register:compute", "discover", "call:network/*"));
 		grants.put("volume", List.of("register:volume", "discover", "call:compute/*"));
+		// the Python sample: it checks with compute, through the router, that a port's server exists; it watches
+		// nothing, so it has no discover
+		grants.put("network", List.of("register:network", "call:compute/*"));
 		grants.put("dashboard", List.of("register:dashboard", "discover", "admin"));
 		return Collections.unmodifiableMap(grants);
 	}
@@ -113,7 +117,7 @@ public final class Bootstrap {
 			generated.add(this.clients.create(ADMIN, "bootstrap administrator", List.of("admin", "discover"),
 					this.adminClientSecret));
 			generated.add(this.clients.create(DEMO, "bootstrap demo caller of the sample components",
-					List.of("call:compute/*", "call:volume/*", "discover")));
+					List.of("call:compute/*", "call:network/*", "call:volume/*", "discover")));
 			List<CreatedClient> groups = new ArrayList<>();
 			GROUP_GRANTS.forEach((group, grants) -> {
 				Optional<String> secret = secrets.secret(group);

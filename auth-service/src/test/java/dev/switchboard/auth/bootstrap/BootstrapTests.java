@@ -75,7 +75,7 @@ class BootstrapTests {
 		assertThat(created).extracting((c) -> c.client().clientId()).containsExactly("admin", "demo");
 		assertThat(this.clients.find("admin").orElseThrow().grants()).containsExactly("admin", "discover");
 		assertThat(this.clients.find("demo").orElseThrow().grants()).containsExactly("call:compute/*",
-				"call:volume/*", "discover");
+				"call:network/*", "call:volume/*", "discover");
 		assertThat(this.clients.find("platform")).isEmpty();
 	}
 
@@ -85,12 +85,13 @@ class BootstrapTests {
 
 		assertThat(this.clients.list()).extracting(ClientRecord::clientId)
 			.containsExactlyInAnyOrder("admin", "demo", "router", "registry", "auth", "compute", "volume",
-					"dashboard");
+					"network", "dashboard");
 		assertThat(grants("router")).containsExactlyInAnyOrder("register:router", "discover");
 		assertThat(grants("registry")).containsExactlyInAnyOrder("register:registry");
 		assertThat(grants("auth")).containsExactlyInAnyOrder("register:auth", "discover");
-		assertThat(grants("compute")).containsExactlyInAnyOrder("register:compute", "discover");
+		assertThat(grants("compute")).containsExactlyInAnyOrder("register:compute", "discover", "call:network/*");
 		assertThat(grants("volume")).containsExactlyInAnyOrder("register:volume", "discover", "call:compute/*");
+		assertThat(grants("network")).containsExactlyInAnyOrder("register:network", "call:compute/*");
 		assertThat(grants("dashboard")).containsExactlyInAnyOrder("register:dashboard", "discover", "admin");
 		assertThat(this.clients.list()).flatExtracting(ClientRecord::grants).doesNotContain("register:*");
 		assertThat(ClientSecrets.matches("volume-secret-of-the-launcher",

@@ -1,17 +1,23 @@
 package dev.switchboard.dashboard.discovery;
 
+import de.codecentric.boot.admin.server.cloud.discovery.InstanceDiscoveryListener;
 import de.codecentric.boot.admin.server.cloud.discovery.ServiceInstanceConverter;
+import de.codecentric.boot.admin.server.domain.entities.InstanceRepository;
 import de.codecentric.boot.admin.server.services.InstanceIdGenerator;
+import de.codecentric.boot.admin.server.services.InstanceRegistry;
 import dev.switchboard.registry.client.RegistryWatcher;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Feeds Spring Boot Admin from the platform: its discovery listener reads the starter's
- * {@code SwitchboardDiscoveryClient} through {@link ReplicaInstanceConverter}, names instances with
- * {@link ReplicaInstanceIdGenerator}, and runs again whenever the registry view changes.
+ * {@code SwitchboardDiscoveryClient} through {@link ReplicaInstanceConverter}, leaves out replicas without an actuator
+ * ({@link ActuatorOnlyDiscoveryListener}), names instances with {@link ReplicaInstanceIdGenerator}, and runs again
+ * whenever the registry view changes.
  */
 @Configuration(proxyBeanMethods = false)
 class DiscoveryConfiguration {
@@ -19,6 +25,16 @@ class DiscoveryConfiguration {
 	@Bean
 	ServiceInstanceConverter replicaInstanceConverter() {
 		return new ReplicaInstanceConverter();
+	}
+
+	/** Replaces Spring Boot Admin's own listener, with the same settings ({@code spring.boot.admin.discovery.*}). */
+	@Bean
+	@ConfigurationProperties("spring.boot.admin.discovery")
+	InstanceDiscoveryListener instanceDiscoveryListener(ServiceInstanceConverter converter, DiscoveryClient discovery,
+			InstanceRegistry registry, InstanceRepository repository) {
+		InstanceDiscoveryListener listener = new ActuatorOnlyDiscoveryListener(discovery, registry, repository);
+		listener.setConverter(converter);
+		return listener;
 	}
 
 	@Bean

@@ -26,8 +26,14 @@ public final class ReplicaInstanceConverter implements ServiceInstanceConverter 
 	/** Metadata key of the replica's gRPC address, {@code host:port}. */
 	public static final String GRPC_ADDRESS = "switchboard.grpc-address";
 
+	/** Whether the replica registered a management URL: whether it has an actuator to monitor. */
+	public static boolean hasManagementUrl(ServiceInstance instance) {
+		return StringUtils.hasText(instance.getMetadata().get(SwitchboardDiscoveryClient.MANAGEMENT_URL));
+	}
+
 	/**
 	 * @throws IllegalArgumentException when the replica registered no management URL, so there is nothing to monitor
+	 * ({@link ActuatorOnlyDiscoveryListener} does not ask)
 	 */
 	@Override
 	public Registration convert(ServiceInstance instance) {

@@ -27,9 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The docker-compose stack, checked here without Docker: every Switchboard service is built from a module that exists
- * and sets only properties its jar reads; ports, health checks, volumes, secrets and dependencies are consistent;
- * no secret is written in the file; Prometheus' configuration passes {@code promtool} and scrapes exactly the
- * services the stack runs; the Grafana dashboard's queries parse and ask for jobs that exist.
+ * and sets only properties its jar reads (the Python sample: only variables the Python client and the sample read,
+ * from files that exist); ports, health checks, volumes, secrets and dependencies are consistent; no secret is
+ * written in the file; Prometheus' configuration passes {@code promtool} and scrapes exactly the services of the stack
+ * that have an actuator; the Grafana dashboard's queries parse and ask for jobs that exist.
  */
 class ComposeFileIT {
 
@@ -40,6 +41,12 @@ class ComposeFileIT {
 	private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::?[-?][^}]*)?}");
 
 	private static final Pattern CHECKED_ENV = Pattern.compile("(SWITCHBOARD|SPRING|SERVER|MANAGEMENT|LOGGING)_.*");
+
+	/** The Dockerfile of every Spring Boot service; the services built from another one are Python components. */
+	private static final String SPRING_DOCKERFILE = "deploy/Dockerfile";
+
+	/** An environment variable named in Python source: the client's settings table, the sample's own reads. */
+	private static final Pattern PYTHON_VARIABLE = Pattern.compile("\"((?:SWITCHBOARD|SPRING)_[A-Z0-9_]+)\"");
 
 	private static Path root;
 
@@ -64,7 +71,8 @@ class ComposeFileIT {
 	void theStackHasEveryServiceTheIssueAsksFor() {
 		assertThat(services.keySet()).containsExactlyInAnyOrder("postgres", "registry-1", "registry-2", "auth-1",
 				"auth-2", "router-1", "router-2", "compute-1", "compute-2", "compute-3", "volume-1", "volume-2",
-				"dashboard", "prometheus", "grafana");
+				"network-1", "network-2", "dashboard", "prometheus", "grafana");
+		assertThat(pythonServices().keySet()).containsExactlyInAnyOrder("network-1", "network-2");
 		services.forEach((name, service) -> {
 			assertThat(service).as(name + " restart policy").containsKey("restart");
 			assertThat(service).as(name + " health check").containsKey("healthcheck");
@@ -73,7 +81,7 @@ class ComposeFileIT {
 
 	@Test
 	void everyBuiltServiceComesFromAModuleThatExists() throws IOException {
-		for (Map.Entry<String, Map<String, Object>> entry : builtServices().entrySet()) {
+		for (Map.Entry<String, Map<String, Object>> entry : springServices().entrySet()) {
 			Map<String, Object> build = map(entry.getValue().get("build"));
 			Path context = root.resolve(String.valueOf(build.get("context")));
 			assertThat(context).as(entry.getKey() + " build context").isDirectory();
@@ -88,9 +96,61 @@ class ComposeFileIT {
 	}
 
 	@Test
+	void everyPythonServiceIsBuiltFromFilesThatExistOnDebiansGrpcioAsANonRootUser() throws IOException {
+		for (Map.Entry<String, Map<String, Object>> entry : pythonServices().entrySet()) {
+			Map<String, Object> build = map(entry.getValue().get("build"));
+			Path context = root.resolve(String.valueOf(build.get("context")));
+			Path dockerfile = context.resolve(String.valueOf(build.get("dockerfile")));
+			assertThat(dockerfile).as(entry.getKey() + " Dockerfile").isRegularFile();
+			List<String> lines = Files.readAllLines(dockerfile);
+			for (String line : lines) {
+				Matcher copy = Pattern.compile("COPY (\\S+) (\\S+)").matcher(line);
+				if (copy.matches()) {
+					assertThat(context.resolve(copy.group(1))).as(entry.getKey() + " copies " + copy.group(1)).exists();
+				}
+			}
+			// Debian's python3 and the apt packages built for it; a python:3 image's interpreter could not import them
+			assertThat(lines).anyMatch((line) -> line.matches("FROM debian:\\S+"));
+			assertThat(dockerfileTools(dockerfile)).contains("python3", "python3-grpcio", "python3-protobuf", "openssl");
+			assertThat(lines).anyMatch((line) -> line.matches("USER (?!root|0\\b)\\S+"));
+			Matcher entrypoint = Pattern.compile("ENTRYPOINT \\[\"python3\", \"/app/(\\S+)\"]")
+				.matcher(String.join("\n", lines));
+			assertThat(entrypoint.find()).as(entry.getKey() + " runs a script with python3 as PID 1").isTrue();
+			assertThat(lines).anyMatch((line) -> line.matches("COPY \\S+/ /app/") && context
+				.resolve(line.split(" ")[1])
+				.resolve(entrypoint.group(1))
+				.toFile()
+				.isFile());
+		}
+	}
+
+	@Test
+	void everyVariableOfAPythonServiceIsOneThePythonClientOrTheSampleReads() throws IOException {
+		Set<String> read = new TreeSet<>();
+		for (String source : List.of("clients/python/switchboard/config.py",
+				"sample-components/network/src/main/python/server.py")) {
+			Matcher variable = PYTHON_VARIABLE.matcher(Files.readString(root.resolve(source)));
+			while (variable.find()) {
+				read.add(variable.group(1));
+			}
+		}
+		assertThat(read).contains("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET",
+				"SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS");
+		for (Map.Entry<String, Map<String, Object>> entry : pythonServices().entrySet()) {
+			Map<String, String> environment = environment(entry.getValue());
+			assertThat(environment.keySet()).as(entry.getKey() + " variables").allMatch((variable) -> read
+				.contains(variable) || variable.startsWith("SWITCHBOARD_COMPONENT_METADATA_"));
+			// what only Spring Boot processes need (actuator users, log file) is not handed to a Python process
+			assertThat(environment.keySet()).as(entry.getKey() + " variables")
+				.noneMatch((variable) -> variable.contains("PASSWORD"))
+				.contains("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", "SWITCHBOARD_IDENTITY_TRUSTBUNDLE");
+		}
+	}
+
+	@Test
 	void everySwitchboardAndSpringVariableIsAPropertyTheServiceReads() throws IOException {
 		Map<String, Set<String>> unknown = new LinkedHashMap<>();
-		for (Map.Entry<String, Map<String, Object>> entry : builtServices().entrySet()) {
+		for (Map.Entry<String, Map<String, Object>> entry : springServices().entrySet()) {
 			Path jar = root.resolve(jarOf(entry.getValue()));
 			assertThat(jar).as("built jar of " + entry.getKey() + " (run mvn package first)").isRegularFile();
 			ConfigurationMetadata metadata = ConfigurationMetadata.of(jar);
@@ -155,13 +215,16 @@ class ComposeFileIT {
 
 	@Test
 	void healthCheckCommandsExistInTheirImages() throws IOException {
-		Set<String> installed = dockerfileTools();
-		services.forEach((name, service) -> {
+		for (Map.Entry<String, Map<String, Object>> entry : services.entrySet()) {
+			String name = entry.getKey();
+			Map<String, Object> service = entry.getValue();
 			List<String> test = strings(map(service.get("healthcheck")).get("test"));
 			assertThat(test.get(0)).as(name + " health check form").isEqualTo("CMD");
 			String binary = test.get(1);
 			if (service.containsKey("build")) {
-				assertThat(installed).as(name + " health check binary installed by deploy/Dockerfile").contains(binary);
+				Path dockerfile = dockerfileOf(service);
+				assertThat(dockerfileTools(dockerfile)).as(name + " health check binary installed by " + dockerfile)
+					.contains(binary);
 			}
 			else {
 				String image = String.valueOf(service.get("image"));
@@ -169,7 +232,7 @@ class ComposeFileIT {
 				assertThat(tools).as(name + " image " + image + " is one whose tools are known").isNotNull();
 				assertThat(tools).as(name + " health check binary in " + image).contains(binary);
 			}
-		});
+		}
 	}
 
 	@Test
@@ -207,7 +270,7 @@ class ComposeFileIT {
 	}
 
 	@Test
-	void prometheusConfigurationIsValidAndScrapesEveryServiceOfTheStack() throws Exception {
+	void prometheusConfigurationIsValidAndScrapesEveryServiceOfTheStackThatHasAnActuator() throws Exception {
 		Path config = root.resolve("deploy/prometheus/prometheus.yml");
 		Tools.run(List.of("promtool", "check", "config", config.toString()));
 		Map<String, Object> prometheus;
@@ -232,7 +295,8 @@ class ComposeFileIT {
 				}
 			}
 		}
-		assertThat(scraped).containsExactlyInAnyOrderElementsOf(builtServices().keySet());
+		// the Python components have no actuator: nothing to scrape
+		assertThat(scraped).containsExactlyInAnyOrderElementsOf(springServices().keySet());
 	}
 
 	@Test
@@ -261,14 +325,30 @@ class ComposeFileIT {
 		}
 	}
 
-	private static Map<String, Map<String, Object>> builtServices() {
+	/** The services built from {@value #SPRING_DOCKERFILE}: Spring Boot jars with an actuator. */
+	private static Map<String, Map<String, Object>> springServices() {
+		return builtServices(true);
+	}
+
+	/** The services built from a Dockerfile of their own: the Python sample. */
+	private static Map<String, Map<String, Object>> pythonServices() {
+		return builtServices(false);
+	}
+
+	private static Map<String, Map<String, Object>> builtServices(boolean spring) {
 		Map<String, Map<String, Object>> built = new LinkedHashMap<>();
 		services.forEach((name, service) -> {
-			if (service.containsKey("build")) {
+			if (service.containsKey("build")
+					&& SPRING_DOCKERFILE.equals(String.valueOf(map(service.get("build")).get("dockerfile"))) == spring) {
 				built.put(name, service);
 			}
 		});
 		return built;
+	}
+
+	private static Path dockerfileOf(Map<String, Object> service) {
+		Map<String, Object> build = map(service.get("build"));
+		return root.resolve(String.valueOf(build.get("context"))).resolve(String.valueOf(build.get("dockerfile")));
 	}
 
 	private static String jarOf(Map<String, Object> service) {
@@ -281,11 +361,17 @@ class ComposeFileIT {
 		return environment;
 	}
 
-	/** The binaries the runtime stage of deploy/Dockerfile installs with apt-get, plus the JRE's java. */
-	private static Set<String> dockerfileTools() throws IOException {
-		List<String> lines = Files.readAllLines(root.resolve("deploy/Dockerfile"));
+	/**
+	 * The packages the runtime stage of a Dockerfile installs with apt-get (which name their binaries: curl, python3),
+	 * plus the JRE's java in {@value #SPRING_DOCKERFILE}.
+	 */
+	private static Set<String> dockerfileTools(Path dockerfile) throws IOException {
+		List<String> lines = Files.readAllLines(dockerfile);
 		String lastStage = String.join(" ", lines.subList(lastFrom(lines), lines.size()));
-		Set<String> tools = new TreeSet<>(Set.of("java"));
+		Set<String> tools = new TreeSet<>();
+		if (dockerfile.equals(root.resolve(SPRING_DOCKERFILE))) {
+			tools.add("java");
+		}
 		Matcher install = Pattern.compile("apt-get install ([^&]+)").matcher(lastStage);
 		while (install.find()) {
 			for (String word : install.group(1).replace("\\", " ").trim().split("\\s+")) {

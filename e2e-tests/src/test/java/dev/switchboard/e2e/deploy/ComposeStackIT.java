@@ -50,6 +50,7 @@ class ComposeStackIT {
 				"SWITCHBOARD_READER_PASSWORD",
 				"SWITCHBOARD_AUTH_CLIENT_SECRET", "SWITCHBOARD_REGISTRY_CLIENT_SECRET", "SWITCHBOARD_ROUTER_CLIENT_SECRET",
 				"SWITCHBOARD_COMPUTE_CLIENT_SECRET", "SWITCHBOARD_VOLUME_CLIENT_SECRET",
+				"SWITCHBOARD_NETWORK_CLIENT_SECRET",
 				"SWITCHBOARD_DASHBOARD_CLIENT_SECRET", "SWITCHBOARD_ADMIN_CLIENT_SECRET", "SWITCHBOARD_DB_PASSWORD",
 				"SWITCHBOARD_GRAFANA_PASSWORD" }) {
 			env.put(name, UUID.randomUUID().toString());
@@ -64,6 +65,8 @@ class ComposeStackIT {
 			.withExposedService("router-1", 9100, Wait.forHealthcheck())
 			.withExposedService("auth-1", 8102, Wait.forHealthcheck())
 			.withExposedService("compute-1", 9090, Wait.forHealthcheck())
+			.withExposedService("network-1", 9090, Wait.forHealthcheck())
+			.withExposedService("network-2", 9090, Wait.forHealthcheck())
 			.withStartupTimeout(Duration.ofMinutes(15))) {
 			stack.start();
 			URI tokenUri = URI.create("http://" + stack.getServiceHost("auth-1", 8102) + ":"
@@ -80,6 +83,8 @@ class ComposeStackIT {
 					TlsChannelCredentials.newBuilder().trustManager(trust.trustManager(Set.of("router"))).build())
 				.build();
 			try {
+				// compute (Java) gets the server's port from network (Python), which asks compute about the server:
+				// both through the routers, by the name both answer to
 				Server server = ComputeGrpc.newBlockingStub(channel)
 					.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(token)))
 					.withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -87,8 +92,10 @@ class ComposeStackIT {
 						.setName("compose-1")
 						.setFlavor("m1.small")
 						.setImage("debian-12")
+						.addNetworks("private")
 						.build());
 				assertThat(server.getServedBy()).startsWith("compute-");
+				assertThat(server.getPortIdsList()).hasSize(1);
 			}
 			finally {
 				channel.shutdownNow();

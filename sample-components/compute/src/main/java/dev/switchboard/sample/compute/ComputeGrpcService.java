@@ -1,5 +1,6 @@
 package dev.switchboard.sample.compute;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -35,23 +36,66 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 
 	private static final Logger logger = LoggerFactory.getLogger(ComputeGrpcService.class);
 
+	/** The most networks one server is plugged into. */
+	static final int MAX_NETWORKS = 8;
+
 	private final ServerStore store;
+
+	private final NetworkPorts ports;
 
 	private final Supplier<String> servedBy;
 
 	/**
 	 * @param store holds the servers
+	 * @param ports makes the ports of servers created with networks
 	 * @param servedBy the name of this replica, asked on every reply
 	 */
-	ComputeGrpcService(ServerStore store, Supplier<String> servedBy) {
+	ComputeGrpcService(ServerStore store, NetworkPorts ports, Supplier<String> servedBy) {
 		this.store = Objects.requireNonNull(store, "store");
+		this.ports = Objects.requireNonNull(ports, "ports");
 		this.servedBy = Objects.requireNonNull(servedBy, "servedBy");
 	}
 
 	@Override
 	public void createServer(CreateServerRequest request, StreamObserver<Server> responses) {
-		reply(responses, () -> this.store.create(request.getName(), request.getFlavor(), request.getImage())
-			.toProto(this.servedBy.get()));
+		reply(responses, () -> create(request).toProto(this.servedBy.get()));
+	}
+
+	/** Creates the server, then has it plugged into its networks; a server that gets no port is deleted again. */
+	private ServerRecord create(CreateServerRequest request) {
+		List<String> networks = networks(request);
+		ServerRecord server = this.store.create(request.getName(), request.getFlavor(), request.getImage());
+		if (networks.isEmpty()) {
+			return server;
+		}
+		try {
+			// the network group asks this very replica about the server: it is in the store, BUILDING, by now
+			return this.store.attachPorts(server.id(), this.ports.plug(server.id(), this.servedBy.get(), networks));
+		}
+		catch (RuntimeException ex) {
+			try {
+				this.store.delete(server.id());
+			}
+			catch (ComputeException alreadyGone) {
+				// deleted meanwhile by a caller who guessed its id: nothing left to undo
+			}
+			throw ex;
+		}
+	}
+
+	private static List<String> networks(CreateServerRequest request) {
+		List<String> networks = request.getNetworksList();
+		if (networks.size() > MAX_NETWORKS) {
+			throw ComputeException.invalid(
+					"a server is plugged into at most " + MAX_NETWORKS + " networks, not " + networks.size());
+		}
+		for (String network : networks) {
+			if (network.isBlank() || network.length() > ServerStore.MAX_NAME_LENGTH) {
+				throw ComputeException.invalid(
+						"every network needs a name of at most " + ServerStore.MAX_NAME_LENGTH + " characters");
+			}
+		}
+		return networks;
 	}
 
 	@Override

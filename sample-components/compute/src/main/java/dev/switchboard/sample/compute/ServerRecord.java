@@ -1,6 +1,7 @@
 package dev.switchboard.sample.compute;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 import com.google.protobuf.Timestamp;
@@ -17,9 +18,10 @@ import dev.switchboard.sample.compute.v1.ServerState;
  * @param state BUILDING, ACTIVE or DELETED
  * @param createdAt when it was created
  * @param stateSince when it entered its current state
+ * @param portIds the ports the network group made for it, in the order of the networks asked for
  */
 record ServerRecord(String id, String name, String flavor, String image, ServerState state, Instant createdAt,
-		Instant stateSince) {
+		Instant stateSince, List<String> portIds) {
 
 	ServerRecord {
 		Objects.requireNonNull(id, "id");
@@ -29,16 +31,24 @@ record ServerRecord(String id, String name, String flavor, String image, ServerS
 		Objects.requireNonNull(state, "state");
 		Objects.requireNonNull(createdAt, "createdAt");
 		Objects.requireNonNull(stateSince, "stateSince");
+		portIds = List.copyOf(portIds);
 	}
 
 	/** A server that has just been created and is BUILDING. */
 	static ServerRecord building(String id, String name, String flavor, String image, Instant now) {
-		return new ServerRecord(id, name, flavor, image, ServerState.BUILDING, now, now);
+		return new ServerRecord(id, name, flavor, image, ServerState.BUILDING, now, now, List.of());
 	}
 
 	/** Returns a copy in {@code newState}, entered at {@code at}. */
 	ServerRecord withState(ServerState newState, Instant at) {
-		return new ServerRecord(this.id, this.name, this.flavor, this.image, newState, this.createdAt, at);
+		return new ServerRecord(this.id, this.name, this.flavor, this.image, newState, this.createdAt, at,
+				this.portIds);
+	}
+
+	/** Returns a copy plugged into the network ports {@code ids}. */
+	ServerRecord withPorts(List<String> ids) {
+		return new ServerRecord(this.id, this.name, this.flavor, this.image, this.state, this.createdAt,
+				this.stateSince, ids);
 	}
 
 	/** Returns the wire form, signed by the replica {@code servedBy}. */
@@ -51,6 +61,7 @@ record ServerRecord(String id, String name, String flavor, String image, ServerS
 			.setState(this.state)
 			.setCreatedAt(timestamp(this.createdAt))
 			.setServedBy(servedBy)
+			.addAllPortIds(this.portIds)
 			.build();
 	}
 

@@ -89,6 +89,20 @@ final class ServerStore {
 		return entry(id).current;
 	}
 
+	/**
+	 * Records the network ports a server was plugged into; its watchers are not told (its state did not change).
+	 * @return the server as it now stands
+	 * @throws ComputeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
+	 */
+	ServerRecord attachPorts(String id, List<String> portIds) {
+		Objects.requireNonNull(portIds, "portIds");
+		Entry entry = entry(id);
+		synchronized (entry) {
+			entry.current = entry.current.withPorts(portIds);
+			return entry.current;
+		}
+	}
+
 	/** Returns the servers this replica holds, deleted ones excluded, oldest first. */
 	List<ServerRecord> list() {
 		return this.servers.values()

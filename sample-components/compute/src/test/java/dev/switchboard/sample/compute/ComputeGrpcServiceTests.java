@@ -77,11 +77,17 @@ class ComputeGrpcServiceTests {
 	}
 
 	private ComputeGrpc.ComputeBlockingStub start(Duration buildTime, Supplier<String> servedBy) throws IOException {
+		return start(buildTime, servedBy, NetworkPorts.none());
+	}
+
+	private ComputeGrpc.ComputeBlockingStub start(Duration buildTime, Supplier<String> servedBy, NetworkPorts ports)
+			throws IOException {
 		this.store = new ServerStore(this.scheduler, buildTime, Clock.systemUTC());
 		String name = InProcessServerBuilder.generateName();
 		this.server = InProcessServerBuilder.forName(name)
 			.directExecutor()
-			.addService(ServerInterceptors.intercept(new ComputeGrpcService(this.store, servedBy), new CountSent()))
+			.addService(ServerInterceptors.intercept(new ComputeGrpcService(this.store, ports, servedBy),
+					new CountSent()))
 			.build()
 			.start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -102,6 +108,60 @@ class ComputeGrpcServiceTests {
 		assertThat(created.getState()).isEqualTo(ServerState.BUILDING);
 		assertThat(created.getCreatedAt().getSeconds()).isPositive();
 		assertThat(created.getServedBy()).isEqualTo(REPLICA);
+	}
+
+	@Test
+	void whenCreatedWithNetworksThenThePortsAreAskedForOnceTheServerIsHeldAndComeBackWithIt() throws IOException {
+		List<String> asked = new ArrayList<>();
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1), () -> REPLICA,
+				(serverId, host, networks) -> {
+					// the network group asks this replica about the server while the ports are being made
+					asked.add(this.store.get(serverId).state() + " " + host + " " + networks);
+					return List.of("port-a", "port-b");
+				});
+
+		Server created = compute.createServer(create("web-1").toBuilder().addNetworks("private").addNetworks("public")
+			.build());
+
+		assertThat(asked).containsExactly("BUILDING " + REPLICA + " [private, public]");
+		assertThat(created.getPortIdsList()).containsExactly("port-a", "port-b");
+		assertThat(compute.getServer(GetServerRequest.newBuilder().setId(created.getId()).build()).getPortIdsList())
+			.containsExactly("port-a", "port-b");
+		assertThat(compute.createServer(create("web-2")).getPortIdsList()).isEmpty();
+		assertThat(asked).hasSize(1);
+	}
+
+	@Test
+	void whenTheServerGetsNoPortThenItIsDeletedAgainAndTheRefusalComesBack() throws IOException {
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1));
+
+		assertStatus(() -> compute.createServer(create("web-1").toBuilder().addNetworks("private").build()),
+				Status.Code.FAILED_PRECONDITION, "this compute replica has no router to ask the network group "
+						+ "through (switchboard.grpc.clients.router.address)");
+
+		assertThat(compute.listServers(ListServersRequest.getDefaultInstance()).getServersList()).isEmpty();
+	}
+
+	@Test
+	void whenNetworksAreTooManyOrUnnamedThenInvalidArgumentAndNothingIsCreated() throws IOException {
+		List<String> asked = new ArrayList<>();
+		ComputeGrpc.ComputeBlockingStub compute = start(Duration.ofHours(1), () -> REPLICA,
+				(serverId, host, networks) -> {
+					asked.add(serverId);
+					return List.of();
+				});
+		CreateServerRequest.Builder nine = create("web-1").toBuilder();
+		for (int i = 0; i < 9; i++) {
+			nine.addNetworks("net-" + i);
+		}
+
+		assertStatus(() -> compute.createServer(nine.build()), Status.Code.INVALID_ARGUMENT,
+				"a server is plugged into at most 8 networks, not 9");
+		assertStatus(() -> compute.createServer(create("web-1").toBuilder().addNetworks(" ").build()),
+				Status.Code.INVALID_ARGUMENT, "every network needs a name of at most 63 characters");
+
+		assertThat(asked).isEmpty();
+		assertThat(compute.listServers(ListServersRequest.getDefaultInstance()).getServersList()).isEmpty();
 	}
 
 	@Test

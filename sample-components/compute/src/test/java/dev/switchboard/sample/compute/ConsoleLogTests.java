@@ -2,6 +2,7 @@ package dev.switchboard.sample.compute;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 import dev.switchboard.sample.compute.v1.ServerState;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class ConsoleLogTests {
 	private static final Instant CREATED = Instant.parse("2026-01-02T03:04:05.123456789Z");
 
 	private static ServerRecord server(String id, String flavor) {
-		return new ServerRecord(id, "web-1", flavor, "ubuntu-24.04", ServerState.ACTIVE, CREATED, CREATED);
+		return new ServerRecord(id, "web-1", flavor, "ubuntu-24.04", ServerState.ACTIVE, CREATED, CREATED, List.of());
 	}
 
 	@Test

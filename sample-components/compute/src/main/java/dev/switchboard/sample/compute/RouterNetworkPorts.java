@@ -1,0 +1,58 @@
+package dev.switchboard.sample.compute;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.sample.network.v1.CreatePortRequest;
+import dev.switchboard.sample.network.v1.NetworkGrpc;
+import io.grpc.CallCredentials;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * Asks the network group (the Python sample) for ports through a router, as any platform client calls: on the
+ * connection manager's channel to service {@value #ROUTER} (address, TLS and deadline from
+ * {@code switchboard.grpc.clients.router.*}), every call carrying this replica's own token. One blocking call per
+ * network, bounded by the caller's deadline, which gRPC carries over from the call being served.
+ */
+final class RouterNetworkPorts implements NetworkPorts {
+
+	/** The connection manager's name for the router's front door. */
+	static final String ROUTER = "router";
+
+	private final ClientConnectionManager connections;
+
+	private final CallCredentials credentials;
+
+	/**
+	 * @param connections opens and keeps the channel to the router
+	 * @param credentials puts this replica's token on every call, or null to send none (a router that checks no
+	 * token, as in the routing tests)
+	 */
+	RouterNetworkPorts(ClientConnectionManager connections, CallCredentials credentials) {
+		this.connections = Objects.requireNonNull(connections, "connections");
+		this.credentials = credentials;
+	}
+
+	@Override
+	public List<String> plug(String serverId, String host, List<String> networks) {
+		NetworkGrpc.NetworkBlockingStub network = NetworkGrpc
+			.newBlockingStub(this.connections.acquire(ROUTER).channel())
+			.withCallCredentials(this.credentials);
+		List<String> ports = new ArrayList<>(networks.size());
+		for (String name : networks) {
+			try {
+				ports.add(network
+					.createPort(CreatePortRequest.newBuilder().setNetwork(name).setDeviceId(serverId).setHostId(host)
+						.build())
+					.getId());
+			}
+			catch (StatusRuntimeException ex) {
+				throw ComputeException.fromNetwork(name, ex.getStatus());
+			}
+		}
+		return ports;
+	}
+
+}
