@@ -68,6 +68,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Auth service in-process on embedded H2: decisions, administration and the revocation stream. Revocations are
@@ -91,6 +92,8 @@ class AuthGrpcServiceTests {
 	private ClientStore clients;
 
 	private RevocationStore revocations;
+
+	private RevocationHub hub;
 
 	private KeyRing keys;
 
@@ -123,6 +126,7 @@ class AuthGrpcServiceTests {
 		this.keys.refresh();
 		DecisionCache cache = new DecisionCache(this.clients, this.revocations, Duration.ofSeconds(5));
 		RevocationHub hub = new RevocationHub(WATCH_QUEUE_LIMIT, this.revocations.maxSequence(), this.clock);
+		this.hub = hub;
 		RevocationPoller poller = new RevocationPoller(this.revocations, hub.sequence(), List.of(cache, hub),
 				this.clock);
 		this.scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -466,6 +470,11 @@ class AuthGrpcServiceTests {
 
 	// WatchRevocations
 
+	/** Waits until the poller has handed every revocation in the store to the hub. */
+	private void awaitPolled() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.hub.sequence() == this.revocations.maxSequence());
+	}
+
 	private Watcher watch(int initialRequests) {
 		Watcher watcher = new Watcher(initialRequests);
 		AuthGrpc.newStub(this.channel).watchRevocations(WatchRevocationsRequest.getDefaultInstance(), watcher);
@@ -475,7 +484,7 @@ class AuthGrpcServiceTests {
 	@Test
 	void whenWatchStartsThenTheFirstEventCarriesTheCurrentSequenceAndNoSubject() throws Exception {
 		this.revocations.revokeToken("before", Instant.now().plusSeconds(60));
-		Thread.sleep(300);
+		awaitPolled();
 
 		Revocation first = watch(100).next();
 
@@ -486,7 +495,7 @@ class AuthGrpcServiceTests {
 	@Test
 	void whenAWatchResumesAfterASequenceThenItGetsThatSequenceAndEveryEventSince() throws Exception {
 		this.revocations.revokeToken("seen-before", Instant.now().plusSeconds(60));
-		Thread.sleep(300);
+		awaitPolled();
 		Watcher first = watch(100);
 		long seen = first.next().getSequence();
 		assertThat(seen).isPositive();
@@ -513,7 +522,7 @@ class AuthGrpcServiceTests {
 	@Test
 	void whenAWatchAsksToResumeFromBeforeTheKeptEventsThenItStartsAfreshAtTheCurrentSequence() throws Exception {
 		admin().revokeToken(RevokeTokenRequest.newBuilder().setTokenId("kept").build());
-		Thread.sleep(300);
+		awaitPolled();
 		long current = this.revocations.maxSequence();
 		// sequence 0 of a caller is "start fresh"; one far ahead of the events kept cannot be resumed either
 		Watcher afresh = new Watcher(100);
