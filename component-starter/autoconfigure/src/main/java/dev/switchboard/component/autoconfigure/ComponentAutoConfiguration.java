@@ -145,10 +145,13 @@ public final class ComponentAutoConfiguration {
 		return "http://" + host + ":" + port + basePath;
 	}
 
+	/**
+	 * The registry's Watch stream as a {@link RegistryWatcher}, on its own switch: the router's routing table and the
+	 * {@code DiscoveryClient} both read it, so turning the {@code DiscoveryClient} off leaves it running.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(DiscoveryClient.class)
-	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
-	static class DiscoveryConfiguration {
+	@ConditionalOnBooleanProperty(name = "switchboard.component.watch.enabled", matchIfMissing = true)
+	static class WatchConfiguration {
 
 		/**
 		 * The watch's thread, held by a bean that is not itself an {@code Executor}: an {@code Executor} bean would
@@ -172,6 +175,15 @@ public final class ComponentAutoConfiguration {
 					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
 					switchboardWatchScheduler.executor());
 		}
+
+	}
+
+	/** Spring Cloud's {@code DiscoveryClient} over the registry's view. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(DiscoveryClient.class)
+	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = "switchboard.component.watch.enabled", matchIfMissing = true)
+	static class DiscoveryConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(SwitchboardDiscoveryClient.class)

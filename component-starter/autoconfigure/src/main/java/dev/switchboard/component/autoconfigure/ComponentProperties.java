@@ -20,13 +20,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param registry Where the registry replicas are
  * @param drain How to stop without failing calls
  * @param discovery Whether to offer the platform's instances through a Spring Cloud DiscoveryClient
+ * @param watch Whether to keep the registry's Watch stream, which the DiscoveryClient and the router's routing table
+ * read
  * @param credentials The OAuth2 client this component gets its tokens for
  */
 @ConfigurationProperties("switchboard.component")
 public record ComponentProperties(@DefaultValue("true") boolean enabled, String group, String instanceId, String host,
 		String zone, @DefaultValue("100") int weight, @DefaultValue Map<String, String> metadata,
 		@DefaultValue Registry registry, @DefaultValue Drain drain, @DefaultValue Discovery discovery,
-		@DefaultValue Credentials credentials) {
+		@DefaultValue Watch watch, @DefaultValue Credentials credentials) {
 
 	/**
 	 * @param addresses The registry replicas as host:port; the component moves to the next on failure
@@ -65,9 +67,16 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	}
 
 	/**
-	 * @param enabled Whether to watch the registry and offer its instances as a DiscoveryClient
+	 * @param enabled Whether to offer the registry's instances as a DiscoveryClient (needs {@code watch.enabled})
 	 */
 	public record Discovery(@DefaultValue("true") boolean enabled) {
+
+	}
+
+	/**
+	 * @param enabled Whether to keep the registry's Watch stream; turning the DiscoveryClient off leaves it running
+	 */
+	public record Watch(@DefaultValue("true") boolean enabled) {
 
 	}
 

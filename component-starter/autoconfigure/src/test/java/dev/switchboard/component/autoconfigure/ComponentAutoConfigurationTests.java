@@ -12,6 +12,7 @@ import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
 import dev.switchboard.component.registration.ComponentRegistration;
 import dev.switchboard.component.registration.SwitchboardServiceRegistry;
 import dev.switchboard.registry.client.RegistryChannels;
+import dev.switchboard.registry.client.RegistryWatcher;
 import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +66,19 @@ class ComponentAutoConfigurationTests {
 	}
 
 	@Test
-	void whenDiscoveryDisabledThenRegistersButNoDiscoveryClient() {
+	void whenDiscoveryDisabledThenRegistersAndWatchesButNoDiscoveryClient() {
+		// the router reads the watcher for its routing table with the DiscoveryClient off
 		this.runner.withPropertyValues("switchboard.component.discovery.enabled=false")
 			.run((context) -> assertThat(context).hasSingleBean(ComponentRegistrar.class)
+				.hasSingleBean(RegistryWatcher.class)
+				.doesNotHaveBean(SwitchboardDiscoveryClient.class));
+	}
+
+	@Test
+	void whenWatchDisabledThenNeitherWatcherNorDiscoveryClient() {
+		this.runner.withPropertyValues("switchboard.component.watch.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(ComponentRegistrar.class)
+				.doesNotHaveBean(RegistryWatcher.class)
 				.doesNotHaveBean(SwitchboardDiscoveryClient.class));
 	}
 
