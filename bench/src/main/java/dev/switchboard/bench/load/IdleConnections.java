@@ -71,7 +71,7 @@ public final class IdleConnections implements AutoCloseable {
 	}
 
 	/** The connections still open: those the server has not closed. */
-	public int open() {
+	public int stillOpen() {
 		return this.channels.size() - this.closedByServer.get();
 	}
 

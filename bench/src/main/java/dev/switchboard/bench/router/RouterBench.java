@@ -524,7 +524,7 @@ public final class RouterBench {
 				System.out.printf("%,d idle client connections (HTTP/2 preface and SETTINGS, then nothing): opened in "
 						+ "%.1f s, %,d still open after %.0f s; router RSS %.0f MiB before, %.0f MiB holding them "
 						+ "(%.1f KiB per connection); router CPU while they idle %.1f%% of a core; a call on a fresh "
-						+ "connection meanwhile: %s%n", IDLE_CONNECTIONS, openSeconds, idle.open(), idleSeconds + 2,
+						+ "connection meanwhile: %s%n", IDLE_CONNECTIONS, openSeconds, idle.stillOpen(), idleSeconds + 2,
 						rssBefore, rssHeld, (rssHeld - rssBefore) * 1024 / IDLE_CONNECTIONS, cpu, served);
 			}
 			Usage usage = new Usage(router, this.platform.replica().pid(), null);
