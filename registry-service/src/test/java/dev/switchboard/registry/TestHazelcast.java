@@ -2,6 +2,8 @@ package dev.switchboard.registry;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,7 +11,9 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
 
-/** Starts single-member Hazelcast clusters on loopback, each with its own name and port, for tests. */
+import static org.awaitility.Awaitility.await;
+
+/** Starts Hazelcast clusters on loopback, each with its own name and ports, for tests. */
 public final class TestHazelcast {
 
 	private TestHazelcast() {
@@ -19,6 +23,26 @@ public final class TestHazelcast {
 		RegistryProperties.Cluster cluster = new RegistryProperties.Cluster("test-" + UUID.randomUUID(), "127.0.0.1",
 				freePort(), List.of(), null);
 		return Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(cluster));
+	}
+
+	/**
+	 * Starts a cluster of {@code size} members configured as registry replicas are (a secret, TCP join), one after the
+	 * other, each listing itself and those before it so that it joins them at once; returns them once each sees all.
+	 */
+	public static List<HazelcastInstance> startCluster(int size) {
+		String name = "test-" + UUID.randomUUID();
+		List<String> members = new ArrayList<>();
+		List<HazelcastInstance> cluster = new ArrayList<>();
+		for (int i = 0; i < size; i++) {
+			int port = freePort();
+			members.add("127.0.0.1:" + port);
+			RegistryProperties.Cluster member = new RegistryProperties.Cluster(name, "127.0.0.1", port,
+					List.copyOf(members), "test-cluster-secret-" + name);
+			cluster.add(Hazelcast.newHazelcastInstance(HazelcastConfigFactory.create(member)));
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> cluster.stream().allMatch((member) -> member.getCluster().getMembers().size() == size));
+		return List.copyOf(cluster);
 	}
 
 	public static int freePort() {

@@ -20,6 +20,7 @@ import dev.switchboard.registry.v1.HeartbeatResponse;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.ListGroupsRequest;
+import dev.switchboard.registry.v1.RegisterResponse;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;
@@ -423,21 +424,36 @@ final class HeartbeatLoad {
 			if (HeartbeatLoad.this.scheduler.isShutdown()) {
 				return;
 			}
-			HeartbeatLoad.this.scheduler.schedule(() -> {
-				if (notFound) {
-					try {
-						RegistryGrpc.newBlockingStub(HeartbeatLoad.this.unary.get(this.replica))
-							.withDeadlineAfter(5, TimeUnit.SECONDS)
-							.register(RegistryBench.request(GROUP, GROUP + "-" + this.index,
-									10_000 + (this.index % 50_000)));
-					}
-					catch (RuntimeException ex) {
-						// the reopened stream fails again and takes the next replica
-					}
-				}
-				HeartbeatLoad.this.reconnected.incrementAndGet();
-				open();
-			}, wait, TimeUnit.MILLISECONDS);
+			if (notFound) {
+				// registered again without waiting on a scheduler thread, which the beats of every instance share
+				RegistryGrpc.newStub(HeartbeatLoad.this.unary.get(this.replica))
+					.withDeadlineAfter(5, TimeUnit.SECONDS)
+					.register(RegistryBench.request(GROUP, GROUP + "-" + this.index, 10_000 + (this.index % 50_000)),
+							new StreamObserver<>() {
+
+								@Override
+								public void onNext(RegisterResponse value) {
+								}
+
+								@Override
+								public void onError(Throwable t) {
+									// the reopened stream fails again and takes the next replica
+									reopen();
+								}
+
+								@Override
+								public void onCompleted() {
+									reopen();
+								}
+							});
+				return;
+			}
+			HeartbeatLoad.this.scheduler.schedule(this::reopen, wait, TimeUnit.MILLISECONDS);
+		}
+
+		private void reopen() {
+			HeartbeatLoad.this.reconnected.incrementAndGet();
+			open();
 		}
 
 		synchronized void close() {

@@ -234,8 +234,9 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	 * stream by HTTP/2 flow control rather than queueing without bound. The first message binds the stream to an
 	 * instance and writes it to the record; after that, a heartbeat that changes nothing the record holds (status, load)
 	 * is answered from this replica's view and renews the lease through {@link LeaseRenewals}: no cluster call, no
-	 * Watch event. Answers the client does not read yet are coalesced into the latest. When the stream breaks, the
-	 * instance is marked DOWN unless a newer stream took over.
+	 * Watch event. A beat for an instance the view knows renews its lease before any cluster call, so a slow or
+	 * passing cluster error never costs it the lease. Answers the client does not read yet are coalesced into the
+	 * latest. When the stream breaks, the instance is marked DOWN unless a newer stream took over.
 	 */
 	private final class HeartbeatStream implements StreamObserver<HeartbeatRequest> {
 
@@ -274,6 +275,13 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 						? InstanceStatus.UP : request.getStatus();
 				int inFlight = Math.max(0, request.getInFlight());
 				Instance known = RegistryGrpcService.this.hub.find(this.instanceId);
+				boolean renewed = known != null && known.getGroup().equals(this.group);
+				if (renewed) {
+					// the lease is renewed when the beat is read, whatever the cluster then takes or answers: a stream
+					// just moved here from a lost replica waits on partitions still being promoted, and its lease
+					// must not run out meanwhile
+					RegistryGrpcService.this.renewals.renew(this.instanceId);
+				}
 				InstanceStatus status;
 				boolean forced;
 				if (this.applied && unchanged(known, reported, inFlight)) {
@@ -289,7 +297,9 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 					status = beat.status();
 					forced = beat.forcedOutOfService();
 				}
-				RegistryGrpcService.this.renewals.renew(this.instanceId);
+				if (!renewed) {
+					RegistryGrpcService.this.renewals.renew(this.instanceId);
+				}
 				RegistryGrpcService.this.heartbeats.increment();
 				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
 					.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));

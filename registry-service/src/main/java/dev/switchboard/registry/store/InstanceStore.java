@@ -10,10 +10,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.core.EntryEvent;
@@ -65,12 +68,23 @@ public final class InstanceStore {
 
 	private final Clock clock;
 
+	private final Cluster cluster;
+
 	/**
-	 * When this replica last saw a member leave: leases renewed before that count as renewed then, so the instances
-	 * whose streams the lost member held (and whose leases it may have held) get one TTL to reach another replica,
-	 * however long the cluster took to notice the loss.
+	 * When a sweep of this replica first found a member gone: leases renewed before that count as renewed then, so the
+	 * instances whose streams the lost member held (and whose leases it may have held) get one TTL to reach another
+	 * replica, however long the cluster took to notice the loss.
 	 */
 	private volatile long memberLostAtMillis = Long.MIN_VALUE;
+
+	/** The members the last sweep saw; only the sweeping thread touches it. */
+	private Set<UUID> sweptMembers;
+
+	/** Told of every change through one entry listener, registered with the first. */
+	private final List<InstanceListener> listeners = new CopyOnWriteArrayList<>();
+
+	/** Whether the entry listener is registered; guarded by {@link #listeners}. */
+	private boolean listening;
 
 	/** Claims found unused by the last reconciliation; only the reconciling thread touches it. */
 	private Set<String> unusedClaims = Set.of();
@@ -83,17 +97,8 @@ public final class InstanceStore {
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
 		this.instanceOwners = hazelcast.getMap(INSTANCE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
-		hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-
-			@Override
-			public void memberAdded(MembershipEvent event) {
-			}
-
-			@Override
-			public void memberRemoved(MembershipEvent event) {
-				memberLost();
-			}
-		});
+		this.cluster = hazelcast.getCluster();
+		this.sweptMembers = members();
 	}
 
 	/** Grants every lease renewed before now one more TTL from now: a registry member was lost. */
@@ -133,18 +138,40 @@ public final class InstanceStore {
 		}
 		try {
 			claimServices(candidate.group(), candidate.services());
-			Register.Result result = this.instances.executeOnKey(candidate.instanceId(), new Register(candidate));
+			String instanceId = candidate.instanceId();
+			long now = this.clock.millis();
+			// the lease of a new instance is written alongside its record rather than after it: one round trip less
+			// per registration; only a missing lease is written, so a refused registration renews no other's
+			CompletionStage<Long> lease = this.leases.submitToKey(instanceId, new StartLease(now));
+			Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
+			Long leased = await(lease);
 			if (result.conflictingGroup() != null) {
-				throw RegistryException.alreadyExists("instance id '" + candidate.instanceId()
-						+ "' is registered by group '" + result.conflictingGroup() + "'");
+				throw RegistryException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
+						+ result.conflictingGroup() + "'");
 			}
-			this.leases.set(candidate.instanceId(), this.clock.millis());
-			return result.stored();
+			if (leased != null) {
+				// the instance's own lease, renewed by registering again, or one a removed instance left behind
+				this.leases.set(instanceId, now);
+			}
+			return result.stored(candidate);
 		}
 		catch (RuntimeException ex) {
 			// a refused registration leaves no claim on the instance id behind
 			if (claimed) {
 				this.instanceOwners.remove(candidate.instanceId(), principal);
+			}
+			throw ex;
+		}
+	}
+
+	/** Waits for a cluster operation, failing as its synchronous form would: with the cluster's own exception. */
+	private static <T> T await(CompletionStage<T> operation) {
+		try {
+			return operation.toCompletableFuture().join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
 			}
 			throw ex;
 		}
@@ -218,12 +245,20 @@ public final class InstanceStore {
 
 	/**
 	 * Evicts the instances whose lease, among those this replica owns, has not been renewed for {@code ttl}. Every
-	 * replica sweeps its own partitions, so together they cover all of them once. For one TTL after a member left,
-	 * nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it served need that
-	 * long to move their streams.
+	 * replica sweeps its own partitions, so together they cover all of them once. For one TTL after a sweep first finds
+	 * a member gone, nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it
+	 * served need that long to move their streams.
 	 * @return the evicted instances
 	 */
 	public List<InstanceRecord> evictExpired(Duration ttl) {
+		// read by the sweep itself, not from a membership event: a sweep that follows a member's removal is sure to
+		// know it, though the event may not have run yet (a batch of renewals blocked on the lost member's partitions
+		// returns as soon as they are promoted, and the sweep runs right after it, on the same thread)
+		Set<UUID> members = members();
+		if (!members.containsAll(this.sweptMembers)) {
+			memberLost();
+		}
+		this.sweptMembers = members;
 		long deadline = this.clock.millis() - ttl.toMillis();
 		if (this.memberLostAtMillis >= deadline) {
 			// within one TTL of losing a member: its streams are still moving to the others
@@ -311,7 +346,15 @@ public final class InstanceStore {
 	 */
 	public Collection<InstanceRecord> subscribe(InstanceListener listener) {
 		Objects.requireNonNull(listener, "listener");
-		this.instances.addEntryListener(new HazelcastInstanceListener(listener), true);
+		this.listeners.add(listener);
+		synchronized (this.listeners) {
+			if (!this.listening) {
+				// one cluster registration for every listener of this replica: each registration costs every change
+				// its own event, serialized with the record's old and new value, to every member
+				this.instances.addEntryListener(new HazelcastInstanceListener(this.listeners), true);
+				this.listening = true;
+			}
+		}
 		return all();
 	}
 
@@ -352,37 +395,58 @@ public final class InstanceStore {
 		return released;
 	}
 
-	/** Turns Hazelcast entry events into listener calls: a removal is a deregistration, an eviction a lease expiry. */
-	record HazelcastInstanceListener(InstanceListener listener) implements EntryAddedListener<String, InstanceRecord>,
-			EntryUpdatedListener<String, InstanceRecord>, EntryRemovedListener<String, InstanceRecord>,
-			EntryEvictedListener<String, InstanceRecord> {
+	/**
+	 * Turns Hazelcast entry events into calls of every listener, in subscription order: a removal is a
+	 * deregistration, an eviction a lease expiry.
+	 */
+	record HazelcastInstanceListener(List<InstanceListener> listeners)
+			implements EntryAddedListener<String, InstanceRecord>, EntryUpdatedListener<String, InstanceRecord>,
+			EntryRemovedListener<String, InstanceRecord>, EntryEvictedListener<String, InstanceRecord> {
 
 		@Override
 		public void entryAdded(EntryEvent<String, InstanceRecord> event) {
-			this.listener.updated(event.getValue());
+			InstanceRecord record = event.getValue();
+			this.listeners.forEach((listener) -> listener.updated(record));
 		}
 
 		@Override
 		public void entryUpdated(EntryEvent<String, InstanceRecord> event) {
-			this.listener.updated(event.getValue());
+			InstanceRecord record = event.getValue();
+			this.listeners.forEach((listener) -> listener.updated(record));
 		}
 
 		@Override
 		public void entryRemoved(EntryEvent<String, InstanceRecord> event) {
-			this.listener.removed(event.getOldValue(), RemovalReason.DEREGISTERED);
+			InstanceRecord record = event.getOldValue();
+			this.listeners.forEach((listener) -> listener.removed(record, RemovalReason.DEREGISTERED));
 		}
 
 		@Override
 		public void entryEvicted(EntryEvent<String, InstanceRecord> event) {
-			this.listener.removed(event.getOldValue(), RemovalReason.EVICTED);
+			InstanceRecord record = event.getOldValue();
+			this.listeners.forEach((listener) -> listener.removed(record, RemovalReason.EVICTED));
 		}
 
 	}
 
 	record Register(InstanceRecord candidate) implements EntryProcessor<String, InstanceRecord, Register.Result> {
 
-		record Result(InstanceRecord stored, InstanceRecord previous, String conflictingGroup)
-				implements java.io.Serializable {
+		/**
+		 * What a registration did.
+		 *
+		 * @param updated the record as stored when one existed, {@code null} when the candidate was stored as it is:
+		 * the caller has it, so it is not sent back
+		 * @param conflictingGroup the group that holds the instance id, when not the candidate's
+		 */
+		record Result(InstanceRecord updated, String conflictingGroup) implements java.io.Serializable {
+
+			static final Result CREATED = new Result(null, null);
+
+			/** The record as stored, given the candidate registered. */
+			InstanceRecord stored(InstanceRecord candidate) {
+				return (this.updated != null) ? this.updated : candidate;
+			}
+
 		}
 
 		@Override
@@ -390,16 +454,16 @@ public final class InstanceStore {
 			InstanceRecord existing = entry.getValue();
 			if (existing == null) {
 				entry.setValue(this.candidate);
-				return new Result(this.candidate, null, null);
+				return Result.CREATED;
 			}
 			if (!existing.group().equals(this.candidate.group())) {
-				return new Result(null, existing, existing.group());
+				return new Result(null, existing.group());
 			}
 			InstanceRecord updated = existing.updatedBy(this.candidate);
 			if (!updated.equals(existing)) {
 				entry.setValue(updated);
 			}
-			return new Result(updated, existing, null);
+			return new Result(updated, null);
 		}
 
 	}
@@ -477,6 +541,20 @@ public final class InstanceStore {
 
 	}
 
+	/** Starts a lease at {@code millis} unless there is one; returns the one there was. */
+	record StartLease(long millis) implements EntryProcessor<String, Long, Long> {
+
+		@Override
+		public Long process(Map.Entry<String, Long> entry) {
+			Long existing = entry.getValue();
+			if (existing == null) {
+				entry.setValue(this.millis);
+			}
+			return existing;
+		}
+
+	}
+
 	/**
 	 * Matches leases last renewed before {@code deadline}, reading the stored value itself: the query engine's
 	 * attribute extraction and conversion cost more than the comparison, on every lease, every sweep.
@@ -489,6 +567,14 @@ public final class InstanceStore {
 			return renewed != null && renewed < this.deadline;
 		}
 
+	}
+
+	private Set<UUID> members() {
+		Set<UUID> members = new HashSet<>();
+		for (Member member : this.cluster.getMembers()) {
+			members.add(member.getUuid());
+		}
+		return members;
 	}
 
 	/** Returns a fresh id for a heartbeat stream. */

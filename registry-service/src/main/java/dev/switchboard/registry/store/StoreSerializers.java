@@ -29,10 +29,9 @@ public final class StoreSerializers {
 		add(config, InstanceStore.Register.class, 1002, (out, p) -> writeRecord(out, p.candidate()),
 				(in) -> new InstanceStore.Register(readRecord(in)));
 		add(config, InstanceStore.Register.Result.class, 1003, (out, r) -> {
-			writeNullableRecord(out, r.stored());
-			writeNullableRecord(out, r.previous());
+			writeNullableRecord(out, r.updated());
 			out.writeString(r.conflictingGroup());
-		}, (in) -> new InstanceStore.Register.Result(readNullableRecord(in), readNullableRecord(in), in.readString()));
+		}, (in) -> new InstanceStore.Register.Result(readNullableRecord(in), in.readString()));
 		add(config, InstanceStore.Heartbeat.class, 1004, (out, h) -> {
 			out.writeString(h.group());
 			out.writeString(h.streamId());
@@ -49,6 +48,8 @@ public final class StoreSerializers {
 				(in) -> new InstanceStore.Deregister(in.readString()));
 		add(config, InstanceStore.ForceOutOfService.class, 1008, (out, p) -> out.writeBoolean(p.forced()),
 				(in) -> new InstanceStore.ForceOutOfService(in.readBoolean()));
+		add(config, InstanceStore.StartLease.class, 1009, (out, p) -> out.writeLong(p.millis()),
+				(in) -> new InstanceStore.StartLease(in.readLong()));
 	}
 
 	static void writeRecord(ObjectDataOutput out, InstanceRecord record) throws IOException {

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.lease.LeaseRenewals;
@@ -228,6 +231,60 @@ class HeartbeatStreamTests {
 		assertThat(beats.answers).isEmpty();
 		assertThat(beats.error).isEmpty();
 		assertThat(store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
+	void whenTheClusterIsSlowToTakeABeatThenTheLeaseIsRenewedBeforeTheClusterAnswers() throws Exception {
+		this.registry.register(request("a"));
+		await().until(() -> hub.find(id("a")) != null);
+		renewals.flush();
+		// the instance's partition is busy, as one being promoted after a member's loss is
+		PartitionBlocker.reset();
+		hazelcast.<String, InstanceRecord>getMap("switchboard.instances").submitToKey(id("a"), new PartitionBlocker());
+		try {
+			assertThat(PartitionBlocker.started.await(10, TimeUnit.SECONDS)).isTrue();
+			// a stream's first beat goes to the cluster, which cannot take it yet
+			Beats beats = Beats.open(this.channel, 1_000, "a", 0);
+			beats.send(heartbeat("a", InstanceStatus.UP));
+			await().until(() -> renewals.pending() == 1);
+			assertThat(beats.answers).isEmpty();
+		}
+		finally {
+			PartitionBlocker.release.countDown();
+		}
+		renewals.flush();
+		assertThat(store.leaseRenewals(java.util.Set.of(id("a")))).containsEntry(id("a"), clock.millis());
+	}
+
+	/** Holds the partition thread of the entry it runs on until released; one at a time, in this JVM. */
+	record PartitionBlocker() implements EntryProcessor<String, InstanceRecord, Boolean> {
+
+		static volatile CountDownLatch started;
+
+		static volatile CountDownLatch release;
+
+		static void reset() {
+			started = new CountDownLatch(1);
+			release = new CountDownLatch(1);
+		}
+
+		@Override
+		public Boolean process(Map.Entry<String, InstanceRecord> entry) {
+			started.countDown();
+			try {
+				return release.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+
+		@Override
+		public EntryProcessor<String, InstanceRecord, Boolean> getBackupProcessor() {
+			return null;
+		}
+
 	}
 
 	/** Sends round {@code round} of heartbeats on the chosen streams, each stream from one task, and awaits answers. */

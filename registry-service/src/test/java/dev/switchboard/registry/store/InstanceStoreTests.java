@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.map.impl.MapService;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.v1.InstanceStatus;
@@ -84,6 +86,42 @@ class InstanceStoreTests {
 		this.clock.advance(TTL);
 		assertThat(evict()).isEmpty();
 		this.clock.advance(Duration.ofMillis(1));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
+	void whenRegisteredAgainThenTheLeaseRunsFromTheLaterRegistration() {
+		register("a", "svc.A");
+		this.clock.advance(Duration.ofSeconds(2));
+		register("a", "svc.A");
+		this.clock.advance(TTL.minusMillis(1));
+		assertThat(evict()).isEmpty();
+		this.clock.advance(Duration.ofMillis(2));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
+	void whenRegisteredOverALeaseARemovedInstanceLeftThenTheLeaseRunsFromTheRegistration() {
+		// a renewal written after its instance was removed (a flush racing a deregistration)
+		this.store.renewLeases(Map.of(id("a"), this.clock.millis()));
+		this.clock.advance(TTL.minusMillis(1));
+		register("a", "svc.A");
+		this.clock.advance(Duration.ofMillis(2));
+		assertThat(evict()).isEmpty();
+		this.clock.advance(TTL);
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
+	void whenARegistrationIsRefusedThenTheHoldersLeaseIsNotRenewed() {
+		register("a", "svc.A");
+		this.clock.advance(Duration.ofSeconds(2));
+		InstanceRecord thief = InstanceRecord.of(request("a", "svc.B" + this.group).toBuilder()
+			.setGroup(this.group + "-thief")
+			.build(), this.clock.millis());
+		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(thief))
+			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
+		this.clock.advance(Duration.ofMillis(1_001));
 		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
 	}
 
@@ -270,6 +308,51 @@ class InstanceStoreTests {
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(events).containsExactlyInAnyOrder(id("a") + ":DEREGISTERED",
 					id("b") + ":EVICTED"));
+	}
+
+	@Test
+	void whenTwoListenersSubscribeThenBothAreToldOfEveryChangeThroughOneClusterRegistration() {
+		int registrationsBefore = instanceListenerRegistrations();
+		List<String> first = Collections.synchronizedList(new ArrayList<>());
+		List<String> second = Collections.synchronizedList(new ArrayList<>());
+		this.store.subscribe(recording(first));
+		this.store.subscribe(recording(second));
+		// each registration makes every member send each change once more, with the record's old and new value
+		assertThat(instanceListenerRegistrations()).isEqualTo(registrationsBefore + 1);
+		register("a", "svc.A");
+		this.store.deregister(this.group, id("a"));
+		List<String> expected = List.of(id("a") + ":UPDATED", id("a") + ":DEREGISTERED");
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			assertThat(first).containsExactlyElementsOf(expected);
+			assertThat(second).containsExactlyElementsOf(expected);
+		});
+	}
+
+	private InstanceListener recording(List<String> events) {
+		return new InstanceListener() {
+
+			@Override
+			public void updated(InstanceRecord record) {
+				if (record.group().equals(InstanceStoreTests.this.group)) {
+					events.add(record.instanceId() + ":UPDATED");
+				}
+			}
+
+			@Override
+			public void removed(InstanceRecord record, RemovalReason reason) {
+				if (record.group().equals(InstanceStoreTests.this.group)) {
+					events.add(record.instanceId() + ":" + reason);
+				}
+			}
+		};
+	}
+
+	/** The entry listeners registered on the instances map, read from the member's event service. */
+	private static int instanceListenerRegistrations() {
+		return ((HazelcastInstanceProxy) hazelcast).getOriginal().node.getNodeEngine()
+			.getEventService()
+			.getRegistrations(MapService.SERVICE_NAME, InstanceStore.INSTANCES)
+			.size();
 	}
 
 	/** Evicts what expired and returns this test's share of it; other tests' instances share the cluster. */
