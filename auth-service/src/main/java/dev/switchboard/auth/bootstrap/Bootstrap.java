@@ -91,12 +91,14 @@ public final class Bootstrap {
 		grants.put("router", List.of("register:router", "discover"));
 		grants.put("registry", List.of("register:registry"));
 		grants.put("auth", List.of("register:auth", "discover"));
-		// compute asks network for the ports of the servers it creates, through the router
-		grants.put("compute", List.of("register:compute", "discover", "call:network/*"));
+		// compute asks network for the ports of the servers it creates, through the router, and for nothing else
+		grants.put("compute", List.of("register:compute", "discover",
+				"call:network/switchboard.sample.network.v1.Network/CreatePort"));
 		grants.put("volume", List.of("register:volume", "discover", "call:compute/*"));
-		// the Python sample: it checks with compute, through the router, that a port's server exists; it watches
-		// nothing, so it has no discover
-		grants.put("network", List.of("register:network", "call:compute/*"));
+		// the Python sample: it checks with compute, through the router, that a port's server exists (never creates
+		// or deletes one); it watches nothing, so it has no discover
+		grants.put("network", List.of("register:network",
+				"call:compute/switchboard.sample.compute.v1.Compute/GetServer"));
 		grants.put("dashboard", List.of("register:dashboard", "discover", "admin"));
 		return Collections.unmodifiableMap(grants);
 	}

@@ -89,9 +89,11 @@ class BootstrapTests {
 		assertThat(grants("router")).containsExactlyInAnyOrder("register:router", "discover");
 		assertThat(grants("registry")).containsExactlyInAnyOrder("register:registry");
 		assertThat(grants("auth")).containsExactlyInAnyOrder("register:auth", "discover");
-		assertThat(grants("compute")).containsExactlyInAnyOrder("register:compute", "discover", "call:network/*");
+		assertThat(grants("compute")).containsExactlyInAnyOrder("register:compute", "discover",
+				"call:network/switchboard.sample.network.v1.Network/CreatePort");
 		assertThat(grants("volume")).containsExactlyInAnyOrder("register:volume", "discover", "call:compute/*");
-		assertThat(grants("network")).containsExactlyInAnyOrder("register:network", "call:compute/*");
+		assertThat(grants("network")).containsExactlyInAnyOrder("register:network",
+				"call:compute/switchboard.sample.compute.v1.Compute/GetServer");
 		assertThat(grants("dashboard")).containsExactlyInAnyOrder("register:dashboard", "discover", "admin");
 		assertThat(this.clients.list()).flatExtracting(ClientRecord::grants).doesNotContain("register:*");
 		assertThat(ClientSecrets.matches("volume-secret-of-the-launcher",
