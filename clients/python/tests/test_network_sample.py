@@ -58,7 +58,7 @@ def network(settings_for, compute):
     component = Component(settings_for(group="network", instance_id="network-1"), handle_signals=False)
     server = component.server()
     network_pb2_grpc.add_NetworkServicer_to_server(
-        NetworkService(lambda: "network-1", lambda: compute[1], activation=0.3), server)
+        NetworkService(lambda: "network-1", lambda: compute[1], activation=2.0), server)
     component.start(server)
     yield component
     component.drain()
@@ -120,5 +120,34 @@ def test_without_a_router_a_port_for_a_server_is_refused_with_the_setting_to_set
                             timeout=5)
         assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
         assert "SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS" in refused.value.details()
+    finally:
+        threading.Thread(target=component.drain, daemon=True).start()
+
+
+def test_a_replica_refuses_ports_past_its_most_and_ids_that_are_not_names(settings_for, component_channel):
+    component = Component(settings_for(group="network", instance_id="network-1"), handle_signals=False)
+    server = component.server()
+    network_pb2_grpc.add_NetworkServicer_to_server(NetworkService(lambda: "network-1", None, max_ports=2), server)
+    component.start(server)
+    try:
+        stub = network_pb2_grpc.NetworkStub(component_channel(component, "router"))
+        with pytest.raises(grpc.RpcError) as long_id:
+            stub.CreatePort(network_pb2.CreatePortRequest(network="private", device_id="s" * 129,
+                                                          host_id="compute-1"), timeout=5)
+        with pytest.raises(grpc.RpcError) as not_a_name:
+            stub.CreatePort(network_pb2.CreatePortRequest(network="private", device_id="s",
+                                                          host_id="compute-1\nx"), timeout=5)
+        for _ in range(2):
+            stub.CreatePort(network_pb2.CreatePortRequest(network="private"), timeout=5)
+        with pytest.raises(grpc.RpcError) as full:
+            stub.CreatePort(network_pb2.CreatePortRequest(network="private"), timeout=5)
+
+        assert long_id.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "device_id is at most 128" in long_id.value.details()
+        assert not_a_name.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "host_id" in not_a_name.value.details()
+        assert full.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "holds 2 ports, its most" in full.value.details()
+        assert len(stub.ListPorts(network_pb2.ListPortsRequest(), timeout=5).ports) == 2
     finally:
         threading.Thread(target=component.drain, daemon=True).start()

@@ -93,6 +93,7 @@ class Component:
         self._health: Optional[Callable[[], Optional[int]]] = None
         self._previous_handlers: dict = {}
         self._executor: Optional[futures.ThreadPoolExecutor] = None
+        self._built: Optional[grpc.Server] = None
         self.tokens: Optional[TokenSource] = None
         self.identity: Optional[PlatformIdentity] = None
         self.registration: Optional[Registration] = None
@@ -107,6 +108,7 @@ class Component:
         self._executor = futures.ThreadPoolExecutor(max_workers, thread_name_prefix="switchboard-grpc")
         server = grpc.server(self._executor, interceptors=[self.interceptor, *interceptors], options=options,
                              **kwargs)
+        self._built = server  # built with the interceptor first: start() need not look inside it
         if health:
             from ..health import HealthServicer  # loads the health messages only when they are used
 
@@ -129,16 +131,19 @@ class Component:
         it in the background.
 
         Raises:
-            ValueError: if the server was not built with :attr:`interceptor` first
+            ValueError: if the server was not built with :attr:`interceptor` first, or (not built by
+                :meth:`server`) grpcio does not show its interceptors
             switchboard.CertificateRefused: at once, if the token endpoint refused the client or the CA refused the
                 group (a wrong secret, no ``register:<group>`` grant): every replica would answer the same
             switchboard.CertificateUnavailable: if no certificate came within the start timeout
             RuntimeError: if the port cannot be bound
         """
-        interceptors = interceptors_of(server)
+        interceptors = [self.interceptor] if server is self._built else interceptors_of(server)
         if interceptors is None:
-            _log.warning("Cannot read the server's interceptors; make sure component.interceptor is the first")
-        elif not interceptors or interceptors[0] is not self.interceptor:
+            # fail closed: without the interceptor any platform identity could call, and forge a principal
+            raise ValueError("cannot tell whether the server admits only the router (this grpcio hides its "
+                             "interceptors): build it with component.server()")
+        if not interceptors or interceptors[0] is not self.interceptor:
             raise ValueError("build the server with interceptors=[component.interceptor, ...] (first): it admits "
                              "only the router and allowed callers, and counts calls in flight")
         settings = self.settings

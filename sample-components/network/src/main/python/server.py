@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -35,33 +36,52 @@ import switchboard
 from switchboard.router import INSTANCE_HEADER
 
 MAX_NETWORK_LENGTH = 63
+# ids are instance ids and server ids: short names; the instance id also travels as a metadata value
+MAX_ID_LENGTH = 128
+ID = re.compile(r"[A-Za-z0-9._:-]*")
+# a replica keeps at most this many ports (memory, and ListPorts' reply stays far below gRPC's 4 MiB)
+MAX_PORTS = 10000
 
 
 class NetworkService(network_pb2_grpc.NetworkServicer):
     """Ports in memory. Thread-safe: grpcio runs each call on a thread of the server's pool."""
 
     def __init__(self, served_by: Callable[[], str], compute: Optional[Callable[[], compute_pb2_grpc.ComputeStub]],
-                 activation: float = 0.2) -> None:
+                 activation: float = 0.2, max_ports: int = MAX_PORTS) -> None:
         """
         Args:
             served_by: this replica's instance id, asked on every reply
             compute: a compute stub whose calls go through the router, or None when no router is configured
             activation: seconds a new port stays DOWN
+            max_ports: ports this replica keeps at most; more are refused with RESOURCE_EXHAUSTED
         """
         self._served_by = served_by
         self._compute = compute
         self._activation = activation
+        self._max_ports = max_ports
         self._lock = threading.Lock()
         self._ports = {}  # id -> (Port as created, monotonic time it becomes ACTIVE), oldest first
 
     def CreatePort(self, request, context):  # noqa: N802 - the gRPC method
         if not request.network or len(request.network) > MAX_NETWORK_LENGTH:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "network is required, at most 63 characters")
+        for field in ("device_id", "host_id"):
+            value = getattr(request, field)
+            if len(value) > MAX_ID_LENGTH or not ID.fullmatch(value):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "%s is at most %d letters, digits, '.', '_', ':' "
+                                                                "or '-'" % (field, MAX_ID_LENGTH))
+        with self._lock:
+            if len(self._ports) >= self._max_ports:
+                context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "this replica holds %d ports, its most"
+                              % self._max_ports)
         device_name = self._server_name(request, context) if request.device_id else ""
         port = network_pb2.Port(id=str(uuid.uuid4()), network=request.network, mac_address=_mac(),
                                 device_id=request.device_id, device_name=device_name, host_id=request.host_id,
                                 created_by=switchboard.principal_of(context) or "")
         with self._lock:
+            if len(self._ports) >= self._max_ports:  # others may have filled it while compute answered
+                context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "this replica holds %d ports, its most"
+                              % self._max_ports)
             self._ports[port.id] = (port, time.monotonic() + self._activation)
         return self._served(port.id)
 
