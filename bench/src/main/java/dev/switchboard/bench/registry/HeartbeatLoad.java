@@ -45,6 +45,9 @@ final class HeartbeatLoad {
 
 	private static final String GROUP = "load";
 
+	/** The group of the registrations timed alone, before the load. */
+	private static final String BURST_GROUP = "burst";
+
 	private static final int CHANNELS_PER_REPLICA = 8;
 
 	private static final int SLOTS = 100;
@@ -100,11 +103,8 @@ final class HeartbeatLoad {
 	}
 
 	void run(boolean failover) throws Exception {
-		List<RegistryGrpc.RegistryStub> stubs = this.unary.stream().map(RegistryGrpc::newStub).toList();
 		List<Context.CancellableContext> watches = new ArrayList<>();
 		try {
-			// warm-up round, on another group, not timed
-			RegistryBench.registerAll(stubs, "warmup", 500);
 			int instances = this.scale.instances();
 			for (int port : this.grpcPorts) {
 				List<ManagedChannel> channels = new ArrayList<>();
@@ -113,6 +113,18 @@ final class HeartbeatLoad {
 				}
 				this.streamChannels.add(channels);
 			}
+			// registrations spread over connections as components' are, each its own: one connection's calls are
+			// all framed by one event loop thread of the registry
+			List<RegistryGrpc.RegistryStub> stubs = new ArrayList<>();
+			for (int i = 0; i < CHANNELS_PER_REPLICA; i++) {
+				for (List<ManagedChannel> channels : this.streamChannels) {
+					stubs.add(RegistryGrpc.newStub(channels.get(i)));
+				}
+			}
+			// the first round warms both JVMs up (their compilers' CPU counts in the first figure), the second is the
+			// registry's rate
+			burst(stubs, instances, "cold");
+			burst(stubs, instances, "warm");
 			this.beaters = new Beater[instances];
 			for (int i = 0; i < instances; i++) {
 				this.beaters[i] = new Beater(i, i % this.scale.replicas());
@@ -254,14 +266,48 @@ final class HeartbeatLoad {
 				this.downMarks.get() - downBefore, registered, instances, Math.min(lowest, registered));
 	}
 
+	/**
+	 * Registers {@code count} instances of another group with nothing else going on, as when a platform starts, and
+	 * prints the rate and what each registration cost the registries and this load generator; then waits until the
+	 * registries have evicted them all (none heartbeats), so the load that follows starts from an empty registry.
+	 */
+	private void burst(List<RegistryGrpc.RegistryStub> stubs, int count, String round) throws Exception {
+		List<Long> self = List.of(ProcessHandle.current().pid());
+		Figures before = Figures.read(this.registries, this.unary);
+		double generatorBefore = ProcessStats.cpuSeconds(self);
+		long start = System.nanoTime();
+		RegistryBench.registerAll(stubs, BURST_GROUP, count);
+		double seconds = (System.nanoTime() - start) / 1e9;
+		Figures after = Figures.read(this.registries, this.unary);
+		double generator = ProcessStats.cpuSeconds(self) - generatorBefore;
+		System.out.printf("registrations alone, %s: %d in %.2f s = %.0f registrations/s (64 outstanding over %d "
+				+ "connections); CPU per registration: registr%s %.0f us, load generator %.0f us%n", round, count, seconds,
+				count / seconds, stubs.size(), (this.registries.size() > 1) ? "ies" : "y",
+				(after.cpuSeconds() - before.cpuSeconds()) / count * 1e6, generator / count * 1e6);
+		long evicting = System.nanoTime();
+		long deadline = evicting + TimeUnit.SECONDS.toNanos(60);
+		int left = registered(this.unary.get(0), BURST_GROUP);
+		while (left != 0 && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+			left = registered(this.unary.get(0), BURST_GROUP);
+		}
+		System.out.printf("  all %d evicted %.1f s after the last registration%s%n", count,
+				(System.nanoTime() - evicting) / 1e9, (left == 0) ? "" : " (" + left + " still listed)");
+	}
+
 	/** The loaded group's instances as a replica lists them, or -1 when it does not answer within 10 s. */
 	private static int registered(ManagedChannel channel) {
+		return registered(channel, GROUP);
+	}
+
+	/** A group's instances as a replica lists them, or -1 when it does not answer within 10 s. */
+	private static int registered(ManagedChannel channel, String name) {
 		try {
 			for (GroupSummary group : RegistryGrpc.newBlockingStub(channel)
 				.withDeadlineAfter(10, TimeUnit.SECONDS)
 				.listGroups(ListGroupsRequest.getDefaultInstance())
 				.getGroupsList()) {
-				if (group.getName().equals(GROUP)) {
+				if (group.getName().equals(name)) {
 					return group.getInstances();
 				}
 			}

@@ -360,7 +360,11 @@ public final class InstanceStore {
 
 	private void claimServices(String group, Collection<String> services) {
 		for (String service : services) {
-			String owner = this.serviceOwners.putIfAbsent(service, group);
+			// the claim as this member last saw it (near-cached): a claim held by the group is confirmed by reading
+			String owner = this.serviceOwners.get(service);
+			if (owner == null) {
+				owner = this.serviceOwners.putIfAbsent(service, group);
+			}
 			if (owner != null && !owner.equals(group)) {
 				throw RegistryException.alreadyExists("service '" + service + "' is already served by group '"
 						+ owner + "'");
