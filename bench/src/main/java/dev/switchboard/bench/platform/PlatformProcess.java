@@ -47,6 +47,12 @@ public final class PlatformProcess implements AutoCloseable {
 	/** The router's JVM options, as the launcher and the compose image run it ({@code deploy/jvm/router.options}). */
 	public static final List<String> ROUTER_JVM = List.of(options("router"));
 
+	/**
+	 * A registry replica's JVM options, as the launcher and the compose image run it
+	 * ({@code deploy/jvm/registry.options}).
+	 */
+	public static final List<String> REGISTRY_JVM = List.of(options("registry"));
+
 	private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();

@@ -205,7 +205,8 @@ public final class SecuredPlatform implements AutoCloseable {
 		arguments.addAll(extraArguments);
 		Map<String, String> environment = new HashMap<>(this.secrets.registryEnvironment());
 		environment.putAll(extraEnvironment);
-		return started(PlatformProcess.start(name, "registry-service", "registry-service", arguments, environment));
+		return started(PlatformProcess.start(name, "registry-service", "registry-service", PlatformProcess.REGISTRY_JVM,
+				arguments, environment));
 	}
 
 	private PlatformProcess started(PlatformProcess process) {

@@ -147,7 +147,7 @@ public final class RegistryBench {
 						arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
 					}
 					started.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service",
-							"registry-service", arguments, environment));
+							"registry-service", PlatformProcess.REGISTRY_JVM, arguments, environment));
 				}
 				for (PlatformProcess registry : started) {
 					registry.awaitHealthy(Duration.ofSeconds(120));
