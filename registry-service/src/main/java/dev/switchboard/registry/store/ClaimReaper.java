@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Releases service claims no instance of the owning group serves any more, so another group may take the service.
- * Runs periodically on each replica's scheduler thread; see {@link InstanceStore#releaseAbandonedClaims(Map)}.
+ * Releases service claims no instance of the owning group serves any more, so another group may take the service,
+ * and claims again a service served without a claim. Runs periodically on each replica's scheduler thread; see {@link InstanceStore#releaseAbandonedClaims(Map)}.
  */
 public final class ClaimReaper implements Runnable {
 
@@ -22,6 +22,9 @@ public final class ClaimReaper implements Runnable {
 	private final InstanceStore store;
 
 	private final WatchHub hub;
+
+	/** The conflicts the last run found, each warned of once while it lasts; only the running thread touches it. */
+	private Set<InstanceStore.Reclaim> conflicts = Set.of();
 
 	public ClaimReaper(InstanceStore store, WatchHub hub) {
 		this.store = Objects.requireNonNull(store, "store");
@@ -39,6 +42,22 @@ public final class ClaimReaper implements Runnable {
 			this.store.releaseAbandonedClaims(served)
 				.forEach((service, group) -> logger.info("Released service {} from group {}: no instance serves it",
 						service, group));
+			Set<InstanceStore.Reclaim> conflicts = new HashSet<>();
+			for (InstanceStore.Reclaim reclaim : this.store.reclaimServed(served)) {
+				if (reclaim.healed()) {
+					logger.info("Claimed service {} again for group {}: it was served without a claim",
+							reclaim.service(), reclaim.owner());
+				}
+				else {
+					conflicts.add(reclaim);
+					if (!this.conflicts.contains(reclaim)) {
+						logger.warn("Service {} is served by group {} but claimed by group {}, which took it while "
+								+ "it had no claim; deregister one group's instances", reclaim.service(),
+								reclaim.servedBy(), reclaim.owner());
+					}
+				}
+			}
+			this.conflicts = conflicts;
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Releasing abandoned service claims failed; retrying next period", ex);

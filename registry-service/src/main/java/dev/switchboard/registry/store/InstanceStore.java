@@ -379,6 +379,49 @@ public final class InstanceStore {
 	}
 
 	/**
+	 * Finds the services this replica sees served by a group that does not hold their claim, and claims again those
+	 * that have none. A registration can slip between a release's two looks (its claim confirmed just before the
+	 * release, its instance not yet in the view that found the claim unused); without this, the service would stay
+	 * served and unclaimed, free for any group to take. Claims are read from the near cache, so a period in which
+	 * every served service is claimed by its group costs no cluster round trip.
+	 * @param served the services each group serves now, by group
+	 * @return each service served without its group's claim, and who holds the claim now
+	 */
+	public List<Reclaim> reclaimServed(Map<String, Set<String>> served) {
+		List<Reclaim> found = new java.util.ArrayList<>();
+		served.forEach((group, services) -> {
+			for (String service : services) {
+				String owner = this.serviceOwners.get(service);
+				if (owner == null) {
+					owner = this.serviceOwners.putIfAbsent(service, group);
+					found.add(new Reclaim(service, group, (owner != null) ? owner : group));
+				}
+				else if (!owner.equals(group)) {
+					found.add(new Reclaim(service, group, owner));
+				}
+			}
+		});
+		return found;
+	}
+
+	/**
+	 * A service found served without its group's claim.
+	 *
+	 * @param service the service name
+	 * @param servedBy the group whose instances serve it
+	 * @param owner the group that holds the claim now: {@code servedBy} when it was claimed again, else a group that
+	 * took the claim while it had none
+	 */
+	public record Reclaim(String service, String servedBy, String owner) {
+
+		/** Whether the claim is the serving group's again. */
+		public boolean healed() {
+			return this.owner.equals(this.servedBy);
+		}
+
+	}
+
+	/**
 	 * Turns Hazelcast entry events into calls of every listener, in subscription order: a removal is a
 	 * deregistration, an eviction a lease expiry.
 	 */

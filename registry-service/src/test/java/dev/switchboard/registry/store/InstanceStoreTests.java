@@ -249,6 +249,30 @@ class InstanceStoreTests {
 	}
 
 	@Test
+	void whenAServiceIsServedWithoutAClaimThenReconcilingClaimsItAgainOnce() {
+		String service = "svc.Gap" + this.group;
+		register("a", service);
+		// a release that raced the registration: the instance registered, its claim gone
+		hazelcast.getMap(InstanceStore.SERVICE_OWNERS).remove(service);
+		Map<String, Set<String>> served = Map.of(this.group, Set.of(service));
+		assertThat(this.store.reclaimServed(served))
+			.containsExactly(new InstanceStore.Reclaim(service, this.group, this.group));
+		assertThat(this.store.serviceOwners()).containsEntry(service, this.group);
+		assertThat(this.store.reclaimServed(served)).isEmpty();
+	}
+
+	@Test
+	void whenAnotherGroupClaimedAServiceInTheGapThenReconcilingKeepsItsClaimAndSaysSo() {
+		String service = "svc.Taken" + this.group;
+		register("a", service);
+		hazelcast.getMap(InstanceStore.SERVICE_OWNERS).remove(service);
+		hazelcast.<String, String>getMap(InstanceStore.SERVICE_OWNERS).put(service, "other");
+		assertThat(this.store.reclaimServed(Map.of(this.group, Set.of(service))))
+			.containsExactly(new InstanceStore.Reclaim(service, this.group, "other"));
+		assertThat(this.store.serviceOwners()).containsEntry(service, "other");
+	}
+
+	@Test
 	void whenInstanceIdBelongsToAnotherGroupThenAlreadyExists() {
 		register("a", "svc.A" + this.group);
 		InstanceRecord thief = InstanceRecord.of(request("a", "svc.B" + this.group).toBuilder()
