@@ -113,8 +113,7 @@ class RegistryConfiguration {
 	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties, ClientConnectionManager manager,
 			ScheduledExecutorService registryScheduler) {
 		RegistryProperties.Auth auth = properties.auth();
-		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.current()
-			.values()
+		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.instances()
 			.stream()
 			.filter((instance) -> instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP)
 			.map((instance) -> instance.getHost() + ":" + instance.getPort())

@@ -35,7 +35,7 @@ public final class RegistryMetrics {
 
 	public void refresh() {
 		Map<String, int[]> counts = new HashMap<>();
-		for (Instance instance : this.hub.current().values()) {
+		for (Instance instance : this.hub.instances()) {
 			int[] byStatus = counts.computeIfAbsent(instance.getGroup(), (group) -> new int[5]);
 			byStatus[instance.getStatusValue()]++;
 		}

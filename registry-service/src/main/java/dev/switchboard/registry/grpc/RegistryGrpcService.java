@@ -153,7 +153,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	private ListGroupsResponse listGroups() {
 		Map<String, GroupSummary.Builder> groups = new TreeMap<>();
 		Map<String, Set<String>> services = new TreeMap<>();
-		for (Instance instance : this.hub.current().values()) {
+		for (Instance instance : this.hub.instances()) {
 			GroupSummary.Builder summary = groups.computeIfAbsent(instance.getGroup(),
 					(name) -> GroupSummary.newBuilder().setName(name));
 			summary.setInstances(summary.getInstances() + 1);
@@ -175,8 +175,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private Group getGroup(GetGroupRequest request) {
 		RegistrationValidator.group(request.getName());
-		List<Instance> instances = this.hub.current()
-			.values()
+		List<Instance> instances = this.hub.instances()
 			.stream()
 			.filter((instance) -> instance.getGroup().equals(request.getName()))
 			.sorted(java.util.Comparator.comparing(Instance::getInstanceId))

@@ -35,7 +35,7 @@ public final class ClaimReaper implements Runnable {
 	public void run() {
 		try {
 			Map<String, Set<String>> served = new HashMap<>();
-			for (Instance instance : this.hub.current().values()) {
+			for (Instance instance : this.hub.instances()) {
 				served.computeIfAbsent(instance.getGroup(), (group) -> new HashSet<>())
 					.addAll(instance.getServicesList());
 			}

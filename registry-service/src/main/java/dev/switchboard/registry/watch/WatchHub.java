@@ -2,6 +2,7 @@ package dev.switchboard.registry.watch;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -150,11 +151,13 @@ public final class WatchHub implements InstanceListener {
 		}
 	}
 
-	/** Returns a copy of the current view by instance id. */
-	public Map<String, Instance> current() {
-		synchronized (this.lock) {
-			return Map.copyOf(this.view);
-		}
+	/**
+	 * Returns the instances of the current view, live and unmodifiable, without copying it or taking the lock that
+	 * orders changes: for counting and filtering, where an iteration may see a change made meanwhile or not (the view
+	 * lags the cluster anyway). A copy of 10,000 instances under that lock held up every change for its duration.
+	 */
+	public Collection<Instance> instances() {
+		return Collections.unmodifiableCollection(this.view.values());
 	}
 
 	/**

@@ -287,7 +287,7 @@ class RegistryGrpcServiceTests {
 	@Test
 	void whenWatchingThenSnapshotFirstThenEveryChangeInOrderWithConsecutiveRevisions() throws Exception {
 		this.registry.register(request("a"));
-		await().until(() -> hub.current().containsKey(id("a")));
+		await().until(() -> hub.find(id("a")) != null);
 		Recorder<WatchEvent> events = new Recorder<>();
 		RegistryGrpc.newStub(this.channel)
 			.watch(WatchRequest.newBuilder().addGroups(this.group).build(), events);
@@ -351,7 +351,7 @@ class RegistryGrpcServiceTests {
 		for (int i = 0; i < registered; i++) {
 			this.registry.register(request("n" + i));
 		}
-		await().until(() -> hub.current().keySet().stream().filter((id) -> id.startsWith(this.group)).count() == registered);
+		await().until(() -> hub.instances().stream().filter((instance) -> instance.getInstanceId().startsWith(this.group)).count() == registered);
 		events.call.request(Integer.MAX_VALUE);
 
 		long expectedRevision = 2;
@@ -387,7 +387,7 @@ class RegistryGrpcServiceTests {
 				.putMetadata("padding", "p".repeat(8000))
 				.build());
 		}
-		await().until(() -> hub.current().keySet().stream().filter((id) -> id.startsWith(this.group)).count() == fat);
+		await().until(() -> hub.instances().stream().filter((instance) -> instance.getInstanceId().startsWith(this.group)).count() == fat);
 
 		Recorder<WatchEvent> events = new Recorder<>();
 		RegistryGrpc.newStub(this.channel).watch(WatchRequest.newBuilder().addGroups(this.group).build(), events);
