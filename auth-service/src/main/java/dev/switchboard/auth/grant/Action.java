@@ -2,8 +2,8 @@ package dev.switchboard.auth.grant;
 
 import java.util.Objects;
 
-import dev.switchboard.auth.AuthException;
 import dev.switchboard.auth.Printable;
+import dev.switchboard.common.grpc.RefusalException;
 
 /**
  * What a caller wants to do, as routers and registries ask {@code Authorize}:
@@ -46,15 +46,15 @@ public record Action(Kind kind, String group, String method, String value) {
 
 	/**
 	 * Parses an action.
-	 * @throws AuthException (INVALID_ARGUMENT) with a one-line reason when {@code action} is none of the forms above
+	 * @throws RefusalException (INVALID_ARGUMENT) with a one-line reason when {@code action} is none of the forms above
 	 */
 	public static Action parse(String action) {
 		Objects.requireNonNull(action, "action");
 		if (action.isEmpty()) {
-			throw AuthException.invalid("action is empty");
+			throw RefusalException.invalidArgument("action is empty");
 		}
 		if (action.length() > MAX_LENGTH) {
-			throw AuthException.invalid("action is longer than " + MAX_LENGTH + " characters");
+			throw RefusalException.invalidArgument("action is longer than " + MAX_LENGTH + " characters");
 		}
 		if (action.equals("discover")) {
 			return DISCOVER;
@@ -67,7 +67,7 @@ public record Action(Kind kind, String group, String method, String value) {
 			if (Names.GROUP.matcher(group).matches()) {
 				return new Action(Kind.REGISTER, group, null, action);
 			}
-			throw AuthException.invalid("action '" + Printable.of(action) + "' does not name a valid group");
+			throw RefusalException.invalidArgument("action '" + Printable.of(action) + "' does not name a valid group");
 		}
 		if (action.startsWith("call:")) {
 			String rest = action.substring("call:".length());
@@ -79,10 +79,10 @@ public record Action(Kind kind, String group, String method, String value) {
 					return new Action(Kind.CALL, group, method, action);
 				}
 			}
-			throw AuthException.invalid("action '" + Printable.of(action)
+			throw RefusalException.invalidArgument("action '" + Printable.of(action)
 					+ "' is not call:<group>/<package.Service>/<Method>");
 		}
-		throw AuthException.invalid("action '" + Printable.of(action)
+		throw RefusalException.invalidArgument("action '" + Printable.of(action)
 				+ "' is not call:<group>/<service>/<method>, register:<group>, discover or admin");
 	}
 

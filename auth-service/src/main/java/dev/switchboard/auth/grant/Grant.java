@@ -3,8 +3,8 @@ package dev.switchboard.auth.grant;
 import java.util.Objects;
 import java.util.Set;
 
-import dev.switchboard.auth.AuthException;
 import dev.switchboard.auth.Printable;
+import dev.switchboard.common.grpc.RefusalException;
 
 /**
  * A permission held by a client:
@@ -41,15 +41,15 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 
 	/**
 	 * Parses a grant.
-	 * @throws AuthException (INVALID_ARGUMENT) with a one-line reason when {@code grant} is none of the forms above
+	 * @throws RefusalException (INVALID_ARGUMENT) with a one-line reason when {@code grant} is none of the forms above
 	 */
 	public static Grant parse(String grant) {
 		Objects.requireNonNull(grant, "grant");
 		if (grant.isEmpty()) {
-			throw AuthException.invalid("grant is empty");
+			throw RefusalException.invalidArgument("grant is empty");
 		}
 		if (grant.length() > MAX_LENGTH) {
-			throw AuthException.invalid("grant is longer than " + MAX_LENGTH + " characters");
+			throw RefusalException.invalidArgument("grant is longer than " + MAX_LENGTH + " characters");
 		}
 		if (grant.equals("discover")) {
 			return new Grant(Action.Kind.DISCOVER, null, null, grant);
@@ -62,7 +62,8 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 			if (isGroup(group)) {
 				return new Grant(Action.Kind.REGISTER, group, null, grant);
 			}
-			throw AuthException.invalid("grant '" + Printable.of(grant) + "' does not name a valid group or *");
+			throw RefusalException.invalidArgument(
+					"grant '" + Printable.of(grant) + "' does not name a valid group or *");
 		}
 		if (grant.startsWith("call:")) {
 			String rest = grant.substring("call:".length());
@@ -74,10 +75,10 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 					return new Grant(Action.Kind.CALL, group, new Glob(methods), grant);
 				}
 			}
-			throw AuthException.invalid("grant '" + Printable.of(grant)
+			throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
 					+ "' is not call:<group or *>/<method glob of letters, digits, '_', '.', '/' and '*'>");
 		}
-		throw AuthException.invalid("grant '" + Printable.of(grant)
+		throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
 				+ "' is not call:<group>/<method glob>, register:<group>, discover or admin");
 	}
 

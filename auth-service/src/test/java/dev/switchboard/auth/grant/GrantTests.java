@@ -2,7 +2,7 @@ package dev.switchboard.auth.grant;
 
 import java.util.List;
 
-import dev.switchboard.auth.AuthException;
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,14 +27,14 @@ class GrantTests {
 			"call:compute", "call:/*", "call:compute/", "call:Compute/*", "call:compute/a b", "call:compute/a?",
 			"write:compute", "call:compute/*\n" })
 	void whenGrantIsMalformedThenInvalidArgumentWithAReason(String grant) {
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> Grant.parse(grant))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> Grant.parse(grant))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
 			.satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain("\n").isNotBlank());
 	}
 
 	@Test
 	void whenGrantIsTooLongThenInvalidArgument() {
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> Grant.parse("call:compute/" + "a".repeat(400)))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> Grant.parse("call:compute/" + "a".repeat(400)))
 			.withMessage("grant is longer than 320 characters");
 	}
 
@@ -50,7 +50,7 @@ class GrantTests {
 			"register:Bad", "call:*/pkg.S/M", "call:compute/pkg.S/M/X", "call:compute/pkg..S/M", "Discover",
 			"call:compute/pkg.S/M " })
 	void whenActionIsMalformedThenInvalidArgument(String action) {
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> Action.parse(action))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> Action.parse(action))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
 	}
 
