@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-import dev.switchboard.auth.Printable;
+import dev.switchboard.common.grpc.Printable;
 import dev.switchboard.common.grpc.RefusalException;
 
 /**

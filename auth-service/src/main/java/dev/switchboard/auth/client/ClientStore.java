@@ -13,10 +13,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 
-import dev.switchboard.auth.Printable;
 import dev.switchboard.auth.database.SqlTime;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.revocation.RevocationStore;
+import dev.switchboard.common.grpc.Printable;
 import dev.switchboard.common.grpc.RefusalException;
 
 import org.springframework.dao.DuplicateKeyException;

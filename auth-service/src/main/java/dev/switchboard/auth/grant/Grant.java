@@ -2,8 +2,10 @@ package dev.switchboard.auth.grant;
 
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-import dev.switchboard.auth.Printable;
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.Printable;
 import dev.switchboard.common.grpc.RefusalException;
 
 /**
@@ -34,6 +36,9 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 
 	private static final String ANY_GROUP = "*";
 
+	/** A method glob: the characters of full method names plus {@code *}. */
+	private static final Pattern METHOD_GLOB = Pattern.compile("[A-Za-z0-9_.*/]+");
+
 	public Grant {
 		Objects.requireNonNull(kind, "kind");
 		Objects.requireNonNull(value, "value");
@@ -51,39 +56,36 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 		if (grant.length() > MAX_LENGTH) {
 			throw RefusalException.invalidArgument("grant is longer than " + MAX_LENGTH + " characters");
 		}
-		if (grant.equals("discover")) {
-			return new Grant(Action.Kind.DISCOVER, null, null, grant);
-		}
-		if (grant.equals("admin")) {
-			return new Grant(Action.Kind.ADMIN, null, null, grant);
-		}
-		if (grant.startsWith("register:")) {
-			String group = grant.substring("register:".length());
-			if (isGroup(group)) {
-				return new Grant(Action.Kind.REGISTER, group, null, grant);
-			}
-			throw RefusalException.invalidArgument(
-					"grant '" + Printable.of(grant) + "' does not name a valid group or *");
-		}
-		if (grant.startsWith("call:")) {
-			String rest = grant.substring("call:".length());
-			int slash = rest.indexOf('/');
-			if (slash > 0) {
-				String group = rest.substring(0, slash);
-				String methods = rest.substring(slash + 1);
-				if (isGroup(group) && Names.METHOD_GLOB.matcher(methods).matches()) {
-					return new Grant(Action.Kind.CALL, group, new Glob(methods), grant);
-				}
-			}
+		Action.Kind kind = Action.Kind.of(grant);
+		if (kind == null) {
 			throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
-					+ "' is not call:<group or *>/<method glob of letters, digits, '_', '.', '/' and '*'>");
+					+ "' is not call:<group>/<method glob>, register:<group>, discover or admin");
 		}
-		throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
-				+ "' is not call:<group>/<method glob>, register:<group>, discover or admin");
+		String rest = kind.rest(grant);
+		return switch (kind) {
+			case DISCOVER, ADMIN -> new Grant(kind, null, null, grant);
+			case REGISTER -> {
+				if (!isGroup(rest)) {
+					throw RefusalException.invalidArgument(
+							"grant '" + Printable.of(grant) + "' does not name a valid group or *");
+				}
+				yield new Grant(kind, rest, null, grant);
+			}
+			case CALL -> {
+				int slash = rest.indexOf('/');
+				String group = (slash > 0) ? rest.substring(0, slash) : null;
+				String methods = (slash > 0) ? rest.substring(slash + 1) : null;
+				if (group == null || !isGroup(group) || !METHOD_GLOB.matcher(methods).matches()) {
+					throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
+							+ "' is not call:<group or *>/<method glob of letters, digits, '_', '.', '/' and '*'>");
+				}
+				yield new Grant(kind, group, new Glob(methods), grant);
+			}
+		};
 	}
 
 	private static boolean isGroup(String group) {
-		return ANY_GROUP.equals(group) || Names.GROUP.matcher(group).matches();
+		return ANY_GROUP.equals(group) || Action.GROUP.matcher(group).matches();
 	}
 
 	/** Returns whether this grant allows {@code action}. */

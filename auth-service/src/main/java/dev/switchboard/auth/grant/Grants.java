@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.grpc.RefusalException;
 
 /**

@@ -7,17 +7,17 @@ import java.util.regex.Pattern;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import dev.switchboard.auth.Printable;
 import dev.switchboard.auth.ca.CertificateAuthority;
 import dev.switchboard.auth.ca.CertificateRequest;
 import dev.switchboard.auth.decision.Authorizer;
-import dev.switchboard.auth.grant.Action;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.CertificatesGrpc;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.IssueCertificateRequest;
 import dev.switchboard.auth.v1.IssueCertificateResponse;
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.Printable;
 import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.identity.IssuedCertificate;
@@ -129,21 +129,21 @@ public final class CertificatesGrpcService implements CertificatesGrpc.AsyncServ
 
 	/** Checks the token and that its client may register {@code group}; returns the client id. */
 	private String requireRegisterGrant(String token, String group) {
-		Action register = Action.parse("register:" + group);
+		Action register = Action.register(group).checked();
 		AuthorizeResponse decision = this.authorizer.authorize(token, register);
 		if (decision.getDecision() == Decision.UNAUTHENTICATED) {
 			throw RefusalException.unauthenticated(decision.getReason());
 		}
 		String client = decision.getPrincipal();
 		if (RESERVED_GROUPS.contains(group)) {
-			if (!decision.getGrantsList().contains(register.value())) {
-				throw RefusalException.permissionDenied("client '" + client + "' has no " + register.value()
+			if (!decision.getGrantsList().contains(register.toString())) {
+				throw RefusalException.permissionDenied("client '" + client + "' has no " + register
 						+ " grant (register:* does not reach the platform's own groups)");
 			}
 		}
 		else if (decision.getDecision() != Decision.ALLOWED) {
 			throw RefusalException.permissionDenied(
-					"client '" + client + "' has no grant allowing " + register.value());
+					"client '" + client + "' has no grant allowing " + register);
 		}
 		return client;
 	}

@@ -17,6 +17,7 @@ import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.Revocation;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
@@ -198,7 +199,7 @@ class AuthorizedForwardingTests {
 		// decisions are remembered once revocations flow
 		await().until(() -> {
 			call(bearer("good-0"));
-			return this.authorizer.cached("good-0", "call:echo/" + ForwardingTests.SERVICE + "/Unary") != null;
+			return this.authorizer.cached("good-0", Action.call("echo", ForwardingTests.SERVICE + "/Unary")) != null;
 		});
 		this.questions.clear();
 		for (int i = 0; i < 5; i++) {
