@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import dev.switchboard.common.grpc.Printable;
 import dev.switchboard.common.grpc.RefusalException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a caller asks to do, as routers and registries ask {@code Authorize} and as auth matches it against grants.
@@ -23,7 +24,7 @@ import dev.switchboard.common.grpc.RefusalException;
  * @param group the service group of a call or register action, else null
  * @param method the full method name ({@code package.Service/Method}) of a call action, else null
  */
-public record Action(Kind kind, String group, String method) {
+public record Action(Kind kind, @Nullable String group, @Nullable String method) {
 
 	/** The longest action accepted. */
 	public static final int MAX_LENGTH = 512;
@@ -162,7 +163,7 @@ public record Action(Kind kind, String group, String method) {
 		 * Returns the kind of {@code written} (an action or a grant) by the word it starts with, or null when it is
 		 * of none; {@link #rest} is what follows the word.
 		 */
-		public static Kind of(String written) {
+		public static @Nullable Kind of(String written) {
 			for (Kind kind : ALL) {
 				boolean named = kind.word.endsWith(":");
 				if (named ? written.startsWith(kind.word) : written.equals(kind.word)) {

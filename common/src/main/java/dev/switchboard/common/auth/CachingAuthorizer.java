@@ -32,6 +32,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/** When the revocation stream broke ({@link System#nanoTime()}), or 0 while it flows or before it first opened. */
 	private volatile long downSince;
 
-	private volatile Context.CancellableContext revocationStream;
+	private volatile Context.@Nullable CancellableContext revocationStream;
 
 	/**
 	 * Whether revocations are being pushed right now. Only then are decisions remembered: without the push a
@@ -146,7 +147,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	 * access, so a hit queues no work for the cache's maintenance thread (reads do not move an entry's expiry here,
 	 * and size eviction, at {@code maxTokens} tokens, judges by what was added rather than by what was read).
 	 */
-	public AuthDecision cached(String token, Action action) {
+	public @Nullable AuthDecision cached(String token, Action action) {
 		TokenDecisions known = this.decisions.policy().getIfPresentQuietly(token);
 		if (known == null) {
 			return null;
