@@ -11,9 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -51,6 +53,10 @@ public final class SecuredPlatform implements AutoCloseable {
 	private final List<AutoCloseable> closing = new ArrayList<>();
 
 	private final Map<String, PlatformProcess> routers = new LinkedHashMap<>();
+
+	private final List<PlatformProcess> registries = new ArrayList<>();
+
+	private final List<Integer> registryPorts = new ArrayList<>();
 
 	private final Map<String, Integer> routerPorts = new LinkedHashMap<>();
 
@@ -93,31 +99,51 @@ public final class SecuredPlatform implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Starts auth and {@code replicas} registry replicas in one cluster, with auth on and mutual TLS, as
+	 * {@code ./switchboard up --ha} runs them, and waits until all are healthy: the registry bench's platform.
+	 * @param registryArguments arguments every replica gets besides the platform's
+	 */
+	public static SecuredPlatform startRegistries(String prefix, int replicas, List<String> registryArguments,
+			Duration timeout) throws Exception {
+		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix));
+		try {
+			platform.startAuth(prefix, Duration.ofHours(1), timeout);
+			List<Integer> clusterPorts = new ArrayList<>();
+			for (int i = 0; i < replicas; i++) {
+				clusterPorts.add(PlatformProcess.freePort());
+			}
+			List<String> members = clusterPorts.stream().map((port) -> "127.0.0.1:" + port).toList();
+			String clusterSecret = "bench-" + UUID.randomUUID();
+			for (int i = 0; i < replicas; i++) {
+				int port = (i == 0) ? platform.registryGrpc : PlatformProcess.freePort();
+				List<String> arguments = new ArrayList<>(registryArguments);
+				if (replicas > 1) {
+					arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
+				}
+				platform.registries.add(platform.startRegistry(prefix + "-registry-" + (i + 1), port,
+						clusterPorts.get(i), arguments, Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", clusterSecret)));
+				platform.registryPorts.add(port);
+			}
+			for (PlatformProcess process : platform.processes) {
+				process.awaitHealthy(timeout);
+			}
+			return platform;
+		}
+		catch (Exception | Error ex) {
+			platform.close();
+			throw ex;
+		}
+	}
+
 	private void startAll(String prefix, Duration certificateLifetime, List<String> replicaJvm,
 			Map<String, List<String>> routerArguments, Duration timeout) throws Exception {
-		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + this.registryGrpc);
-		List<String> authArgs = new ArrayList<>(component);
-		authArgs.addAll(this.secrets.authArguments());
-		authArgs.addAll(List.of("--spring.grpc.server.port=" + this.authGrpc,
-				"--switchboard.auth.data-dir=" + this.state,
-				"--switchboard.auth.bootstrap.credentials-file=" + this.state.resolve("credentials.env"),
-				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
-				"--switchboard.component.instance-id=" + prefix + "-auth"));
-		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", "auth-service", "auth-service",
-				authArgs, this.secrets.componentEnvironment("auth")));
-		this.secrets.awaitTrustBundle(auth, timeout);
-		auth.awaitHealthy(timeout);
-		this.tokenUri = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
-		this.trust = PlatformTrust.fromFile(TRUST_DOMAIN, this.secrets.trustBundle());
+		List<String> component = componentArguments();
+		startAuth(prefix, certificateLifetime, timeout);
 		List<String> identity = this.secrets.identityArguments(authAddress());
-		List<String> registryArgs = new ArrayList<>(identity);
-		registryArgs.addAll(this.secrets.registryArguments(this.tokenUri.toString()));
-		registryArgs.addAll(List.of("--spring.grpc.server.port=" + this.registryGrpc,
-				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-				"--switchboard.registry.auth.fallback-address=" + authAddress()));
-		started(PlatformProcess.start(prefix + "-registry", "registry-service", "registry-service", registryArgs,
-				this.secrets.registryEnvironment()));
+		this.registries.add(startRegistry(prefix + "-registry", this.registryGrpc, PlatformProcess.freePort(),
+				List.of(), Map.of()));
+		this.registryPorts.add(this.registryGrpc);
 		List<String> replicaArgs = new ArrayList<>(component);
 		replicaArgs.addAll(identity);
 		replicaArgs.addAll(this.secrets.componentArguments("compute"));
@@ -145,6 +171,43 @@ public final class SecuredPlatform implements AutoCloseable {
 		}
 	}
 
+	/** Starts auth (the CA and every group's client) and waits until it serves tokens and its trust bundle. */
+	private void startAuth(String prefix, Duration certificateLifetime, Duration timeout) throws Exception {
+		List<String> authArgs = new ArrayList<>(componentArguments());
+		authArgs.addAll(this.secrets.authArguments());
+		authArgs.addAll(List.of("--spring.grpc.server.port=" + this.authGrpc,
+				"--switchboard.auth.data-dir=" + this.state,
+				"--switchboard.auth.bootstrap.credentials-file=" + this.state.resolve("credentials.env"),
+				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
+				"--switchboard.component.instance-id=" + prefix + "-auth"));
+		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", "auth-service", "auth-service",
+				authArgs, this.secrets.componentEnvironment("auth")));
+		this.secrets.awaitTrustBundle(auth, timeout);
+		auth.awaitHealthy(timeout);
+		this.tokenUri = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
+		this.trust = PlatformTrust.fromFile(TRUST_DOMAIN, this.secrets.trustBundle());
+	}
+
+	/** What every process that uses the starter gets: its host, and the first registry replica. */
+	private List<String> componentArguments() {
+		return List.of("--switchboard.component.host=127.0.0.1",
+				"--switchboard.component.registry.addresses=127.0.0.1:" + this.registryGrpc);
+	}
+
+	/** Starts a registry replica with auth on, its identity from the platform CA. */
+	private PlatformProcess startRegistry(String name, int grpcPort, int clusterPort, List<String> extraArguments,
+			Map<String, String> extraEnvironment) {
+		List<String> arguments = new ArrayList<>(this.secrets.identityArguments(authAddress()));
+		arguments.addAll(this.secrets.registryArguments(this.tokenUri.toString()));
+		arguments.addAll(List.of("--spring.grpc.server.port=" + grpcPort,
+				"--switchboard.registry.cluster.port=" + clusterPort,
+				"--switchboard.registry.auth.fallback-address=" + authAddress()));
+		arguments.addAll(extraArguments);
+		Map<String, String> environment = new HashMap<>(this.secrets.registryEnvironment());
+		environment.putAll(extraEnvironment);
+		return started(PlatformProcess.start(name, "registry-service", "registry-service", arguments, environment));
+	}
+
 	private PlatformProcess started(PlatformProcess process) {
 		this.processes.add(process);
 		return process;
@@ -153,6 +216,16 @@ public final class SecuredPlatform implements AutoCloseable {
 	/** The auth service's gRPC address (its CA). */
 	public String authAddress() {
 		return "127.0.0.1:" + this.authGrpc;
+	}
+
+	/** The registry replicas, in start order. */
+	public List<PlatformProcess> registries() {
+		return List.copyOf(this.registries);
+	}
+
+	/** The registry replicas' gRPC ports (mutual TLS, auth on), in start order. */
+	public List<Integer> registryPorts() {
+		return List.copyOf(this.registryPorts);
 	}
 
 	/** The compute replica's gRPC address (mutual TLS; it takes calls from router identities). */
@@ -197,9 +270,23 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	/** A token of the bootstrap demo client, which may call compute and volume through a router. */
 	public String demoToken() throws Exception {
+		return bootstrapToken("DEMO");
+	}
+
+	/** A token of the bootstrap admin client, which may administer the registry and auth. */
+	public String adminToken() throws Exception {
+		return bootstrapToken("ADMIN");
+	}
+
+	/** A token of a group's client. */
+	public String groupToken(String group) throws Exception {
+		return PlatformClients.token(this.tokenUri, group, this.secrets.secret(group));
+	}
+
+	private String bootstrapToken(String client) throws Exception {
 		Map<String, String> credentials = PlatformClients.readEnvFile(this.state.resolve("credentials.env"));
-		return PlatformClients.token(this.tokenUri, credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"),
-				credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
+		return PlatformClients.token(this.tokenUri, credentials.get("SWITCHBOARD_" + client + "_CLIENT_ID"),
+				credentials.get("SWITCHBOARD_" + client + "_CLIENT_SECRET"));
 	}
 
 	/**

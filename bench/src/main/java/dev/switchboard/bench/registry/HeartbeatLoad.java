@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.ProcessStats;
@@ -28,7 +29,6 @@ import dev.switchboard.registry.v1.WatchEvent;
 import dev.switchboard.registry.v1.WatchRequest;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -43,7 +43,8 @@ import org.HdrHistogram.Recorder;
  */
 final class HeartbeatLoad {
 
-	private static final String GROUP = "load";
+	/** The id prefix of the registrations timed alone, before the load. */
+	private static final String BURST = "burst";
 
 	private static final int CHANNELS_PER_REPLICA = 8;
 
@@ -53,6 +54,12 @@ final class HeartbeatLoad {
 	private static final int CHANGES_PER_SECOND = 10;
 
 	private final RegistryBench.Scale scale;
+
+	/** The simulated instances' group. */
+	private final String group;
+
+	/** Opens a connection to a replica (by index) as the instances connect: their credentials, their token. */
+	private final IntFunction<ManagedChannel> connect;
 
 	private final List<Integer> grpcPorts;
 
@@ -91,28 +98,44 @@ final class HeartbeatLoad {
 
 	private volatile boolean timing;
 
-	HeartbeatLoad(RegistryBench.Scale scale, List<Integer> grpcPorts, List<ManagedChannel> unary,
-			List<PlatformProcess> registries) {
+	/**
+	 * @param group the simulated instances' group
+	 * @param connect opens a connection to a replica, by index, as the instances connect
+	 * @param unary one connection per replica for the bench's own calls (listing, watching, out of service)
+	 */
+	HeartbeatLoad(RegistryBench.Scale scale, String group, IntFunction<ManagedChannel> connect,
+			List<Integer> grpcPorts, List<ManagedChannel> unary, List<PlatformProcess> registries) {
 		this.scale = scale;
+		this.group = group;
+		this.connect = connect;
 		this.grpcPorts = grpcPorts;
 		this.unary = unary;
 		this.registries = registries;
 	}
 
 	void run(boolean failover) throws Exception {
-		List<RegistryGrpc.RegistryStub> stubs = this.unary.stream().map(RegistryGrpc::newStub).toList();
 		List<Context.CancellableContext> watches = new ArrayList<>();
 		try {
-			// warm-up round, on another group, not timed
-			RegistryBench.registerAll(stubs, "warmup", 500);
 			int instances = this.scale.instances();
-			for (int port : this.grpcPorts) {
+			for (int replica = 0; replica < this.grpcPorts.size(); replica++) {
 				List<ManagedChannel> channels = new ArrayList<>();
 				for (int i = 0; i < CHANNELS_PER_REPLICA; i++) {
-					channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+					channels.add(this.connect.apply(replica));
 				}
 				this.streamChannels.add(channels);
 			}
+			// registrations spread over connections as components' are, each its own: one connection's calls are
+			// all framed by one event loop thread of the registry
+			List<RegistryGrpc.RegistryStub> stubs = new ArrayList<>();
+			for (int i = 0; i < CHANNELS_PER_REPLICA; i++) {
+				for (List<ManagedChannel> channels : this.streamChannels) {
+					stubs.add(RegistryGrpc.newStub(channels.get(i)));
+				}
+			}
+			// the first round warms both JVMs up (their compilers' CPU counts in the first figure), the second is the
+			// registry's rate
+			burst(stubs, instances, "cold");
+			burst(stubs, instances, "warm");
 			this.beaters = new Beater[instances];
 			for (int i = 0; i < instances; i++) {
 				this.beaters[i] = new Beater(i, i % this.scale.replicas());
@@ -128,7 +151,7 @@ final class HeartbeatLoad {
 			// each instance opens its heartbeat stream as soon as it is registered, as a component does: registering
 			// them all first would leave the first ones silent for longer than the TTL
 			long start = System.nanoTime();
-			RegistryBench.registerAll(stubs, GROUP, instances, (i) -> this.beaters[i].open());
+			RegistryBench.registerAll(stubs, this.group, this.group, instances, (i) -> this.beaters[i].open());
 			double seconds = (System.nanoTime() - start) / 1e9;
 			System.out.printf("registrations: %d in %.2f s = %.0f registrations/s (64 outstanding, %d replica%s, "
 					+ "each instance heartbeating from its registration on)%n", instances, seconds, instances / seconds,
@@ -145,7 +168,7 @@ final class HeartbeatLoad {
 				System.out.printf("only %d of %d watchers got their snapshot within 60 s%n", this.watchersSynced.get(),
 						this.scale.watchers());
 			}
-			Figures before = Figures.read(this.registries, this.unary);
+			Figures before = Figures.read(this);
 			long sentBefore = this.sent.get();
 			long downBefore = this.downMarks.get();
 			long evictedBefore = this.evictions.get();
@@ -167,7 +190,7 @@ final class HeartbeatLoad {
 					nextSample = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 				}
 				// each changed instance goes out of service, then back in
-				String instanceId = GROUP + "-" + ((change / 2) * 7919L % instances);
+				String instanceId = this.group + "-" + ((change / 2) * 7919L % instances);
 				boolean out = (change % 2 == 0);
 				this.changes.put(instanceId + "/" + out, System.nanoTime());
 				try {
@@ -186,7 +209,7 @@ final class HeartbeatLoad {
 				Thread.sleep(1000 / CHANGES_PER_SECOND);
 			}
 			this.timing = false;
-			Figures after = Figures.read(this.registries, this.unary);
+			Figures after = Figures.read(this);
 			lowest = Math.min(lowest, after.registered().get(0));
 			double wall = (after.nanos() - before.nanos()) / 1e9;
 			double cpu = after.cpuSeconds() - before.cpuSeconds();
@@ -254,14 +277,44 @@ final class HeartbeatLoad {
 				this.downMarks.get() - downBefore, registered, instances, Math.min(lowest, registered));
 	}
 
+	/**
+	 * Registers {@code count} instances of another group with nothing else going on, as when a platform starts, and
+	 * prints the rate and what each registration cost the registries and this load generator; then waits until the
+	 * registries have evicted them all (none heartbeats), so the load that follows starts from an empty registry.
+	 */
+	private void burst(List<RegistryGrpc.RegistryStub> stubs, int count, String round) throws Exception {
+		List<Long> self = List.of(ProcessHandle.current().pid());
+		Figures before = Figures.read(this);
+		double generatorBefore = ProcessStats.cpuSeconds(self);
+		long start = System.nanoTime();
+		RegistryBench.registerAll(stubs, this.group, BURST, count, (i) -> {
+		});
+		double seconds = (System.nanoTime() - start) / 1e9;
+		Figures after = Figures.read(this);
+		double generator = ProcessStats.cpuSeconds(self) - generatorBefore;
+		System.out.printf("registrations alone, %s: %d in %.2f s = %.0f registrations/s (64 outstanding over %d "
+				+ "connections); CPU per registration: registr%s %.0f us, load generator %.0f us%n", round, count, seconds,
+				count / seconds, stubs.size(), (this.registries.size() > 1) ? "ies" : "y",
+				(after.cpuSeconds() - before.cpuSeconds()) / count * 1e6, generator / count * 1e6);
+		long evicting = System.nanoTime();
+		long deadline = evicting + TimeUnit.SECONDS.toNanos(60);
+		int left = registered(this.unary.get(0));
+		while (left != 0 && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+			left = registered(this.unary.get(0));
+		}
+		System.out.printf("  all %d evicted %.1f s after the last registration%s%n", count,
+				(System.nanoTime() - evicting) / 1e9, (left == 0) ? "" : " (" + left + " still listed)");
+	}
+
 	/** The loaded group's instances as a replica lists them, or -1 when it does not answer within 10 s. */
-	private static int registered(ManagedChannel channel) {
+	private int registered(ManagedChannel channel) {
 		try {
 			for (GroupSummary group : RegistryGrpc.newBlockingStub(channel)
 				.withDeadlineAfter(10, TimeUnit.SECONDS)
 				.listGroups(ListGroupsRequest.getDefaultInstance())
 				.getGroupsList()) {
-				if (group.getName().equals(GROUP)) {
+				if (group.getName().equals(this.group)) {
 					return group.getInstances();
 				}
 			}
@@ -275,7 +328,7 @@ final class HeartbeatLoad {
 	private Context.CancellableContext watch(int replica) {
 		Context.CancellableContext context = Context.current().withCancellation();
 		context.run(() -> RegistryGrpc.newStub(this.unary.get(replica))
-			.watch(WatchRequest.newBuilder().addGroups(GROUP).build(), new StreamObserver<>() {
+			.watch(WatchRequest.newBuilder().addGroups(this.group).build(), new StreamObserver<>() {
 
 				private boolean synced;
 
@@ -351,8 +404,8 @@ final class HeartbeatLoad {
 			this.index = index;
 			this.replica = replica;
 			this.request = HeartbeatRequest.newBuilder()
-				.setGroup(GROUP)
-				.setInstanceId(GROUP + "-" + index)
+				.setGroup(HeartbeatLoad.this.group)
+				.setInstanceId(HeartbeatLoad.this.group + "-" + index)
 				.setStatus(InstanceStatus.UP)
 				.build();
 		}
@@ -426,9 +479,11 @@ final class HeartbeatLoad {
 			}
 			if (notFound) {
 				// registered again without waiting on a scheduler thread, which the beats of every instance share
-				RegistryGrpc.newStub(HeartbeatLoad.this.unary.get(this.replica))
+				List<ManagedChannel> channels = HeartbeatLoad.this.streamChannels.get(this.replica);
+				String group = HeartbeatLoad.this.group;
+				RegistryGrpc.newStub(channels.get(this.index % channels.size()))
 					.withDeadlineAfter(5, TimeUnit.SECONDS)
-					.register(RegistryBench.request(GROUP, GROUP + "-" + this.index, 10_000 + (this.index % 50_000)),
+					.register(RegistryBench.request(group, group + "-" + this.index, 10_000 + (this.index % 50_000)),
 							new StreamObserver<>() {
 
 								@Override
@@ -470,7 +525,8 @@ final class HeartbeatLoad {
 	private record Figures(long nanos, List<Double> cpu, double heartbeats, List<Double> heap, List<Double> live,
 			List<Integer> registered) {
 
-		static Figures read(List<PlatformProcess> registries, List<ManagedChannel> channels) throws Exception {
+		static Figures read(HeartbeatLoad load) throws Exception {
+			List<PlatformProcess> registries = load.registries;
 			List<Double> cpu = new ArrayList<>();
 			List<Double> heap = new ArrayList<>();
 			List<Double> live = new ArrayList<>();
@@ -486,7 +542,7 @@ final class HeartbeatLoad {
 				heartbeats += RegistryBench.prometheus(registry, "switchboard_registry_heartbeats_total", "");
 				heap.add(RegistryBench.prometheus(registry, "jvm_memory_used_bytes", "area=\"heap\"") / (1 << 20));
 				live.add(RegistryBench.prometheus(registry, "jvm_gc_live_data_size_bytes", "") / (1 << 20));
-				registered.add(HeartbeatLoad.registered(channels.get(i)));
+				registered.add(load.registered(load.unary.get(i)));
 			}
 			return new Figures(nanos, cpu, heartbeats, heap, live, registered);
 		}

@@ -21,8 +21,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
+import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.bench.platform.SecuredPlatform;
+import dev.switchboard.common.identity.IdentityChannelCredentials;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
@@ -34,11 +39,16 @@ import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;
 import dev.switchboard.registry.v1.WatchEvent;
 import dev.switchboard.registry.v1.WatchRequest;
+import io.grpc.ChannelCredentials;
 import io.grpc.Context;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.HdrHistogram.Histogram;
 
@@ -46,7 +56,8 @@ import org.HdrHistogram.Histogram;
  * The registry's figures, each from one run against registry jars started here (one, or several clustered):
  * <ol>
  * <li>status change delivered to a watcher: p50/p99 over 1,000 changes;</li>
- * <li>registrations per second, registering the simulated instances with 64 calls outstanding;</li>
+ * <li>registrations per second with nothing else going on (a cold round, then a warm one), and the CPU each cost the
+ * registries and the load generator; then registering the simulated instances while those registered heartbeat;</li>
  * <li>the same instances heartbeating every second: registry CPU per heartbeat and heap, instances lost (expected vs
  * registered, lowest through the run and at the end), evictions and DOWN marks a watcher saw, heartbeat stream
  * failures by status, and status change to watcher p99 with {@code watchers} watchers of the loaded group;</li>
@@ -55,8 +66,10 @@ import org.HdrHistogram.Histogram;
  * <li>kill -9 of a real sample replica: seconds until marked DOWN and until evicted, median of 10.</li>
  * </ol>
  * Parameters among the parts: {@code instances=N} (default 2,000), {@code replicas=N} (default 1),
- * {@code watchers=N} (default 100), {@code seconds=N} (the measured load, default 20). Calls are not authorized (the
- * registries run with {@code switchboard.registry.auth.enabled=false} and plaintext gRPC).
+ * {@code watchers=N} (default 100), {@code seconds=N} (the measured load, default 20). The load runs on the platform
+ * as users run it: auth on, every call over mutual TLS with certificates from the platform CA, per-client quotas (the
+ * instances are compute's, their client's instance quota raised to hold them); {@code plain} runs it with auth off and
+ * plaintext, which is what the registry itself costs. Watch latency and kill-to-eviction run on a plain registry.
  */
 public final class RegistryBench {
 
@@ -75,53 +88,132 @@ public final class RegistryBench {
 		Scale scale = Scale.of(parts);
 		java.util.Set<String> named = new java.util.HashSet<>();
 		parts.stream().filter((part) -> !part.contains("=")).forEach(named::add);
-		List<Integer> grpcPorts = new ArrayList<>();
-		List<Integer> clusterPorts = new ArrayList<>();
-		for (int i = 0; i < scale.replicas(); i++) {
-			grpcPorts.add(PlatformProcess.freePort());
-			clusterPorts.add(PlatformProcess.freePort());
-		}
-		List<String> members = clusterPorts.stream().map((port) -> "127.0.0.1:" + port).toList();
-		Map<String, String> environment = (scale.replicas() > 1)
-				? Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", "bench-" + Long.toHexString(System.nanoTime()) + "-secret")
-				: Map.of();
-		List<PlatformProcess> registries = new ArrayList<>();
-		List<ManagedChannel> channels = new ArrayList<>();
-		try {
-			for (int i = 0; i < scale.replicas(); i++) {
-				List<String> arguments = new ArrayList<>(List.of("--spring.grpc.server.port=" + grpcPorts.get(i),
-						"--switchboard.registry.cluster.port=" + clusterPorts.get(i),
-						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"));
-				if (scale.replicas() > 1) {
-					arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
+		boolean all = named.isEmpty() || named.equals(java.util.Set.of("plain"));
+		if (all || named.contains("watch") || named.contains("kill")) {
+			try (Registries registries = Registries.plain(1)) {
+				registries.announce();
+				if (all || named.contains("watch")) {
+					watchLatency(registries.admin().get(0));
 				}
-				registries.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service", "registry-service",
-						arguments, environment));
-			}
-			for (PlatformProcess registry : registries) {
-				registry.awaitHealthy(Duration.ofSeconds(120));
-			}
-			for (int port : grpcPorts) {
-				channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-			}
-			ManagedChannel channel = channels.get(0);
-			System.out.printf("== registry (%d replica%s, heartbeat 1 s, TTL 3 s, auth off, plaintext; pids %s) ==%n",
-					scale.replicas(), (scale.replicas() > 1) ? "s" : "",
-					registries.stream().map((r) -> Long.toString(r.pid())).toList());
-			if (named.isEmpty() || named.contains("watch")) {
-				watchLatency(channel);
-			}
-			if (named.isEmpty() || named.contains("load") || named.contains("failover")) {
-				new HeartbeatLoad(scale, grpcPorts, channels, registries).run(named.contains("failover"));
-			}
-			if (named.isEmpty() || named.contains("kill")) {
-				killToEviction(grpcPorts.get(0), channel);
+				if (all || named.contains("kill")) {
+					killToEviction(registries.ports().get(0), registries.admin().get(0));
+				}
 			}
 		}
-		finally {
-			channels.forEach(ManagedChannel::shutdownNow);
-			registries.forEach(PlatformProcess::close);
+		if (all || named.contains("load") || named.contains("failover")) {
+			try (Registries registries = named.contains("plain") ? Registries.plain(scale.replicas())
+					: Registries.secured(scale.replicas(), scale.instances())) {
+				registries.announce();
+				new HeartbeatLoad(scale, registries.group(), registries.connect(), registries.ports(),
+						registries.admin(), registries.replicas()).run(named.contains("failover"));
+			}
 		}
+	}
+
+	/**
+	 * Registry replicas a run measures, and how the bench and the simulated instances reach them.
+	 *
+	 * @param replicas the processes
+	 * @param ports their gRPC ports
+	 * @param admin one connection per replica for the bench's own calls (listing, watching, out of service)
+	 * @param connect opens a connection to a replica, by index, as the simulated instances connect
+	 * @param group the simulated instances' group
+	 * @param description how calls are secured, for the heading
+	 * @param platform what to stop after the run
+	 */
+	private record Registries(List<PlatformProcess> replicas, List<Integer> ports, List<ManagedChannel> admin,
+			IntFunction<ManagedChannel> connect, String group, String description, AutoCloseable platform)
+			implements AutoCloseable {
+
+		/** Replicas with auth off and plaintext gRPC: what the registry itself costs. */
+		static Registries plain(int count) {
+			List<Integer> grpcPorts = new ArrayList<>();
+			List<Integer> clusterPorts = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				grpcPorts.add(PlatformProcess.freePort());
+				clusterPorts.add(PlatformProcess.freePort());
+			}
+			List<String> members = clusterPorts.stream().map((port) -> "127.0.0.1:" + port).toList();
+			Map<String, String> environment = (count > 1) ? Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET",
+					"bench-" + Long.toHexString(System.nanoTime()) + "-secret") : Map.of();
+			List<PlatformProcess> started = new ArrayList<>();
+			AutoCloseable stop = () -> started.forEach(PlatformProcess::close);
+			try {
+				for (int i = 0; i < count; i++) {
+					List<String> arguments = new ArrayList<>(List.of("--spring.grpc.server.port=" + grpcPorts.get(i),
+							"--switchboard.registry.cluster.port=" + clusterPorts.get(i),
+							"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false"));
+					if (count > 1) {
+						arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
+					}
+					started.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service",
+							"registry-service", arguments, environment));
+				}
+				for (PlatformProcess registry : started) {
+					registry.awaitHealthy(Duration.ofSeconds(120));
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				started.forEach(PlatformProcess::close);
+				throw ex;
+			}
+			IntFunction<ManagedChannel> connect = (replica) -> ManagedChannelBuilder
+				.forAddress("127.0.0.1", grpcPorts.get(replica))
+				.usePlaintext()
+				.build();
+			List<ManagedChannel> admin = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				admin.add(connect.apply(i));
+			}
+			return new Registries(List.copyOf(started), grpcPorts, admin, connect, "load", "auth off, plaintext",
+					stop);
+		}
+
+		/**
+		 * Replicas as the platform runs them: auth on, every call over mutual TLS. The instances are compute's, with a
+		 * compute certificate and token; the bench's own calls carry the admin's token. The per-client quota is raised
+		 * to hold {@code instances} twice (the timed registrations and the load), the only setting changed.
+		 */
+		static Registries secured(int count, int instances) throws Exception {
+			SecuredPlatform platform = SecuredPlatform.startRegistries("bench", count,
+					List.of("--switchboard.registry.quotas.instances-per-client=" + (2 * instances + 1_000)),
+					Duration.ofSeconds(120));
+			try {
+				ChannelCredentials credentials = new IdentityChannelCredentials(
+						platform.identity("compute", "bench-load")).forGroup("registry");
+				Metadata instanceToken = PlatformClients.bearer(platform.groupToken("compute"));
+				Metadata adminToken = PlatformClients.bearer(platform.adminToken());
+				List<Integer> ports = platform.registryPorts();
+				java.util.function.BiFunction<Integer, Metadata, ManagedChannel> open = (replica,
+						token) -> Grpc.newChannelBuilder("127.0.0.1:" + ports.get(replica), credentials)
+							.intercept(MetadataUtils.newAttachHeadersInterceptor(token))
+							.build();
+				List<ManagedChannel> admin = new ArrayList<>();
+				for (int i = 0; i < count; i++) {
+					admin.add(open.apply(i, adminToken));
+				}
+				return new Registries(platform.registries(), ports, admin,
+						(replica) -> open.apply(replica, instanceToken), "compute",
+						"auth on, mutual TLS, per-client quotas", platform);
+			}
+			catch (Exception | Error ex) {
+				platform.close();
+				throw ex;
+			}
+		}
+
+		void announce() {
+			System.out.printf("== registry (%d replica%s, heartbeat 1 s, TTL 3 s, %s; pids %s) ==%n",
+					this.replicas.size(), (this.replicas.size() > 1) ? "s" : "", this.description,
+					this.replicas.stream().map((r) -> Long.toString(r.pid())).toList());
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.admin.forEach(ManagedChannel::shutdownNow);
+			this.platform.close();
+		}
+
 	}
 
 	/**
@@ -281,24 +373,21 @@ public final class RegistryBench {
 	}
 
 	/** Registers {@code count} instances of {@code group}, 64 calls outstanding, spread round-robin over the stubs. */
-	static void registerAll(List<RegistryGrpc.RegistryStub> stubs, String group, int count) throws Exception {
-		registerAll(stubs, group, count, (i) -> {
-		});
-	}
-
 	/**
-	 * Registers {@code count} instances of {@code group}, 64 calls outstanding, spread round-robin over the stubs;
-	 * {@code registered} gets the index of each one registered, on a gRPC thread, as soon as it is.
+	 * Registers {@code count} instances of {@code group}, ids {@code <prefix>-<index>}, 64 calls outstanding, spread
+	 * round-robin over the stubs; {@code registered} gets the index of each one registered, on a gRPC thread, as soon
+	 * as it is.
 	 */
-	static void registerAll(List<RegistryGrpc.RegistryStub> stubs, String group, int count,
+	static void registerAll(List<RegistryGrpc.RegistryStub> stubs, String group, String prefix, int count,
 			java.util.function.IntConsumer registered) throws Exception {
 		Semaphore outstanding = new Semaphore(64);
 		CountDownLatch done = new CountDownLatch(count);
 		AtomicInteger failed = new AtomicInteger();
+		AtomicReference<Status> firstFailure = new AtomicReference<>();
 		for (int i = 0; i < count; i++) {
 			outstanding.acquire();
 			int index = i;
-			stubs.get(i % stubs.size()).register(request(group, group + "-" + i, 10_000 + (i % 50_000)), new StreamObserver<>() {
+			stubs.get(i % stubs.size()).register(request(group, prefix + "-" + i, 10_000 + (i % 50_000)), new StreamObserver<>() {
 
 				@Override
 				public void onNext(RegisterResponse value) {
@@ -306,7 +395,9 @@ public final class RegistryBench {
 
 				@Override
 				public void onError(Throwable t) {
-					failed.incrementAndGet();
+					if (failed.getAndIncrement() == 0) {
+						firstFailure.set(Status.fromThrowable(t));
+					}
 					outstanding.release();
 					done.countDown();
 				}
@@ -321,7 +412,7 @@ public final class RegistryBench {
 		}
 		done.await();
 		if (failed.get() > 0) {
-			throw new IllegalStateException(failed.get() + " registrations failed");
+			throw new IllegalStateException(failed.get() + " registrations failed, the first with " + firstFailure.get());
 		}
 	}
 

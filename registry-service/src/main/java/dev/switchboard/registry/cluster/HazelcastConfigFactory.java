@@ -14,6 +14,7 @@ import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.MetadataPolicy;
 import com.hazelcast.config.NetworkConfig;
 import dev.switchboard.registry.RegistryProperties;
@@ -71,6 +72,17 @@ public final class HazelcastConfigFactory {
 			.setMetadataPolicy(MetadataPolicy.OFF)
 			.setStatisticsEnabled(false)
 			.setPerEntryStatsEnabled(false));
+		// every registration of a group's replicas confirms the same few service claims: read here once, then from
+		// this member's memory until a claim changes (invalidated at once, not batched: a released claim must not
+		// look held for seconds)
+		config.addMapConfig(new MapConfig("switchboard.service-owners").setBackupCount(1)
+			.setAsyncBackupCount(0)
+			.setInMemoryFormat(InMemoryFormat.OBJECT)
+			.setMetadataPolicy(MetadataPolicy.OFF)
+			.setNearCacheConfig(new NearCacheConfig().setInMemoryFormat(InMemoryFormat.OBJECT)
+				.setInvalidateOnChange(true)
+				.setCacheLocalEntries(true)));
+		config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
 		StoreSerializers.configure(config.getSerializationConfig());
 		config.getSerializationConfig()
 			// Hazelcast's defaults allow every java* class: only these prefixes are

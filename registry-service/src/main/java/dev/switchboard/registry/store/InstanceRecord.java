@@ -72,7 +72,8 @@ public record InstanceRecord(String group, String instanceId, String host, int p
 	public InstanceRecord updatedBy(InstanceRecord newer) {
 		return new InstanceRecord(newer.group, this.instanceId, newer.host, newer.port, newer.services,
 				newer.managementUrl, newer.zone, newer.weight, newer.metadata, newer.reported, this.forcedOutOfService,
-				this.streamBroken, this.streamId, this.inFlight, this.registeredAtMillis, this.owner);
+				this.streamBroken, this.streamId, this.inFlight, this.registeredAtMillis,
+				this.owner.isEmpty() ? newer.owner : this.owner);
 	}
 
 	/** Returns a copy renewed by heartbeat stream {@code streamId} with the reported status and load. */
@@ -94,6 +95,14 @@ public record InstanceRecord(String group, String instanceId, String host, int p
 		return new InstanceRecord(this.group, this.instanceId, this.host, this.port, this.services,
 				this.managementUrl, this.zone, this.weight, this.metadata, this.reported, forced, this.streamBroken,
 				this.streamId, this.inFlight, this.registeredAtMillis, this.owner);
+	}
+
+	/**
+	 * Whether client {@code principal} may act on this instance: the client that registered it, or anyone when
+	 * registrations are not authorized ({@code principal} is {@code null}) or nobody owns it.
+	 */
+	public boolean mayBeChangedBy(String principal) {
+		return principal == null || this.owner.isEmpty() || this.owner.equals(principal);
 	}
 
 	/** Returns a copy registered by client {@code owner}. */

@@ -54,8 +54,6 @@ public final class InstanceStore {
 	/** A call rate not written again for this long (its instance gone) expires. */
 	private static final Duration CALL_RATE_TTL = Duration.ofMinutes(1);
 
-	static final String INSTANCE_OWNERS = "switchboard.instance-owners";
-
 	private final IMap<String, InstanceRecord> instances;
 
 	private final IMap<String, Long> leases;
@@ -63,9 +61,6 @@ public final class InstanceStore {
 	private final IMap<String, Double> callRates;
 
 	private final IMap<String, String> serviceOwners;
-
-	/** The client (token principal) that registered each instance, when registrations are authorized. */
-	private final IMap<String, String> instanceOwners;
 
 	private final Clock clock;
 
@@ -96,7 +91,6 @@ public final class InstanceStore {
 		this.leases = hazelcast.getMap(LEASES);
 		this.callRates = hazelcast.getMap(CALL_RATES);
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
-		this.instanceOwners = hazelcast.getMap(INSTANCE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.cluster = hazelcast.getCluster();
 		this.sweptMembers = members();
@@ -128,41 +122,26 @@ public final class InstanceStore {
 		if (principal != null && !principal.equals(candidate.owner())) {
 			candidate = candidate.ownedBy(principal);
 		}
-		boolean claimed = false;
-		if (principal != null) {
-			String owner = this.instanceOwners.putIfAbsent(candidate.instanceId(), principal);
-			if (owner != null && !owner.equals(principal)) {
-				throw RefusalException.permissionDenied("instance '" + candidate.instanceId()
-						+ "' was registered by another client");
-			}
-			claimed = (owner == null);
+		claimServices(candidate.group(), candidate.services());
+		String instanceId = candidate.instanceId();
+		long now = this.clock.millis();
+		// the lease of a new instance is written alongside its record rather than after it: one round trip less per
+		// registration; only a missing lease is written, so a refused registration renews no other's
+		CompletionStage<Long> lease = this.leases.submitToKey(instanceId, new StartLease(now));
+		Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
+		Long leased = await(lease);
+		if (result.conflictingGroup() != null) {
+			throw RefusalException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
+					+ result.conflictingGroup() + "'");
 		}
-		try {
-			claimServices(candidate.group(), candidate.services());
-			String instanceId = candidate.instanceId();
-			long now = this.clock.millis();
-			// the lease of a new instance is written alongside its record rather than after it: one round trip less
-			// per registration; only a missing lease is written, so a refused registration renews no other's
-			CompletionStage<Long> lease = this.leases.submitToKey(instanceId, new StartLease(now));
-			Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
-			Long leased = await(lease);
-			if (result.conflictingGroup() != null) {
-				throw RefusalException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
-						+ result.conflictingGroup() + "'");
-			}
-			if (leased != null) {
-				// the instance's own lease, renewed by registering again, or one a removed instance left behind
-				this.leases.set(instanceId, now);
-			}
-			return result.stored(candidate);
+		if (result.ownedByAnother()) {
+			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
-		catch (RuntimeException ex) {
-			// a refused registration leaves no claim on the instance id behind
-			if (claimed) {
-				this.instanceOwners.remove(candidate.instanceId(), principal);
-			}
-			throw ex;
+		if (leased != null) {
+			// the instance's own lease, renewed by registering again, or one a removed instance left behind
+			this.leases.set(instanceId, now);
 		}
+		return result.stored(candidate);
 	}
 
 	/** Waits for a cluster operation, failing as its synchronous form would: with the cluster's own exception. */
@@ -221,15 +200,16 @@ public final class InstanceStore {
 	 * @throws RefusalException {@code PERMISSION_DENIED} when another client registered it
 	 */
 	public InstanceRecord deregister(String group, String instanceId, String principal) {
-		checkOwner(instanceId, principal);
-		InstanceRecord removed = this.instances.executeOnKey(instanceId, new Deregister(group));
-		if (removed == null) {
+		InstanceRecord found = this.instances.executeOnKey(instanceId, new Deregister(group, principal));
+		if (found == null) {
 			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
+		}
+		if (!found.mayBeChangedBy(principal)) {
+			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 		this.leases.delete(instanceId);
 		this.callRates.delete(instanceId);
-		this.instanceOwners.delete(instanceId);
-		return removed;
+		return found;
 	}
 
 	/**
@@ -275,7 +255,6 @@ public final class InstanceStore {
 				if (record != null) {
 					this.instances.evict(instanceId);
 					this.callRates.delete(instanceId);
-					this.instanceOwners.delete(instanceId);
 					evicted.add(record);
 				}
 			}
@@ -292,8 +271,8 @@ public final class InstanceStore {
 		if (principal == null) {
 			return;
 		}
-		String owner = this.instanceOwners.get(instanceId);
-		if (owner != null && !owner.equals(principal)) {
+		InstanceRecord record = this.instances.get(instanceId);
+		if (record != null && !record.mayBeChangedBy(principal)) {
 			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 	}
@@ -361,7 +340,11 @@ public final class InstanceStore {
 
 	private void claimServices(String group, Collection<String> services) {
 		for (String service : services) {
-			String owner = this.serviceOwners.putIfAbsent(service, group);
+			// the claim as this member last saw it (near-cached): a claim held by the group is confirmed by reading
+			String owner = this.serviceOwners.get(service);
+			if (owner == null) {
+				owner = this.serviceOwners.putIfAbsent(service, group);
+			}
 			if (owner != null && !owner.equals(group)) {
 				throw RefusalException.alreadyExists("service '" + service + "' is already served by group '"
 						+ owner + "'");
@@ -438,10 +421,14 @@ public final class InstanceStore {
 		 * @param updated the record as stored when one existed, {@code null} when the candidate was stored as it is:
 		 * the caller has it, so it is not sent back
 		 * @param conflictingGroup the group that holds the instance id, when not the candidate's
+		 * @param ownedByAnother whether another client registered the instance id (nothing was changed)
 		 */
-		record Result(InstanceRecord updated, String conflictingGroup) implements java.io.Serializable {
+		record Result(InstanceRecord updated, String conflictingGroup,
+				boolean ownedByAnother) implements java.io.Serializable {
 
-			static final Result CREATED = new Result(null, null);
+			static final Result CREATED = new Result(null, null, false);
+
+			static final Result OWNED_BY_ANOTHER = new Result(null, null, true);
 
 			/** The record as stored, given the candidate registered. */
 			InstanceRecord stored(InstanceRecord candidate) {
@@ -458,13 +445,17 @@ public final class InstanceStore {
 				return Result.CREATED;
 			}
 			if (!existing.group().equals(this.candidate.group())) {
-				return new Result(null, existing.group());
+				return new Result(null, existing.group(), false);
+			}
+			// an instance id belongs to the client that registered it first, until it is deregistered or evicted
+			if (!this.candidate.owner().isEmpty() && !existing.mayBeChangedBy(this.candidate.owner())) {
+				return Result.OWNED_BY_ANOTHER;
 			}
 			InstanceRecord updated = existing.updatedBy(this.candidate);
 			if (!updated.equals(existing)) {
 				entry.setValue(updated);
 			}
-			return new Result(updated, null);
+			return new Result(updated, null, false);
 		}
 
 	}
@@ -511,7 +502,11 @@ public final class InstanceStore {
 
 	}
 
-	record Deregister(String group) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
+	/**
+	 * Removes the instance when it is in {@code group} and {@code principal} may remove it ({@code null}: anyone);
+	 * returns it either way, or {@code null} when the group has no such instance.
+	 */
+	record Deregister(String group, String principal) implements EntryProcessor<String, InstanceRecord, InstanceRecord> {
 
 		@Override
 		public InstanceRecord process(Map.Entry<String, InstanceRecord> entry) {
@@ -519,7 +514,9 @@ public final class InstanceStore {
 			if (existing == null || !existing.group().equals(this.group)) {
 				return null;
 			}
-			entry.setValue(null);
+			if (existing.mayBeChangedBy(this.principal)) {
+				entry.setValue(null);
+			}
 			return existing;
 		}
 

@@ -31,7 +31,8 @@ public final class StoreSerializers {
 		add(config, InstanceStore.Register.Result.class, 1003, (out, r) -> {
 			writeNullableRecord(out, r.updated());
 			out.writeString(r.conflictingGroup());
-		}, (in) -> new InstanceStore.Register.Result(readNullableRecord(in), in.readString()));
+			out.writeBoolean(r.ownedByAnother());
+		}, (in) -> new InstanceStore.Register.Result(readNullableRecord(in), in.readString(), in.readBoolean()));
 		add(config, InstanceStore.Heartbeat.class, 1004, (out, h) -> {
 			out.writeString(h.group());
 			out.writeString(h.streamId());
@@ -44,8 +45,10 @@ public final class StoreSerializers {
 		}, (in) -> new InstanceStore.Beat(status(in.readInt()), in.readBoolean()));
 		add(config, InstanceStore.StreamBroken.class, 1006, (out, p) -> out.writeString(p.streamId()),
 				(in) -> new InstanceStore.StreamBroken(in.readString()));
-		add(config, InstanceStore.Deregister.class, 1007, (out, p) -> out.writeString(p.group()),
-				(in) -> new InstanceStore.Deregister(in.readString()));
+		add(config, InstanceStore.Deregister.class, 1007, (out, p) -> {
+			out.writeString(p.group());
+			out.writeString(p.principal());
+		}, (in) -> new InstanceStore.Deregister(in.readString(), in.readString()));
 		add(config, InstanceStore.ForceOutOfService.class, 1008, (out, p) -> out.writeBoolean(p.forced()),
 				(in) -> new InstanceStore.ForceOutOfService(in.readBoolean()));
 		add(config, InstanceStore.StartLease.class, 1009, (out, p) -> out.writeLong(p.millis()),

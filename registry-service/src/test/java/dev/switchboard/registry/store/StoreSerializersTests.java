@@ -28,11 +28,13 @@ class StoreSerializersTests {
 	@Test
 	void whenProcessorsAndResultsRoundTripThenEqual() {
 		List<Object> values = List.of(new InstanceStore.Register(this.record),
-				new InstanceStore.Register.Result(this.record, null), new InstanceStore.Register.Result(null, "other"),
-				InstanceStore.Register.Result.CREATED,
+				new InstanceStore.Register.Result(this.record, null, false),
+				new InstanceStore.Register.Result(null, "other", false), InstanceStore.Register.Result.CREATED,
+				InstanceStore.Register.Result.OWNED_BY_ANOTHER,
 				new InstanceStore.Heartbeat("compute", "s1", InstanceStatus.OUT_OF_SERVICE, 3),
 				new InstanceStore.Beat(InstanceStatus.DOWN, true), new InstanceStore.StreamBroken("s2"),
-				new InstanceStore.Deregister("volume"), new InstanceStore.ForceOutOfService(true),
+				new InstanceStore.Deregister("volume", "client-1"), new InstanceStore.Deregister("volume", null),
+				new InstanceStore.ForceOutOfService(true),
 				new InstanceStore.StartLease(1_700_000_000_456L));
 		for (Object value : values) {
 			assertThat(roundTrip(value)).isEqualTo(value);
