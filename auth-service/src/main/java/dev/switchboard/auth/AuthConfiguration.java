@@ -20,7 +20,6 @@ import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
 import dev.switchboard.auth.decision.DecisionCache;
 import dev.switchboard.auth.decision.TokenVerifier;
-import dev.switchboard.auth.grpc.AuthExceptionHandler;
 import dev.switchboard.auth.grpc.AuthGrpcService;
 import dev.switchboard.auth.grpc.DecisionCallers;
 import dev.switchboard.auth.key.KeyRing;
@@ -34,6 +33,7 @@ import dev.switchboard.auth.token.IssuanceLimit;
 import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.StoreRegisteredClientRepository;
 import dev.switchboard.auth.token.UnstoredAuthorizationService;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -43,6 +43,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
@@ -52,6 +53,7 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -197,15 +199,19 @@ class AuthConfiguration {
 		return new Authorizer(verifier, cache, poller, meters);
 	}
 
+	/** Maps the auth service's exceptions to statuses; a database it cannot reach is its own infrastructure error. */
 	@Bean
-	AuthExceptionHandler authExceptionHandler() {
-		return new AuthExceptionHandler();
+	ServiceExceptionHandler authExceptionHandler() {
+		String unreachable = "auth database unavailable; retry or use another replica";
+		return ServiceExceptionHandler.of("auth")
+			.withUnavailable(DataAccessException.class, unreachable)
+			.withUnavailable(TransactionException.class, unreachable);
 	}
 
 	@Bean
 	AuthGrpcService authGrpcService(Authorizer authorizer, TokenVerifier verifier, ClientStore clients,
 			RevocationStore revocations, RevocationHub hub, AuthProperties properties,
-			AuthExceptionHandler exceptions, Clock authClock) {
+			ServiceExceptionHandler exceptions, Clock authClock) {
 		return new AuthGrpcService(authorizer, verifier, clients, revocations, hub, properties.tokenLifetime(),
 				exceptions, authClock);
 	}

@@ -14,8 +14,8 @@ import dev.switchboard.auth.ca.TrustBundleFile;
 import dev.switchboard.auth.ca.TrustBundleListener;
 import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
-import dev.switchboard.auth.grpc.AuthExceptionHandler;
 import dev.switchboard.auth.grpc.CertificatesGrpcService;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.PlatformTrust;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,7 +78,7 @@ class CertificateAuthorityConfiguration {
 
 	@Bean
 	CertificatesGrpcService certificatesGrpcService(Authorizer authorizer, CertificateAuthority certificateAuthority,
-			AuthExceptionHandler exceptions, MeterRegistry meters) {
+			ServiceExceptionHandler exceptions, MeterRegistry meters) {
 		return new CertificatesGrpcService(authorizer, certificateAuthority, exceptions, meters);
 	}
 

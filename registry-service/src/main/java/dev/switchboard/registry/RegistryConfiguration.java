@@ -11,16 +11,17 @@ import java.util.function.Supplier;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.registry.actuate.RegistryEndpoint;
 import dev.switchboard.registry.actuate.RegistryMetrics;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
-import dev.switchboard.registry.grpc.RegistryExceptionHandler;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.lease.LeaseSweeper;
@@ -94,14 +95,17 @@ class RegistryConfiguration {
 		return scheduler;
 	}
 
+	/** Maps the registry's exceptions to statuses; a Hazelcast member shutting down is its infrastructure error. */
 	@Bean
-	RegistryExceptionHandler registryExceptionHandler() {
-		return new RegistryExceptionHandler();
+	ServiceExceptionHandler registryExceptionHandler() {
+		return ServiceExceptionHandler.of("registry")
+			.withUnavailable(HazelcastInstanceNotActiveException.class,
+				"this registry replica is shutting down; use another");
 	}
 
 	@Bean
 	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals,
-			ClientQuotas quotas, RegistryProperties properties, RegistryExceptionHandler exceptions,
+			ClientQuotas quotas, RegistryProperties properties, ServiceExceptionHandler exceptions,
 			MeterRegistry meters) {
 		return new RegistryGrpcService(store, hub, renewals, quotas, properties.heartbeatInterval(), properties.ttl(),
 				exceptions, meters);

@@ -17,7 +17,7 @@ import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
-import dev.switchboard.registry.client.RegistryWatcher;
+import dev.switchboard.common.registry.RegistryWatcher;
 import dev.switchboard.router.actuate.RoutesEndpoint;
 import dev.switchboard.router.api.RouterGrpcService;
 import dev.switchboard.router.balancer.OutlierDetector;

@@ -7,7 +7,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
 import java.util.Set;
 
-import dev.switchboard.auth.AuthException;
+import dev.switchboard.common.grpc.RefusalException;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -46,45 +46,45 @@ public record CertificateRequest(PublicKey publicKey) {
 
 	/**
 	 * Parses and checks a request.
-	 * @throws AuthException (INVALID_ARGUMENT) with a one-line reason when it is not acceptable
+	 * @throws RefusalException (INVALID_ARGUMENT) with a one-line reason when it is not acceptable
 	 */
 	public static CertificateRequest parse(byte[] der) {
 		Objects.requireNonNull(der, "der");
 		if (der.length == 0) {
-			throw AuthException.invalid("csr is empty");
+			throw RefusalException.invalidArgument("csr is empty");
 		}
 		if (der.length > MAX_SIZE) {
-			throw AuthException.invalid("csr is larger than " + MAX_SIZE + " bytes");
+			throw RefusalException.invalidArgument("csr is larger than " + MAX_SIZE + " bytes");
 		}
 		JcaPKCS10CertificationRequest request;
 		try {
 			request = new JcaPKCS10CertificationRequest(der);
 		}
 		catch (IOException | RuntimeException ex) {
-			throw AuthException.invalid("csr is not a DER PKCS#10 certification request");
+			throw RefusalException.invalidArgument("csr is not a DER PKCS#10 certification request");
 		}
 		SubjectPublicKeyInfo info = request.getSubjectPublicKeyInfo();
 		ASN1ObjectIdentifier algorithm = info.getAlgorithm().getAlgorithm();
 		if (X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)) {
 			ASN1Encodable curve = info.getAlgorithm().getParameters();
 			if (!(curve instanceof ASN1ObjectIdentifier named) || !CURVES.contains(named)) {
-				throw AuthException.invalid("csr key is on an unsupported curve; use EC P-256 or P-384");
+				throw RefusalException.invalidArgument("csr key is on an unsupported curve; use EC P-256 or P-384");
 			}
 		}
 		else if (!PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
-			throw AuthException.invalid("csr key is neither EC (P-256, P-384) nor RSA");
+			throw RefusalException.invalidArgument("csr key is neither EC (P-256, P-384) nor RSA");
 		}
 		PublicKey publicKey;
 		try {
 			publicKey = request.getPublicKey();
 		}
 		catch (GeneralSecurityException | RuntimeException ex) {
-			throw AuthException.invalid("csr public key cannot be read");
+			throw RefusalException.invalidArgument("csr public key cannot be read");
 		}
 		if (publicKey instanceof RSAPublicKey rsa) {
 			int bits = rsa.getModulus().bitLength();
 			if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-				throw AuthException.invalid(
+				throw RefusalException.invalidArgument(
 						"csr RSA key has " + bits + " bits; " + MIN_RSA_BITS + " to " + MAX_RSA_BITS + " are accepted");
 			}
 		}
@@ -96,7 +96,7 @@ public record CertificateRequest(PublicKey publicKey) {
 			verified = false;
 		}
 		if (!verified) {
-			throw AuthException.invalid("csr signature does not verify with its own public key");
+			throw RefusalException.invalidArgument("csr signature does not verify with its own public key");
 		}
 		return new CertificateRequest(publicKey);
 	}

@@ -2,7 +2,7 @@ package dev.switchboard.auth.ca;
 
 import java.util.Objects;
 
-import dev.switchboard.auth.AuthException;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.common.identity.CertificateIssuer;
 import dev.switchboard.common.identity.IssuedCertificate;
 import dev.switchboard.common.identity.SpiffeId;
@@ -36,7 +36,7 @@ public final class LocalCertificateIssuer implements CertificateIssuer {
 		try {
 			issued = this.authority.issue(identity, CertificateRequest.parse(csr));
 		}
-		catch (AuthException | IllegalArgumentException ex) {
+		catch (RefusalException | IllegalArgumentException ex) {
 			throw new CertificateUnavailableException("local CA refused: " + ex.getMessage(), ex);
 		}
 		catch (RuntimeException ex) {

@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-import dev.switchboard.auth.AuthException;
-import dev.switchboard.auth.Printable;
+import dev.switchboard.common.grpc.Printable;
+import dev.switchboard.common.grpc.RefusalException;
 
 /**
  * The rules for client ids: 1 to 64 characters out of {@code A-Z a-z 0-9 . _ -}. Thread-safe.
@@ -38,12 +38,12 @@ public final class ClientIds {
 
 	/**
 	 * Checks a client id.
-	 * @throws AuthException (INVALID_ARGUMENT) when it is not valid
+	 * @throws RefusalException (INVALID_ARGUMENT) when it is not valid
 	 */
 	public static String validate(String clientId) {
 		String problem = problem(clientId);
 		if (problem != null) {
-			throw AuthException.invalid(problem);
+			throw RefusalException.invalidArgument(problem);
 		}
 		return clientId;
 	}

@@ -13,11 +13,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 
-import dev.switchboard.auth.AuthException;
-import dev.switchboard.auth.Printable;
 import dev.switchboard.auth.database.SqlTime;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.revocation.RevocationStore;
+import dev.switchboard.common.grpc.Printable;
+import dev.switchboard.common.grpc.RefusalException;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -73,7 +73,7 @@ public final class ClientStore {
 	/**
 	 * Creates a client with a new secret.
 	 * @param clientId the id, or empty to generate one
-	 * @throws AuthException INVALID_ARGUMENT for a bad id, description or grant; ALREADY_EXISTS for a taken id
+	 * @throws RefusalException INVALID_ARGUMENT for a bad id, description or grant; ALREADY_EXISTS for a taken id
 	 */
 	public CreatedClient create(String clientId, String description, List<String> grants) {
 		return create(clientId, description, grants, null);
@@ -82,16 +82,17 @@ public final class ClientStore {
 	/**
 	 * Creates a client with a secret chosen by the caller (the local platform's launcher hands its processes their
 	 * secret before the auth service starts), or a generated one when {@code secret} is {@code null}.
-	 * @throws AuthException INVALID_ARGUMENT for a chosen secret shorter than 16 characters
+	 * @throws RefusalException INVALID_ARGUMENT for a chosen secret shorter than 16 characters
 	 */
 	public CreatedClient create(String clientId, String description, List<String> grants, String chosenSecret) {
 		if (chosenSecret != null && chosenSecret.length() < 16) {
-			throw AuthException.invalid("a chosen client secret must have at least 16 characters");
+			throw RefusalException.invalidArgument("a chosen client secret must have at least 16 characters");
 		}
 		String id = (clientId == null || clientId.isEmpty()) ? ClientIds.generate() : ClientIds.validate(clientId);
 		String text = (description != null) ? description : "";
 		if (text.length() > MAX_DESCRIPTION_LENGTH) {
-			throw AuthException.invalid("description is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
+			throw RefusalException.invalidArgument(
+					"description is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
 		}
 		List<String> validGrants = validGrants(grants);
 		String secret = (chosenSecret != null) ? chosenSecret : ClientSecrets.generate();
@@ -108,7 +109,7 @@ public final class ClientStore {
 			});
 		}
 		catch (DuplicateKeyException ex) {
-			throw AuthException.alreadyExists("client '" + id + "' already exists");
+			throw RefusalException.alreadyExists("client '" + id + "' already exists");
 		}
 		ClientRecord client = new ClientRecord(id, text, hash, true, now, now.truncatedTo(ChronoUnit.SECONDS),
 				validGrants);
@@ -117,7 +118,7 @@ public final class ClientStore {
 
 	private static List<String> validGrants(List<String> grants) {
 		if (grants.size() > MAX_GRANTS) {
-			throw AuthException.invalid("a client may hold at most " + MAX_GRANTS + " grants");
+			throw RefusalException.invalidArgument("a client may hold at most " + MAX_GRANTS + " grants");
 		}
 		TreeSet<String> valid = new TreeSet<>();
 		for (String grant : grants) {
@@ -145,7 +146,7 @@ public final class ClientStore {
 
 	/**
 	 * Enables or disables a client. Disabling invalidates every token it holds; enabling does not bring them back.
-	 * @throws AuthException NOT_FOUND for an unknown client
+	 * @throws RefusalException NOT_FOUND for an unknown client
 	 */
 	public ClientRecord setEnabled(String clientId, boolean enabled) {
 		return change(clientId, (current, now) -> {
@@ -165,7 +166,7 @@ public final class ClientStore {
 
 	/**
 	 * Adds a grant; adding one the client holds changes nothing.
-	 * @throws AuthException INVALID_ARGUMENT for a bad grant; NOT_FOUND for an unknown client
+	 * @throws RefusalException INVALID_ARGUMENT for a bad grant; NOT_FOUND for an unknown client
 	 */
 	public ClientRecord addGrant(String clientId, String grant) {
 		String value = Grant.parse(grant).value();
@@ -174,7 +175,7 @@ public final class ClientStore {
 				return false;
 			}
 			if (current.grants().size() >= MAX_GRANTS) {
-				throw AuthException.invalid("a client may hold at most " + MAX_GRANTS + " grants");
+				throw RefusalException.invalidArgument("a client may hold at most " + MAX_GRANTS + " grants");
 			}
 			this.jdbc.update("INSERT INTO client_grants (client_id, grant_value) VALUES (?, ?)", clientId, value);
 			return true;
@@ -183,12 +184,12 @@ public final class ClientStore {
 
 	/**
 	 * Removes a grant and invalidates every token the client holds.
-	 * @throws AuthException NOT_FOUND for an unknown client or a grant it does not hold
+	 * @throws RefusalException NOT_FOUND for an unknown client or a grant it does not hold
 	 */
 	public ClientRecord removeGrant(String clientId, String grant) {
 		return change(clientId, (current, now) -> {
 			if (!current.grants().contains(grant)) {
-				throw AuthException.notFound("client '" + clientId + "' has no grant '" + Printable.of(grant) + "'");
+				throw RefusalException.notFound("client '" + clientId + "' has no grant '" + Printable.of(grant) + "'");
 			}
 			this.jdbc.update("DELETE FROM client_grants WHERE client_id = ? AND grant_value = ?", clientId, grant);
 			this.jdbc.update("UPDATE clients SET tokens_not_before = ? WHERE client_id = ?",
@@ -200,7 +201,7 @@ public final class ClientStore {
 	/**
 	 * Replaces the secret and invalidates every token the client holds.
 	 * @return the new secret in plain, the only time it is known
-	 * @throws AuthException NOT_FOUND for an unknown client
+	 * @throws RefusalException NOT_FOUND for an unknown client
 	 */
 	public String rotateSecret(String clientId) {
 		String secret = ClientSecrets.generate();
@@ -229,7 +230,7 @@ public final class ClientStore {
 			Boolean enabled = this.jdbc.query("SELECT enabled FROM clients WHERE client_id = ? FOR UPDATE",
 					(rows) -> rows.next() ? rows.getBoolean(1) : null, clientId);
 			if (enabled == null) {
-				throw AuthException.notFound("client '" + clientId + "' does not exist");
+				throw RefusalException.notFound("client '" + clientId + "' does not exist");
 			}
 			ClientRecord current = find(clientId).orElseThrow();
 			if (change.apply(current, now)) {

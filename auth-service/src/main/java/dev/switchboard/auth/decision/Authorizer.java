@@ -5,11 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 import com.google.protobuf.Timestamp;
-import dev.switchboard.auth.grant.Action;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.revocation.RevocationPoller;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.common.auth.Action;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -85,7 +85,7 @@ public final class Authorizer {
 		if (grant.isEmpty()) {
 			this.denied.increment();
 			// a refusal does not list what the client may do
-			return answer(Decision.PERMISSION_DENIED, "no grant allows " + action.value(), verified).build();
+			return answer(Decision.PERMISSION_DENIED, "no grant allows " + action, verified).build();
 		}
 		this.allowed.increment();
 		return answer(Decision.ALLOWED, "allowed by " + grant.get().value(), verified).addAllGrants(grants).build();

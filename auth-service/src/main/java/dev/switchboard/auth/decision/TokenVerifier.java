@@ -11,9 +11,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.switchboard.auth.Printable;
 import dev.switchboard.auth.key.KeyRing;
 import dev.switchboard.auth.key.SigningKey;
+import dev.switchboard.common.grpc.Printable;
 
 /**
  * Checks what a token proves by itself: size, form, algorithm, key id, signature, issuer, expiry and the claims the

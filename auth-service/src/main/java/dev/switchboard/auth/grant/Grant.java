@@ -2,9 +2,11 @@ package dev.switchboard.auth.grant;
 
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-import dev.switchboard.auth.AuthException;
-import dev.switchboard.auth.Printable;
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.Printable;
+import dev.switchboard.common.grpc.RefusalException;
 
 /**
  * A permission held by a client:
@@ -34,6 +36,9 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 
 	private static final String ANY_GROUP = "*";
 
+	/** A method glob: the characters of full method names plus {@code *}. */
+	private static final Pattern METHOD_GLOB = Pattern.compile("[A-Za-z0-9_.*/]+");
+
 	public Grant {
 		Objects.requireNonNull(kind, "kind");
 		Objects.requireNonNull(value, "value");
@@ -41,48 +46,46 @@ public record Grant(Action.Kind kind, String group, Glob methods, String value) 
 
 	/**
 	 * Parses a grant.
-	 * @throws AuthException (INVALID_ARGUMENT) with a one-line reason when {@code grant} is none of the forms above
+	 * @throws RefusalException (INVALID_ARGUMENT) with a one-line reason when {@code grant} is none of the forms above
 	 */
 	public static Grant parse(String grant) {
 		Objects.requireNonNull(grant, "grant");
 		if (grant.isEmpty()) {
-			throw AuthException.invalid("grant is empty");
+			throw RefusalException.invalidArgument("grant is empty");
 		}
 		if (grant.length() > MAX_LENGTH) {
-			throw AuthException.invalid("grant is longer than " + MAX_LENGTH + " characters");
+			throw RefusalException.invalidArgument("grant is longer than " + MAX_LENGTH + " characters");
 		}
-		if (grant.equals("discover")) {
-			return new Grant(Action.Kind.DISCOVER, null, null, grant);
+		Action.Kind kind = Action.Kind.of(grant);
+		if (kind == null) {
+			throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
+					+ "' is not call:<group>/<method glob>, register:<group>, discover or admin");
 		}
-		if (grant.equals("admin")) {
-			return new Grant(Action.Kind.ADMIN, null, null, grant);
-		}
-		if (grant.startsWith("register:")) {
-			String group = grant.substring("register:".length());
-			if (isGroup(group)) {
-				return new Grant(Action.Kind.REGISTER, group, null, grant);
-			}
-			throw AuthException.invalid("grant '" + Printable.of(grant) + "' does not name a valid group or *");
-		}
-		if (grant.startsWith("call:")) {
-			String rest = grant.substring("call:".length());
-			int slash = rest.indexOf('/');
-			if (slash > 0) {
-				String group = rest.substring(0, slash);
-				String methods = rest.substring(slash + 1);
-				if (isGroup(group) && Names.METHOD_GLOB.matcher(methods).matches()) {
-					return new Grant(Action.Kind.CALL, group, new Glob(methods), grant);
+		String rest = kind.rest(grant);
+		return switch (kind) {
+			case DISCOVER, ADMIN -> new Grant(kind, null, null, grant);
+			case REGISTER -> {
+				if (!isGroup(rest)) {
+					throw RefusalException.invalidArgument(
+							"grant '" + Printable.of(grant) + "' does not name a valid group or *");
 				}
+				yield new Grant(kind, rest, null, grant);
 			}
-			throw AuthException.invalid("grant '" + Printable.of(grant)
-					+ "' is not call:<group or *>/<method glob of letters, digits, '_', '.', '/' and '*'>");
-		}
-		throw AuthException.invalid("grant '" + Printable.of(grant)
-				+ "' is not call:<group>/<method glob>, register:<group>, discover or admin");
+			case CALL -> {
+				int slash = rest.indexOf('/');
+				String group = (slash > 0) ? rest.substring(0, slash) : null;
+				String methods = (slash > 0) ? rest.substring(slash + 1) : null;
+				if (group == null || !isGroup(group) || !METHOD_GLOB.matcher(methods).matches()) {
+					throw RefusalException.invalidArgument("grant '" + Printable.of(grant)
+							+ "' is not call:<group or *>/<method glob of letters, digits, '_', '.', '/' and '*'>");
+				}
+				yield new Grant(kind, group, new Glob(methods), grant);
+			}
+		};
 	}
 
 	private static boolean isGroup(String group) {
-		return ANY_GROUP.equals(group) || Names.GROUP.matcher(group).matches();
+		return ANY_GROUP.equals(group) || Action.GROUP.matcher(group).matches();
 	}
 
 	/** Returns whether this grant allows {@code action}. */

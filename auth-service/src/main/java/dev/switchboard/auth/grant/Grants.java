@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.RefusalException;
+
 /**
  * The grants of one client, parsed once. Immutable and thread-safe.
  */
@@ -25,7 +28,7 @@ public final class Grants {
 
 	/**
 	 * Parses stored grants.
-	 * @throws dev.switchboard.auth.AuthException when one of them is not a valid grant
+	 * @throws RefusalException (INVALID_ARGUMENT) when one of them is not a valid grant
 	 */
 	public static Grants parse(Collection<String> grants) {
 		List<Grant> parsed = new ArrayList<>(grants.size());

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.switchboard.auth.AuthException;
 import dev.switchboard.auth.client.ClientIds;
 import dev.switchboard.auth.client.ClientStore;
 import dev.switchboard.auth.client.CreatedClient;
@@ -14,7 +13,6 @@ import dev.switchboard.auth.decision.Authorizer;
 import dev.switchboard.auth.decision.InvalidTokenException;
 import dev.switchboard.auth.decision.TokenVerifier;
 import dev.switchboard.auth.decision.VerifiedToken;
-import dev.switchboard.auth.grant.Action;
 import dev.switchboard.auth.revocation.RevocationHub;
 import dev.switchboard.auth.revocation.RevocationStore;
 import dev.switchboard.auth.v1.AuthGrpc;
@@ -34,6 +32,9 @@ import dev.switchboard.auth.v1.RotateSecretRequest;
 import dev.switchboard.auth.v1.RotateSecretResponse;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -48,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorize} answers every token with a decision and never fails for a bad one; only a malformed action is an
  * error ({@code INVALID_ARGUMENT}). {@code WatchRevocations} is served by the {@link RevocationHub}. The admin methods
  * first check the caller's own bearer token for the {@code admin} grant ({@code UNAUTHENTICATED} /
- * {@code PERMISSION_DENIED}). Refusals are thrown as {@link AuthException} and mapped by
- * {@link AuthExceptionHandler}. Methods block on the database (and on secret hashing for CreateClient and
+ * {@code PERMISSION_DENIED}). Refusals are thrown as {@link RefusalException} and mapped by
+ * {@link ServiceExceptionHandler}. Methods block on the database (and on secret hashing for CreateClient and
  * RotateSecret), so they run on gRPC's application executor, never on a transport thread.
  */
 public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableService {
@@ -73,7 +74,7 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 
 	private final Duration tokenLifetime;
 
-	private final AuthExceptionHandler exceptions;
+	private final ServiceExceptionHandler exceptions;
 
 	private final Clock clock;
 
@@ -81,7 +82,7 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 	 * @param tokenLifetime how long tokens live, which bounds how long a revocation by token id must be kept
 	 */
 	public AuthGrpcService(Authorizer authorizer, TokenVerifier verifier, ClientStore clients,
-			RevocationStore revocations, RevocationHub hub, Duration tokenLifetime, AuthExceptionHandler exceptions,
+			RevocationStore revocations, RevocationHub hub, Duration tokenLifetime, ServiceExceptionHandler exceptions,
 			Clock clock) {
 		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
 		this.verifier = Objects.requireNonNull(verifier, "verifier");
@@ -198,7 +199,7 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 					// the token is unknown: keep the revocation as long as any token can live
 					expiresAt = this.clock.instant().plus(this.tokenLifetime).plusSeconds(60);
 				}
-				default -> throw AuthException.invalid("name the token to revoke: token or token_id");
+				default -> throw RefusalException.invalidArgument("name the token to revoke: token or token_id");
 			}
 			boolean revoked = this.revocations.revokeToken(tokenId, expiresAt);
 			logger.info("Token '{}' {} by '{}'", tokenId, revoked ? "revoked" : "was already revoked; asked again",
@@ -216,16 +217,17 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 			if (ex.token() != null) {
 				return ex.token();
 			}
-			throw AuthException.invalid("cannot revoke that token: " + ex.getMessage());
+			throw RefusalException.invalidArgument("cannot revoke that token: " + ex.getMessage());
 		}
 	}
 
 	private static String tokenId(String tokenId) {
 		if (tokenId.isEmpty()) {
-			throw AuthException.invalid("token_id is empty");
+			throw RefusalException.invalidArgument("token_id is empty");
 		}
 		if (tokenId.length() > MAX_TOKEN_ID_LENGTH || !tokenId.chars().allMatch((c) -> c > 0x20 && c < 0x7f)) {
-			throw AuthException.invalid("token_id must be 1-" + MAX_TOKEN_ID_LENGTH + " printable ASCII characters");
+			throw RefusalException.invalidArgument(
+					"token_id must be 1-" + MAX_TOKEN_ID_LENGTH + " printable ASCII characters");
 		}
 		return tokenId;
 	}
@@ -234,30 +236,21 @@ public final class AuthGrpcService implements AuthGrpc.AsyncService, BindableSer
 	private String requireAdmin() {
 		String token = CallerToken.current();
 		if (token == null) {
-			throw AuthException.unauthenticated("missing 'authorization: Bearer <token>' metadata");
+			throw RefusalException.unauthenticated("missing 'authorization: Bearer <token>' metadata");
 		}
 		AuthorizeResponse decision = this.authorizer.authorize(token, Action.admin());
 		if (decision.getDecision() == Decision.UNAUTHENTICATED) {
-			throw AuthException.unauthenticated(decision.getReason());
+			throw RefusalException.unauthenticated(decision.getReason());
 		}
 		if (decision.getDecision() != Decision.ALLOWED) {
-			throw AuthException.permissionDenied("client '" + decision.getPrincipal() + "' has no admin grant");
+			throw RefusalException.permissionDenied("client '" + decision.getPrincipal() + "' has no admin grant");
 		}
 		return decision.getPrincipal();
 	}
 
 	/** Sends the one answer of a unary call, or the status its failure maps to. */
 	private <T> void answer(StreamObserver<T> responses, Supplier<T> call) {
-		T answer;
-		try {
-			answer = call.get();
-		}
-		catch (RuntimeException ex) {
-			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());
-			return;
-		}
-		responses.onNext(answer);
-		responses.onCompleted();
+		this.exceptions.reply(responses, call);
 	}
 
 }

@@ -7,18 +7,19 @@ import java.util.regex.Pattern;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import dev.switchboard.auth.AuthException;
-import dev.switchboard.auth.Printable;
 import dev.switchboard.auth.ca.CertificateAuthority;
 import dev.switchboard.auth.ca.CertificateRequest;
 import dev.switchboard.auth.decision.Authorizer;
-import dev.switchboard.auth.grant.Action;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.CertificatesGrpc;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.IssueCertificateRequest;
 import dev.switchboard.auth.v1.IssueCertificateResponse;
+import dev.switchboard.common.auth.Action;
+import dev.switchboard.common.grpc.Printable;
+import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.identity.IssuedCertificate;
 import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.SpiffeId;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * token or a disabled client gets {@code UNAUTHENTICATED}. For the platform's own groups ({@link #RESERVED_GROUPS})
  * only the exact grant {@code register:<group>} counts, never {@code register:*}; for other groups any grant that
  * allows {@code register:<group>} does ({@code PERMISSION_DENIED} otherwise). A bad group, instance id or request is
- * {@code INVALID_ARGUMENT}. Refusals are thrown as {@link AuthException} and mapped by {@link AuthExceptionHandler};
- * nothing is stored and nothing counted for them. Every issued certificate is counted
+ * {@code INVALID_ARGUMENT}. Refusals are thrown as {@link RefusalException} and mapped by
+ * {@link ServiceExceptionHandler}; nothing is stored and nothing counted for them. Every issued certificate is counted
  * ({@code switchboard.auth.certificates.issued}, tag {@code group}) and logged in one line, never with the token.
  * <p>
  * Implements {@link CertificatesGrpc.AsyncService} rather than extending {@code CertificatesImplBase}, whose
@@ -61,12 +62,12 @@ public final class CertificatesGrpcService implements CertificatesGrpc.AsyncServ
 
 	private final CertificateAuthority authority;
 
-	private final AuthExceptionHandler exceptions;
+	private final ServiceExceptionHandler exceptions;
 
 	private final MeterRegistry meters;
 
 	public CertificatesGrpcService(Authorizer authorizer, CertificateAuthority authority,
-			AuthExceptionHandler exceptions, MeterRegistry meters) {
+			ServiceExceptionHandler exceptions, MeterRegistry meters) {
 		this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
 		this.authority = Objects.requireNonNull(authority, "authority");
 		this.exceptions = Objects.requireNonNull(exceptions, "exceptions");
@@ -82,22 +83,13 @@ public final class CertificatesGrpcService implements CertificatesGrpc.AsyncServ
 	@Override
 	public void issueCertificate(IssueCertificateRequest request,
 			StreamObserver<IssueCertificateResponse> responses) {
-		IssueCertificateResponse answer;
-		try {
-			answer = issue(request);
-		}
-		catch (RuntimeException ex) {
-			responses.onError(this.exceptions.toStatus(ex).asRuntimeException());
-			return;
-		}
-		responses.onNext(answer);
-		responses.onCompleted();
+		this.exceptions.reply(responses, () -> issue(request));
 	}
 
 	private IssueCertificateResponse issue(IssueCertificateRequest request) {
 		String token = CallerToken.current();
 		if (token == null) {
-			throw AuthException.unauthenticated("missing 'authorization: Bearer <token>' metadata");
+			throw RefusalException.unauthenticated("missing 'authorization: Bearer <token>' metadata");
 		}
 		String group = name(request.getGroup(), "group");
 		String instance = name(request.getInstanceId(), "instance_id");
@@ -126,10 +118,10 @@ public final class CertificatesGrpcService implements CertificatesGrpc.AsyncServ
 
 	private static String name(String value, String field) {
 		if (value.isEmpty()) {
-			throw AuthException.invalid(field + " is empty");
+			throw RefusalException.invalidArgument(field + " is empty");
 		}
 		if (!NAME.matcher(value).matches()) {
-			throw AuthException.invalid(field + " '" + Printable.of(value)
+			throw RefusalException.invalidArgument(field + " '" + Printable.of(value)
 					+ "' must be 1-128 letters, digits, '.', '_' or '-'");
 		}
 		return value;
@@ -137,20 +129,21 @@ public final class CertificatesGrpcService implements CertificatesGrpc.AsyncServ
 
 	/** Checks the token and that its client may register {@code group}; returns the client id. */
 	private String requireRegisterGrant(String token, String group) {
-		Action register = Action.parse("register:" + group);
+		Action register = Action.register(group).checked();
 		AuthorizeResponse decision = this.authorizer.authorize(token, register);
 		if (decision.getDecision() == Decision.UNAUTHENTICATED) {
-			throw AuthException.unauthenticated(decision.getReason());
+			throw RefusalException.unauthenticated(decision.getReason());
 		}
 		String client = decision.getPrincipal();
 		if (RESERVED_GROUPS.contains(group)) {
-			if (!decision.getGrantsList().contains(register.value())) {
-				throw AuthException.permissionDenied("client '" + client + "' has no " + register.value()
+			if (!decision.getGrantsList().contains(register.toString())) {
+				throw RefusalException.permissionDenied("client '" + client + "' has no " + register
 						+ " grant (register:* does not reach the platform's own groups)");
 			}
 		}
 		else if (decision.getDecision() != Decision.ALLOWED) {
-			throw AuthException.permissionDenied("client '" + client + "' has no grant allowing " + register.value());
+			throw RefusalException.permissionDenied(
+					"client '" + client + "' has no grant allowing " + register);
 		}
 		return client;
 	}

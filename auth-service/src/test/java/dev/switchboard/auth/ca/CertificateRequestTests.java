@@ -3,7 +3,7 @@ package dev.switchboard.auth.ca;
 import java.security.KeyPair;
 import java.util.Arrays;
 
-import dev.switchboard.auth.AuthException;
+import dev.switchboard.common.grpc.RefusalException;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ class CertificateRequestTests {
 	private static final KeyPair P256 = TestCsrs.ec("secp256r1");
 
 	private static void assertRefused(byte[] csr, String reason) {
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> CertificateRequest.parse(csr))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> CertificateRequest.parse(csr))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
 			.withMessageContaining(reason)
 			.satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain("\n"));

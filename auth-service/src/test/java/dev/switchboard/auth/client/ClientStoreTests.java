@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.switchboard.auth.AuthException;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
 import dev.switchboard.auth.revocation.RevocationEvent;
 import dev.switchboard.auth.revocation.RevocationStore;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.common.testing.MutableClock;
 import io.grpc.Status;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,20 +84,20 @@ class ClientStoreTests {
 	void whenClientIdIsTakenThenAlreadyExists() {
 		this.clients.create("svc-dup", "", List.of());
 
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> this.clients.create("svc-dup", "", List.of()))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.clients.create("svc-dup", "", List.of()))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS))
 			.withMessage("client 'svc-dup' already exists");
 	}
 
 	@Test
 	void whenClientIdOrGrantIsMalformedThenInvalidArgumentAndNothingStored() {
-		assertThatExceptionOfType(AuthException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.clients.create("bad id!", "", List.of()))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-		assertThatExceptionOfType(AuthException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.clients.create("x".repeat(65), "", List.of()))
 			.withMessage("client id is longer than 64 characters");
-		assertThatExceptionOfType(AuthException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.clients.create("svc-ok", "", List.of("call:compute")))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
 		assertThat(this.clients.isEmpty()).isTrue();
@@ -168,14 +168,14 @@ class ClientStoreTests {
 	void whenGrantOrClientUnknownThenNotFound() {
 		this.clients.create("svc-known", "", List.of("discover"));
 
-		assertThatExceptionOfType(AuthException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.clients.removeGrant("svc-known", "admin"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND))
 			.withMessage("client 'svc-known' has no grant 'admin'");
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> this.clients.setEnabled("nobody", false))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.clients.setEnabled("nobody", false))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND))
 			.withMessage("client 'nobody' does not exist");
-		assertThatExceptionOfType(AuthException.class).isThrownBy(() -> this.clients.rotateSecret("nobody"))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.clients.rotateSecret("nobody"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
 	}
 

@@ -45,6 +45,7 @@ import dev.switchboard.auth.v1.RevokeTokenRequest;
 import dev.switchboard.auth.v1.RotateSecretRequest;
 import dev.switchboard.auth.v1.SetClientEnabledRequest;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -134,7 +135,7 @@ class AuthGrpcServiceTests {
 		TokenVerifier verifier = new TokenVerifier(this.keys, TestTokens.ISSUER, this.clock);
 		Authorizer authorizer = new Authorizer(verifier, cache, poller, new SimpleMeterRegistry());
 		AuthGrpcService service = new AuthGrpcService(authorizer, verifier, this.clients, this.revocations, hub,
-				Duration.ofMinutes(15), new AuthExceptionHandler(), this.clock);
+				Duration.ofMinutes(15), ServiceExceptionHandler.of("auth"), this.clock);
 		String name = InProcessServerBuilder.generateName();
 		this.server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();

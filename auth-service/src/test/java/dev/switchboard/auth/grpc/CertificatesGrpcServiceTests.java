@@ -33,6 +33,7 @@ import dev.switchboard.auth.revocation.RevocationStore;
 import dev.switchboard.auth.v1.CertificatesGrpc;
 import dev.switchboard.auth.v1.IssueCertificateRequest;
 import dev.switchboard.auth.v1.IssueCertificateResponse;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
 import dev.switchboard.common.identity.Pem;
 import dev.switchboard.common.identity.SpiffeId;
@@ -121,7 +122,7 @@ class CertificatesGrpcServiceTests {
 				CaProperties.defaults(), List.of());
 		this.authority.rotateIfDue();
 		CertificatesGrpcService service = new CertificatesGrpcService(authorizer, this.authority,
-				new AuthExceptionHandler(), this.meters);
+				ServiceExceptionHandler.of("auth"), this.meters);
 		String name = InProcessServerBuilder.generateName();
 		this.server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
 		this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -26,6 +26,7 @@ import dev.switchboard.bench.load.Window;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
 import dev.switchboard.common.identity.PlatformIdentity;
@@ -207,7 +208,7 @@ public final class AuthBench {
 			stub.withDeadlineAfter(5, TimeUnit.SECONDS)
 				.authorize(AuthorizeRequest.newBuilder()
 					.setToken(token)
-					.setAction("call:compute/bench.v1.Cold/Method" + i)
+					.setAction(Action.call("compute", "bench.v1.Cold/Method" + i).toString())
 					.build());
 			if (i >= 100) {
 				micros.recordValue((System.nanoTime() - start) / 1000);

@@ -6,6 +6,7 @@ import java.util.Objects;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
 import io.grpc.Status;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The auth service's answer about one token and action, as callers act on it.
@@ -62,7 +63,7 @@ public record AuthDecision(Decision decision, String principal, String tokenId, 
 	/**
 	 * Returns the raw token from an {@code authorization} header value, or {@code null} when it is not a bearer token.
 	 */
-	public static String bearerToken(String authorization) {
+	public static @Nullable String bearerToken(@Nullable String authorization) {
 		if (authorization == null || authorization.length() < 8
 				|| !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
 			return null;

@@ -32,6 +32,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/** When the revocation stream broke ({@link System#nanoTime()}), or 0 while it flows or before it first opened. */
 	private volatile long downSince;
 
-	private volatile Context.CancellableContext revocationStream;
+	private volatile Context.@Nullable CancellableContext revocationStream;
 
 	/**
 	 * Whether revocations are being pushed right now. Only then are decisions remembered: without the push a
@@ -146,7 +147,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	 * access, so a hit queues no work for the cache's maintenance thread (reads do not move an entry's expiry here,
 	 * and size eviction, at {@code maxTokens} tokens, judges by what was added rather than by what was read).
 	 */
-	public AuthDecision cached(String token, String action) {
+	public @Nullable AuthDecision cached(String token, Action action) {
 		TokenDecisions known = this.decisions.policy().getIfPresentQuietly(token);
 		if (known == null) {
 			return null;
@@ -160,7 +161,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	 * decision remembered earlier serves until its token expires (revocations still drop it). Never completes
 	 * exceptionally.
 	 */
-	public CompletableFuture<AuthDecision> authorize(String token, String action) {
+	public CompletableFuture<AuthDecision> authorize(String token, Action action) {
 		AuthDecision known = cached(token, action);
 		if (known != null) {
 			return CompletableFuture.completedFuture(known);
@@ -172,7 +173,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 	}
 
 	/** An allowed decision remembered past {@code maxAge} whose token still lives, else {@code undecided}. */
-	private AuthDecision staleOr(String token, String action, AuthDecision undecided) {
+	private AuthDecision staleOr(String token, Action action, AuthDecision undecided) {
 		TokenDecisions known = this.decisions.getIfPresent(token);
 		Remembered remembered = (known != null) ? known.byAction.get(action) : null;
 		if (remembered != null && remembered.decision.allowed()
@@ -183,12 +184,12 @@ public final class CachingAuthorizer implements AutoCloseable {
 	}
 
 	/** Returns the decision, blocking for at most the timeout per replica asked. */
-	public AuthDecision authorizeBlocking(String token, String action) {
+	public AuthDecision authorizeBlocking(String token, Action action) {
 		return authorize(token, action).join();
 	}
 
 	/** Asks the replica at {@code start + attempt}: each question starts at another replica and tries the next ones. */
-	private void ask(String token, String action, CompletableFuture<AuthDecision> result, int start, int attempt,
+	private void ask(String token, Action action, CompletableFuture<AuthDecision> result, int start, int attempt,
 			long revocationsBefore) {
 		List<String> available = this.targets.get();
 		if (available.isEmpty() || attempt >= Math.min(3, available.size())) {
@@ -198,7 +199,8 @@ public final class CachingAuthorizer implements AutoCloseable {
 		String target = available.get(Math.floorMod(start + attempt, available.size()));
 		AuthGrpc.AuthStub stub = AuthGrpc.newStub(this.channels.apply(target))
 			.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-		stub.authorize(AuthorizeRequest.newBuilder().setToken(token).setAction(action).build(), new StreamObserver<>() {
+		AuthorizeRequest request = AuthorizeRequest.newBuilder().setToken(token).setAction(action.toString()).build();
+		stub.authorize(request, new StreamObserver<>() {
 			@Override
 			public void onNext(AuthorizeResponse response) {
 				AuthDecision decision = AuthDecision.of(response);
@@ -226,7 +228,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 		});
 	}
 
-	private void remember(String token, String action, AuthDecision decision) {
+	private void remember(String token, Action action, AuthDecision decision) {
 		if (!this.revocationsFlowing) {
 			return;
 		}
@@ -387,7 +389,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 
 		private final long lifetimeNanos;
 
-		private final Map<String, Remembered> byAction = new ConcurrentHashMap<>(4);
+		private final Map<Action, Remembered> byAction = new ConcurrentHashMap<>(4);
 
 		TokenDecisions(String principal, String tokenId, long lifetimeNanos) {
 			this.principal = principal;

@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Gets OAuth2 client-credentials access tokens from the auth service's token endpoint and keeps one until a fifth of
  * its lifetime is left, then fetches the next. Thread-safe; {@link #token()} blocks on the HTTP call only when it has
@@ -40,7 +42,7 @@ public final class TokenSource {
 
 	private final Clock clock;
 
-	private volatile Token current;
+	private volatile @Nullable Token current;
 
 	/**
 	 * @param tokenUris the token endpoints of the auth replicas, e.g. {@code http://127.0.0.1:8102/oauth2/token};
@@ -171,7 +173,7 @@ public final class TokenSource {
 	/** The token endpoint could not give a token. */
 	public static class TokenUnavailableException extends RuntimeException {
 
-		TokenUnavailableException(String message, Throwable cause) {
+		TokenUnavailableException(String message, @Nullable Throwable cause) {
 			super(message, cause);
 		}
 

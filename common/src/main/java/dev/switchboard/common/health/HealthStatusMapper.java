@@ -1,6 +1,7 @@
 package dev.switchboard.common.health;
 
 import dev.switchboard.registry.v1.InstanceStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a Spring Boot actuator health status code ({@code UP}, {@code DOWN}, {@code OUT_OF_SERVICE},
@@ -17,7 +18,7 @@ public final class HealthStatusMapper {
 	 * @param ready whether the application has finished starting
 	 * @return {@code STARTING} until ready; then {@code UP}, {@code OUT_OF_SERVICE}, or {@code DOWN} for anything else
 	 */
-	public static InstanceStatus toInstanceStatus(String code, boolean ready) {
+	public static InstanceStatus toInstanceStatus(@Nullable String code, boolean ready) {
 		if (!ready) {
 			return InstanceStatus.STARTING;
 		}

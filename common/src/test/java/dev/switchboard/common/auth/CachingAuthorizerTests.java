@@ -59,14 +59,14 @@ class CachingAuthorizerTests {
 		this.authorizer = authorizer(List.of("a"));
 		awaitRevocationStream(auth);
 		auth.asked.set(0);
-		AuthDecision first = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
-		AuthDecision second = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
+		AuthDecision first = this.authorizer.authorizeBlocking("t1", Action.call("compute", "x.S/M"));
+		AuthDecision second = this.authorizer.authorizeBlocking("t1", Action.call("compute", "x.S/M"));
 		assertThat(first.allowed()).isTrue();
 		assertThat(second).isEqualTo(first);
 		assertThat(auth.asked.get()).isEqualTo(1);
-		assertThat(this.authorizer.cached("t1", "call:compute/x.S/M")).isEqualTo(first);
+		assertThat(this.authorizer.cached("t1", Action.call("compute", "x.S/M"))).isEqualTo(first);
 		// another action of the same token is a new question
-		this.authorizer.authorizeBlocking("t1", "call:volume/x.V/M");
+		this.authorizer.authorizeBlocking("t1", Action.call("volume", "x.V/M"));
 		assertThat(auth.asked.get()).isEqualTo(2);
 	}
 
@@ -75,8 +75,8 @@ class CachingAuthorizerTests {
 		FakeAuth auth = replica("a");
 		auth.expiresAt = Instant.now().minusSeconds(1);
 		this.authorizer = authorizer(List.of("a"));
-		this.authorizer.authorizeBlocking("t1", "discover");
-		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+		this.authorizer.authorizeBlocking("t1", Action.discover());
+		assertThat(this.authorizer.cached("t1", Action.discover())).isNull();
 	}
 
 	@Test
@@ -84,7 +84,7 @@ class CachingAuthorizerTests {
 		FakeAuth auth = replica("a");
 		auth.decision = Decision.PERMISSION_DENIED;
 		this.authorizer = authorizer(List.of("a"));
-		AuthDecision decision = this.authorizer.authorizeBlocking("t1", "call:compute/x.S/M");
+		AuthDecision decision = this.authorizer.authorizeBlocking("t1", Action.call("compute", "x.S/M"));
 		assertThat(decision.toStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
 		assertThat(decision.toStatus().getDescription()).isEqualTo("told so");
 	}
@@ -94,17 +94,17 @@ class CachingAuthorizerTests {
 		replica("b");
 		this.authorizer = authorizer(List.of("missing", "b"));
 		for (int i = 0; i < 4; i++) {
-			assertThat(this.authorizer.authorizeBlocking("t" + i, "discover").allowed()).isTrue();
+			assertThat(this.authorizer.authorizeBlocking("t" + i, Action.discover()).allowed()).isTrue();
 		}
 	}
 
 	@Test
 	void whenNoReplicaAnswersThenUndecidedAndUnavailable() {
 		this.authorizer = authorizer(List.of("missing-1", "missing-2"));
-		AuthDecision decision = this.authorizer.authorizeBlocking("t1", "discover");
+		AuthDecision decision = this.authorizer.authorizeBlocking("t1", Action.discover());
 		assertThat(decision.allowed()).isFalse();
 		assertThat(decision.toStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+		assertThat(this.authorizer.cached("t1", Action.discover())).isNull();
 	}
 
 	@Test
@@ -114,15 +114,15 @@ class CachingAuthorizerTests {
 		awaitRevocationStream(auth);
 		auth.principal = "client-a";
 		auth.tokenId = "jti-1";
-		this.authorizer.authorizeBlocking("t1", "discover");
+		this.authorizer.authorizeBlocking("t1", Action.discover());
 		auth.principal = "client-b";
 		auth.tokenId = "jti-2";
-		this.authorizer.authorizeBlocking("t2", "discover");
+		this.authorizer.authorizeBlocking("t2", Action.discover());
 		auth.watcher.get().onNext(Revocation.newBuilder().setSequence(2).setTokenId("jti-1").build());
-		await().until(() -> this.authorizer.cached("t1", "discover") == null);
-		assertThat(this.authorizer.cached("t2", "discover")).isNotNull();
+		await().until(() -> this.authorizer.cached("t1", Action.discover()) == null);
+		assertThat(this.authorizer.cached("t2", Action.discover())).isNotNull();
 		auth.watcher.get().onNext(Revocation.newBuilder().setSequence(3).setClientId("client-b").build());
-		await().until(() -> this.authorizer.cached("t2", "discover") == null);
+		await().until(() -> this.authorizer.cached("t2", Action.discover()) == null);
 	}
 
 	@Test
@@ -130,9 +130,9 @@ class CachingAuthorizerTests {
 		FakeAuth auth = replica("a");
 		auth.refuseWatch = true;
 		this.authorizer = authorizer(List.of("a"));
-		assertThat(this.authorizer.authorizeBlocking("t1", "discover").allowed()).isTrue();
-		this.authorizer.authorizeBlocking("t1", "discover");
-		assertThat(this.authorizer.cached("t1", "discover")).isNull();
+		assertThat(this.authorizer.authorizeBlocking("t1", Action.discover()).allowed()).isTrue();
+		this.authorizer.authorizeBlocking("t1", Action.discover());
+		assertThat(this.authorizer.cached("t1", Action.discover())).isNull();
 		assertThat(auth.asked.get()).isEqualTo(2);
 	}
 
@@ -143,7 +143,7 @@ class CachingAuthorizerTests {
 		second.canResume = true;
 		this.authorizer = authorizer(List.of("a", "b"), Duration.ofMinutes(1));
 		awaitRevocationStream(first, second);
-		this.authorizer.authorizeBlocking("t1", "discover");
+		this.authorizer.authorizeBlocking("t1", Action.discover());
 		FakeAuth streaming = (first.watcher.get() != null) ? first : second;
 		streaming.watcher.get().onNext(Revocation.newBuilder().setSequence(7).setTokenId("other-jti").build());
 		int asked = first.asked.get() + second.asked.get();
@@ -155,8 +155,8 @@ class CachingAuthorizerTests {
 		streaming.watcher.get().onError(Status.UNAVAILABLE.asRuntimeException());
 		await().until(() -> other.watcher.get() != null);
 		assertThat(other.resumedAfter.get()).isEqualTo(7);
-		assertThat(this.authorizer.cached("t1", "discover")).isNotNull();
-		assertThat(this.authorizer.authorizeBlocking("t1", "discover").allowed()).isTrue();
+		assertThat(this.authorizer.cached("t1", Action.discover())).isNotNull();
+		assertThat(this.authorizer.authorizeBlocking("t1", Action.discover()).allowed()).isTrue();
 		assertThat(first.asked.get() + second.asked.get()).as("answered from the cache").isEqualTo(asked);
 	}
 
@@ -165,12 +165,12 @@ class CachingAuthorizerTests {
 		FakeAuth auth = replica("a");
 		this.authorizer = authorizer(List.of("a"), Duration.ofMillis(300));
 		awaitRevocationStream(auth);
-		this.authorizer.authorizeBlocking("t1", "discover");
+		this.authorizer.authorizeBlocking("t1", Action.discover());
 		auth.refuseWatch = true;
 		auth.watcher.get().onError(Status.UNAVAILABLE.asRuntimeException());
 		// kept while the stream may still resume, dropped when it did not
-		assertThat(this.authorizer.cached("t1", "discover")).isNotNull();
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.authorizer.cached("t1", "discover") == null);
+		assertThat(this.authorizer.cached("t1", Action.discover())).isNotNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.authorizer.cached("t1", Action.discover()) == null);
 	}
 
 	@Test
@@ -178,11 +178,11 @@ class CachingAuthorizerTests {
 		FakeAuth auth = replica("a");
 		this.authorizer = authorizer(List.of("a"), Duration.ofMinutes(1));
 		awaitRevocationStream(auth);
-		this.authorizer.authorizeBlocking("t1", "discover");
+		this.authorizer.authorizeBlocking("t1", Action.discover());
 		auth.current = 50; // its events since the client's last are gone: it opens afresh, at its own sequence
 		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
 		await().until(() -> auth.watcher.get() != null);
-		await().until(() -> this.authorizer.cached("t1", "discover") == null);
+		await().until(() -> this.authorizer.cached("t1", Action.discover()) == null);
 	}
 
 	@Test
@@ -191,14 +191,14 @@ class CachingAuthorizerTests {
 		auth.current = 0;
 		this.authorizer = authorizer(List.of("a"), Duration.ofMinutes(1));
 		awaitRevocationStream(auth);
-		this.authorizer.authorizeBlocking("t1", "discover");
+		this.authorizer.authorizeBlocking("t1", Action.discover());
 		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
 		await().until(() -> auth.watcher.get() != null);
-		assertThat(this.authorizer.cached("t1", "discover")).as("nothing can have been missed").isNotNull();
+		assertThat(this.authorizer.cached("t1", Action.discover())).as("nothing can have been missed").isNotNull();
 		// while once something was revoked meanwhile, the opening sequence says so
 		auth.current = 1;
 		auth.watcher.getAndSet(null).onError(Status.UNAVAILABLE.asRuntimeException());
-		await().until(() -> this.authorizer.cached("t1", "discover") == null);
+		await().until(() -> this.authorizer.cached("t1", Action.discover()) == null);
 	}
 
 	@Test
@@ -211,23 +211,23 @@ class CachingAuthorizerTests {
 		this.authorizer.watchRevocations(this.scheduler,
 				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
 		awaitRevocationStream(auth);
-		assertThat(this.authorizer.authorizeBlocking("allowed", "discover").allowed()).isTrue();
+		assertThat(this.authorizer.authorizeBlocking("allowed", Action.discover()).allowed()).isTrue();
 		auth.decision = Decision.PERMISSION_DENIED;
-		assertThat(this.authorizer.authorizeBlocking("denied", "discover").allowed()).isFalse();
+		assertThat(this.authorizer.authorizeBlocking("denied", Action.discover()).allowed()).isFalse();
 		auth.expiresAt = Instant.now().plusMillis(1500);
 		auth.decision = Decision.ALLOWED;
-		assertThat(this.authorizer.authorizeBlocking("expiring", "discover").allowed()).isTrue();
-		await().until(() -> this.authorizer.cached("allowed", "discover") == null);
+		assertThat(this.authorizer.authorizeBlocking("expiring", Action.discover()).allowed()).isTrue();
+		await().until(() -> this.authorizer.cached("allowed", Action.discover()) == null);
 
 		// every auth replica gone
 		this.servers.forEach(Server::shutdownNow);
-		assertThat(this.authorizer.authorizeBlocking("allowed", "discover").allowed()).isTrue();
-		assertThat(this.authorizer.authorizeBlocking("denied", "discover").toStatus().getCode())
+		assertThat(this.authorizer.authorizeBlocking("allowed", Action.discover()).allowed()).isTrue();
+		assertThat(this.authorizer.authorizeBlocking("denied", Action.discover()).toStatus().getCode())
 			.isEqualTo(Status.Code.UNAVAILABLE);
-		assertThat(this.authorizer.authorizeBlocking("unknown", "discover").toStatus().getCode())
+		assertThat(this.authorizer.authorizeBlocking("unknown", Action.discover()).toStatus().getCode())
 			.isEqualTo(Status.Code.UNAVAILABLE);
 		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.authorizer.authorizeBlocking("expiring", "discover").toStatus().getCode()
+			.until(() -> this.authorizer.authorizeBlocking("expiring", Action.discover()).toStatus().getCode()
 					== Status.Code.UNAVAILABLE);
 	}
 
@@ -255,8 +255,8 @@ class CachingAuthorizerTests {
 	private void awaitRevocationStream(FakeAuth... auths) {
 		await().until(() -> java.util.Arrays.stream(auths).anyMatch((auth) -> auth.watcher.get() != null));
 		await().until(() -> {
-			this.authorizer.authorizeBlocking("probe", "probe");
-			return this.authorizer.cached("probe", "probe") != null;
+			this.authorizer.authorizeBlocking("probe", Action.discover());
+			return this.authorizer.cached("probe", Action.discover()) != null;
 		});
 	}
 

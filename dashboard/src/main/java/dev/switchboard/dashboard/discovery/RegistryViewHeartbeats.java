@@ -7,8 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.switchboard.registry.client.RegistryView;
-import dev.switchboard.registry.client.RegistryWatcher;
+import dev.switchboard.common.registry.RegistryView;
+import dev.switchboard.common.registry.RegistryWatcher;
+
 
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ApplicationEventPublisher;

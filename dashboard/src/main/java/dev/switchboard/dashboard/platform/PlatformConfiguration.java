@@ -2,8 +2,8 @@ package dev.switchboard.dashboard.platform;
 
 import java.time.Clock;
 
+import dev.switchboard.common.registry.RegistryChannels;
 import dev.switchboard.component.autoconfigure.ComponentProperties;
-import dev.switchboard.registry.client.RegistryChannels;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.switchboard.registry.client.RegistryView;
+import dev.switchboard.common.registry.RegistryView;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;

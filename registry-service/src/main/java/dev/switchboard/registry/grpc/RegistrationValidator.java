@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.google.common.net.HostSpecifier;
-import dev.switchboard.registry.store.RegistryException;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RegisterRequest;
 
@@ -48,15 +48,16 @@ final class RegistrationValidator {
 		instanceId(request.getInstanceId());
 		host(request.getHost());
 		if (request.getPort() < 1 || request.getPort() > 65535) {
-			throw RegistryException.invalid("port " + request.getPort() + " is out of range 1-65535");
+			throw RefusalException.invalidArgument("port " + request.getPort() + " is out of range 1-65535");
 		}
 		services(request);
 		managementUrl(request.getManagementUrl(), request.getHost());
 		if (request.getZone().length() > MAX_NAME_LENGTH) {
-			throw RegistryException.invalid("zone is longer than " + MAX_NAME_LENGTH + " characters");
+			throw RefusalException.invalidArgument("zone is longer than " + MAX_NAME_LENGTH + " characters");
 		}
 		if (request.getWeight() < 0 || request.getWeight() > MAX_WEIGHT) {
-			throw RegistryException.invalid("weight " + request.getWeight() + " is out of range 0-" + MAX_WEIGHT);
+			throw RefusalException.invalidArgument(
+					"weight " + request.getWeight() + " is out of range 0-" + MAX_WEIGHT);
 		}
 		metadata(request.getMetadataMap());
 		status(request.getStatus());
@@ -71,103 +72,108 @@ final class RegistrationValidator {
 			return;
 		}
 		if (url.length() > 2048) {
-			throw RegistryException.invalid("management_url is longer than 2048 characters");
+			throw RefusalException.invalidArgument("management_url is longer than 2048 characters");
 		}
 		URI uri;
 		try {
 			uri = new URI(url);
 		}
 		catch (URISyntaxException ex) {
-			throw RegistryException.invalid("management_url '" + printable(url) + "' is not a URL");
+			throw RefusalException.invalidArgument("management_url '" + printable(url) + "' is not a URL");
 		}
 		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
 		if (!scheme.equals("http") && !scheme.equals("https")) {
-			throw RegistryException.invalid("management_url must be http or https, not '" + printable(scheme) + "'");
+			throw RefusalException.invalidArgument(
+					"management_url must be http or https, not '" + printable(scheme) + "'");
 		}
 		String urlHost = (uri.getHost() != null) ? uri.getHost().replaceAll("^\\[|]$", "") : "";
 		if (uri.getRawUserInfo() != null || !urlHost.equalsIgnoreCase(host.replaceAll("^\\[|]$", ""))) {
-			throw RegistryException.invalid("management_url must be on the instance's own host '" + printable(host)
+			throw RefusalException.invalidArgument(
+					"management_url must be on the instance's own host '" + printable(host)
 					+ "', without user info");
 		}
 	}
 
 	static void group(String group) {
 		if (group.isEmpty()) {
-			throw RegistryException.invalid("group is empty");
+			throw RefusalException.invalidArgument("group is empty");
 		}
 		if (group.length() > MAX_NAME_LENGTH) {
-			throw RegistryException.invalid("group is longer than " + MAX_NAME_LENGTH + " characters");
+			throw RefusalException.invalidArgument("group is longer than " + MAX_NAME_LENGTH + " characters");
 		}
 		if (!GROUP.matcher(group).matches()) {
-			throw RegistryException.invalid("group '" + printable(group)
+			throw RefusalException.invalidArgument("group '" + printable(group)
 					+ "' must be lower-case letters, digits and '-', starting and ending with a letter or digit");
 		}
 	}
 
 	static void instanceId(String instanceId) {
 		if (instanceId.isEmpty()) {
-			throw RegistryException.invalid("instance_id is empty");
+			throw RefusalException.invalidArgument("instance_id is empty");
 		}
 		if (instanceId.length() > MAX_INSTANCE_ID_LENGTH) {
-			throw RegistryException.invalid("instance_id is longer than " + MAX_INSTANCE_ID_LENGTH + " characters");
+			throw RefusalException.invalidArgument(
+					"instance_id is longer than " + MAX_INSTANCE_ID_LENGTH + " characters");
 		}
 		if (!INSTANCE_ID.matcher(instanceId).matches()) {
-			throw RegistryException.invalid("instance_id may hold only letters, digits and '.', '_', ':', '-'");
+			throw RefusalException.invalidArgument("instance_id may hold only letters, digits and '.', '_', ':', '-'");
 		}
 	}
 
 	static void status(InstanceStatus status) {
 		if (status == InstanceStatus.UNRECOGNIZED) {
-			throw RegistryException.invalid("status is not one of STARTING, UP, DOWN, OUT_OF_SERVICE");
+			throw RefusalException.invalidArgument("status is not one of STARTING, UP, DOWN, OUT_OF_SERVICE");
 		}
 	}
 
 	private static void host(String host) {
 		if (host.isEmpty()) {
-			throw RegistryException.invalid("host is empty");
+			throw RefusalException.invalidArgument("host is empty");
 		}
 		if (host.length() > 253 || !HostSpecifier.isValid(host)) {
-			throw RegistryException.invalid("host '" + printable(host) + "' is not an IP address or host name");
+			throw RefusalException.invalidArgument("host '" + printable(host) + "' is not an IP address or host name");
 		}
 	}
 
 	private static void services(RegisterRequest request) {
 		if (request.getServicesCount() == 0) {
-			throw RegistryException.invalid("services is empty: an instance must serve at least one gRPC service");
+			throw RefusalException.invalidArgument(
+					"services is empty: an instance must serve at least one gRPC service");
 		}
 		if (request.getServicesCount() > MAX_SERVICES) {
-			throw RegistryException.invalid("more than " + MAX_SERVICES + " services");
+			throw RefusalException.invalidArgument("more than " + MAX_SERVICES + " services");
 		}
 		Set<String> seen = new HashSet<>();
 		for (String service : request.getServicesList()) {
 			if (service.length() > 255 || !SERVICE.matcher(service).matches()) {
-				throw RegistryException.invalid("service '" + printable(service)
+				throw RefusalException.invalidArgument("service '" + printable(service)
 						+ "' is not a full gRPC service name such as 'pkg.v1.Service'");
 			}
 			if (INFRASTRUCTURE_SERVICES.contains(service)) {
-				throw RegistryException.invalid("service '" + service + "' is served by every instance; do not register it");
+				throw RefusalException.invalidArgument(
+						"service '" + service + "' is served by every instance; do not register it");
 			}
 			if (!seen.add(service)) {
-				throw RegistryException.invalid("service '" + service + "' is listed twice");
+				throw RefusalException.invalidArgument("service '" + service + "' is listed twice");
 			}
 		}
 	}
 
 	private static void metadata(Map<String, String> metadata) {
 		if (metadata.size() > MAX_METADATA_ENTRIES) {
-			throw RegistryException.invalid("metadata has " + metadata.size() + " entries; at most "
+			throw RefusalException.invalidArgument("metadata has " + metadata.size() + " entries; at most "
 					+ MAX_METADATA_ENTRIES + " are allowed");
 		}
 		int bytes = 0;
 		for (Map.Entry<String, String> entry : metadata.entrySet()) {
 			if (entry.getKey().isEmpty()) {
-				throw RegistryException.invalid("metadata has an empty key");
+				throw RefusalException.invalidArgument("metadata has an empty key");
 			}
 			bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
 					+ entry.getValue().getBytes(StandardCharsets.UTF_8).length;
 		}
 		if (bytes > MAX_METADATA_BYTES) {
-			throw RegistryException.invalid("metadata is " + bytes + " bytes; at most " + MAX_METADATA_BYTES
+			throw RefusalException.invalidArgument("metadata is " + bytes + " bytes; at most " + MAX_METADATA_BYTES
 					+ " are allowed");
 		}
 	}

@@ -14,14 +14,14 @@ import com.google.protobuf.Timestamp;
 import com.hazelcast.core.HazelcastOverloadException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.spi.exception.RetryableException;
-import dev.switchboard.common.grpc.UnaryReplies;
+import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.load.CallRateSampler;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
-import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
 import dev.switchboard.registry.v1.GetGroupRequest;
@@ -51,7 +51,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>
  * Every write request (Register, each Heartbeat message, Deregister) names its group in the message itself, so an
  * authorization interceptor can check {@code register:<group>} before this class sees the call. Refusals are thrown
- * as {@link RegistryException} and mapped to statuses by {@link RegistryExceptionHandler}. Reads answer from this
+ * as {@link RefusalException} and mapped to statuses by {@link ServiceExceptionHandler}. Reads answer from this
  * replica's Watch view.
  */
 public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
@@ -69,7 +69,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final Lease lease;
 
-	private final RegistryExceptionHandler exceptions;
+	private final ServiceExceptionHandler exceptions;
 
 	private final Counter registrations;
 
@@ -83,7 +83,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	 * @param quotas what each client may hold; registrations are counted against the token's principal
 	 */
 	public RegistryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals, ClientQuotas quotas,
-			Duration heartbeatInterval, Duration ttl, RegistryExceptionHandler exceptions, MeterRegistry meters) {
+			Duration heartbeatInterval, Duration ttl, ServiceExceptionHandler exceptions, MeterRegistry meters) {
 		this.store = Objects.requireNonNull(store, "store");
 		this.hub = Objects.requireNonNull(hub, "hub");
 		this.renewals = Objects.requireNonNull(renewals, "renewals");
@@ -181,7 +181,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			.sorted(java.util.Comparator.comparing(Instance::getInstanceId))
 			.toList();
 		if (instances.isEmpty()) {
-			throw RegistryException.notFound("group '" + request.getName() + "' has no registered instance");
+			throw RefusalException.notFound("group '" + request.getName() + "' has no registered instance");
 		}
 		Set<String> services = new TreeSet<>();
 		instances.forEach((instance) -> services.addAll(instance.getServicesList()));
@@ -205,7 +205,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		Group built = group.build();
 		if (built.getSerializedSize() > MAX_REPLY_BYTES) {
 			// gRPC's default message limit would make the caller fail with a transport error instead
-			throw RegistryException.resourceExhausted("group '" + request.getName() + "' is "
+			throw RefusalException.resourceExhausted("group '" + request.getName() + "' is "
 					+ built.getSerializedSize() / 1024 + " KiB, more than one reply holds; read it with Watch");
 		}
 		return built;
@@ -225,7 +225,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	/** Sends the one answer of a unary call, or the status its failure maps to. */
 	private <T> void answer(StreamObserver<T> responses, Supplier<T> call) {
-		UnaryReplies.reply(responses, call, this.exceptions::toStatus);
+		this.exceptions.reply(responses, call);
 	}
 
 	/**
@@ -364,7 +364,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				this.instanceId = request.getInstanceId();
 			}
 			else if (!this.instanceId.equals(request.getInstanceId()) || !this.group.equals(request.getGroup())) {
-				throw RegistryException.invalid("a heartbeat stream carries one instance: this one is '"
+				throw RefusalException.invalidArgument("a heartbeat stream carries one instance: this one is '"
 						+ this.group + "/" + this.instanceId + "'");
 			}
 		}

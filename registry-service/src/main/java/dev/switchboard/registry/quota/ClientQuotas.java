@@ -6,9 +6,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.registry.store.InstanceListener;
 import dev.switchboard.registry.store.InstanceRecord;
-import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.RemovalReason;
 
 /**
@@ -65,7 +65,7 @@ public final class ClientQuotas implements InstanceListener {
 
 	/**
 	 * Checks that {@code candidate}, registered or updated by its owner, keeps the owner within its quotas.
-	 * @throws RegistryException {@code RESOURCE_EXHAUSTED} saying which quota it would pass
+	 * @throws RefusalException {@code RESOURCE_EXHAUSTED} saying which quota it would pass
 	 */
 	public void check(InstanceRecord candidate) {
 		String client = candidate.owner();
@@ -79,11 +79,11 @@ public final class ClientQuotas implements InstanceListener {
 			int instances = usage.instances() + (known ? 0 : 1);
 			long bytes = usage.bytes() + candidate.footprint() - (known ? previous.bytes() : 0);
 			if (instances > this.instancesPerClient) {
-				throw RegistryException.resourceExhausted("client '" + client + "' already holds " + usage.instances()
+				throw RefusalException.resourceExhausted("client '" + client + "' already holds " + usage.instances()
 						+ " instances, its quota");
 			}
 			if (bytes > this.bytesPerClient) {
-				throw RegistryException.resourceExhausted("client '" + client + "' would hold " + bytes
+				throw RefusalException.resourceExhausted("client '" + client + "' would hold " + bytes
 						+ " bytes of registrations, over its quota of " + this.bytesPerClient);
 			}
 		}

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.google.protobuf.Message;
 import dev.switchboard.auth.v1.Decision;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
@@ -81,7 +82,7 @@ public final class RegistryAuthorization implements ServerInterceptor {
 			return next.startCall(call, headers);
 		}
 		String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
-		String fixedAction = fixedAction(method);
+		Action fixedAction = fixedAction(method);
 		if (fixedAction != null) {
 			AuthDecision decision = decide(token, fixedAction);
 			if (!decision.allowed()) {
@@ -113,7 +114,7 @@ public final class RegistryAuthorization implements ServerInterceptor {
 
 			private final AtomicBoolean asking = new AtomicBoolean();
 
-			private void refreshLater(String action) {
+			private void refreshLater(Action action) {
 				if (this.asking.compareAndSet(false, true)) {
 					RegistryAuthorization.this.authorizer.authorize(token, action).whenComplete((decision, error) -> {
 						if (decision != null && decision.decision() != Decision.DECISION_UNSPECIFIED
@@ -131,7 +132,7 @@ public final class RegistryAuthorization implements ServerInterceptor {
 					return;
 				}
 				String group = groupOf(message);
-				String action = "register:" + group;
+				Action action = Action.register(group);
 				AuthDecision decision;
 				if (this.allowed != null && group.equals(this.allowedGroup)
 						&& this.allowed.expiresAt().isAfter(RegistryAuthorization.this.clock.instant())) {
@@ -197,7 +198,7 @@ public final class RegistryAuthorization implements ServerInterceptor {
 		return null;
 	}
 
-	private AuthDecision decide(String token, String action) {
+	private AuthDecision decide(String token, Action action) {
 		if (token == null) {
 			return AuthDecision.unauthenticated("no bearer token in the authorization header");
 		}
@@ -205,14 +206,14 @@ public final class RegistryAuthorization implements ServerInterceptor {
 	}
 
 	/** The action of methods whose requirement does not depend on the message, or {@code null}. */
-	private static String fixedAction(String method) {
+	private static Action fixedAction(String method) {
 		if (method.equals(RegistryGrpc.getWatchMethod().getFullMethodName())
 				|| method.equals(RegistryGrpc.getListGroupsMethod().getFullMethodName())
 				|| method.equals(RegistryGrpc.getGetGroupMethod().getFullMethodName())) {
-			return "discover";
+			return Action.discover();
 		}
 		if (method.equals(RegistryGrpc.getSetOutOfServiceMethod().getFullMethodName())) {
-			return "admin";
+			return Action.admin();
 		}
 		return null;
 	}

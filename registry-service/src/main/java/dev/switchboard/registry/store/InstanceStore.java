@@ -26,6 +26,7 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicate;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RemovalReason;
 
@@ -104,7 +105,7 @@ public final class InstanceStore {
 	 * Registers an instance, or updates it when its id is known; starts or renews its lease.
 	 * @param candidate a validated registration
 	 * @return the record as stored
-	 * @throws RegistryException {@code ALREADY_EXISTS} when a service or the instance id belongs to another group
+	 * @throws RefusalException {@code ALREADY_EXISTS} when a service or the instance id belongs to another group
 	 */
 	public InstanceRecord register(InstanceRecord candidate) {
 		return register(candidate, null);
@@ -115,7 +116,7 @@ public final class InstanceStore {
 	 * to the client that registered it first, until it is deregistered or evicted.
 	 * @param principal the registering client, {@code null} when registrations are not authorized; it becomes the
 	 * record's owner
-	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered the instance id
+	 * @throws RefusalException {@code PERMISSION_DENIED} when another client registered the instance id
 	 */
 	public InstanceRecord register(InstanceRecord candidate, String principal) {
 		if (principal != null && !principal.equals(candidate.owner())) {
@@ -130,11 +131,11 @@ public final class InstanceStore {
 		Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
 		Long leased = await(lease);
 		if (result.conflictingGroup() != null) {
-			throw RegistryException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
+			throw RefusalException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
 					+ result.conflictingGroup() + "'");
 		}
 		if (result.ownedByAnother()) {
-			throw RegistryException.permissionDenied("instance '" + instanceId + "' was registered by another client");
+			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 		if (leased != null) {
 			// the instance's own lease, renewed by registering again, or one a removed instance left behind
@@ -159,12 +160,12 @@ public final class InstanceStore {
 	/**
 	 * Renews an instance's lease from heartbeat stream {@code streamId}, recording its status and load.
 	 * @return the instance's effective status after the heartbeat
-	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
+	 * @throws RefusalException {@code NOT_FOUND} when the instance is not registered in that group
 	 */
 	public Beat heartbeat(String group, String instanceId, String streamId, InstanceStatus reported, int inFlight) {
 		Beat record = this.instances.executeOnKey(instanceId, new Heartbeat(group, streamId, reported, inFlight));
 		if (record == null) {
-			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group
+			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group
 					+ "'; register it again");
 		}
 		this.leases.set(instanceId, this.clock.millis());
@@ -188,7 +189,7 @@ public final class InstanceStore {
 
 	/**
 	 * Removes an instance and its lease.
-	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered in that group
+	 * @throws RefusalException {@code NOT_FOUND} when the instance is not registered in that group
 	 */
 	public InstanceRecord deregister(String group, String instanceId) {
 		return deregister(group, instanceId, null);
@@ -196,15 +197,15 @@ public final class InstanceStore {
 
 	/**
 	 * Removes an instance on behalf of {@code principal}.
-	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered it
+	 * @throws RefusalException {@code PERMISSION_DENIED} when another client registered it
 	 */
 	public InstanceRecord deregister(String group, String instanceId, String principal) {
 		InstanceRecord found = this.instances.executeOnKey(instanceId, new Deregister(group, principal));
 		if (found == null) {
-			throw RegistryException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
+			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group + "'");
 		}
 		if (!found.mayBeChangedBy(principal)) {
-			throw RegistryException.permissionDenied("instance '" + instanceId + "' was registered by another client");
+			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 		this.leases.delete(instanceId);
 		this.callRates.delete(instanceId);
@@ -213,12 +214,12 @@ public final class InstanceStore {
 
 	/**
 	 * Forces an instance out of service or clears that; heartbeats cannot undo it.
-	 * @throws RegistryException {@code NOT_FOUND} when the instance is not registered
+	 * @throws RefusalException {@code NOT_FOUND} when the instance is not registered
 	 */
 	public InstanceRecord setOutOfService(String instanceId, boolean forced) {
 		InstanceRecord record = this.instances.executeOnKey(instanceId, new ForceOutOfService(forced));
 		if (record == null) {
-			throw RegistryException.notFound("instance '" + instanceId + "' is not registered");
+			throw RefusalException.notFound("instance '" + instanceId + "' is not registered");
 		}
 		return record;
 	}
@@ -264,7 +265,7 @@ public final class InstanceStore {
 	/**
 	 * Checks that {@code principal} may act on an instance: the client that registered it, or anyone when
 	 * registrations are not authorized ({@code principal} is {@code null}) or nobody owns it.
-	 * @throws RegistryException {@code PERMISSION_DENIED} when another client registered it
+	 * @throws RefusalException {@code PERMISSION_DENIED} when another client registered it
 	 */
 	public void checkOwner(String instanceId, String principal) {
 		if (principal == null) {
@@ -272,7 +273,7 @@ public final class InstanceStore {
 		}
 		InstanceRecord record = this.instances.get(instanceId);
 		if (record != null && !record.mayBeChangedBy(principal)) {
-			throw RegistryException.permissionDenied("instance '" + instanceId + "' was registered by another client");
+			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 	}
 
@@ -345,7 +346,7 @@ public final class InstanceStore {
 				owner = this.serviceOwners.putIfAbsent(service, group);
 			}
 			if (owner != null && !owner.equals(group)) {
-				throw RegistryException.alreadyExists("service '" + service + "' is already served by group '"
+				throw RefusalException.alreadyExists("service '" + service + "' is already served by group '"
 						+ owner + "'");
 			}
 		}

@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.registry.store.InstanceListener;
 import dev.switchboard.registry.store.InstanceRecord;
-import dev.switchboard.registry.store.RegistryException;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.WatchEvent;
@@ -122,7 +122,7 @@ public final class WatchHub implements InstanceListener {
 	 * cancels it.
 	 * @param client the client the stream counts against, {@code null} when watchers are not authorized
 	 * @param groups the groups to watch, all when empty
-	 * @throws RegistryException {@code RESOURCE_EXHAUSTED} when the client already holds its streams on this replica
+	 * @throws RefusalException {@code RESOURCE_EXHAUSTED} when the client already holds its streams on this replica
 	 */
 	public void subscribe(String client, Set<String> groups, ServerCallStreamObserver<WatchEvent> observer) {
 		WatchSubscriber subscriber = new WatchSubscriber(Set.copyOf(groups), observer);
@@ -130,7 +130,7 @@ public final class WatchHub implements InstanceListener {
 			if (client != null) {
 				int open = this.streamsByClient.getOrDefault(client, 0);
 				if (open >= this.streamsPerClient) {
-					throw RegistryException.resourceExhausted("client '" + client + "' already holds " + open
+					throw RefusalException.resourceExhausted("client '" + client + "' already holds " + open
 							+ " Watch streams on this registry replica, its limit");
 				}
 				this.streamsByClient.put(client, open + 1);

@@ -14,9 +14,9 @@ import java.util.function.IntPredicate;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
-import dev.switchboard.registry.grpc.RegistryExceptionHandler;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.quota.ClientQuotas;
@@ -236,7 +236,7 @@ class ReplicaFailoverTests {
 			hub.load(this.store.subscribe(hub));
 			this.renewals = new LeaseRenewals(this.store::renewLeases, clock);
 			RegistryGrpcService service = new RegistryGrpcService(this.store, hub, this.renewals,
-					new ClientQuotas(100_000, 1 << 30), INTERVAL, TTL, new RegistryExceptionHandler(),
+					new ClientQuotas(100_000, 1 << 30), INTERVAL, TTL, ServiceExceptionHandler.of("registry"),
 					new SimpleMeterRegistry());
 			String name = InProcessServerBuilder.generateName();
 			this.server = InProcessServerBuilder.forName(name).executor(this.executor).addService(service).build().start();

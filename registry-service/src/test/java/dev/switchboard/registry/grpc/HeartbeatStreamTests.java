@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.lease.LeaseRenewals;
@@ -100,7 +101,7 @@ class HeartbeatStreamTests {
 	void startServer() throws Exception {
 		String name = InProcessServerBuilder.generateName();
 		RegistryGrpcService service = new RegistryGrpcService(store, hub, renewals, new ClientQuotas(100_000, 1 << 30),
-				INTERVAL, TTL, new RegistryExceptionHandler(), new SimpleMeterRegistry());
+				INTERVAL, TTL, ServiceExceptionHandler.of("registry"), new SimpleMeterRegistry());
 		// several server threads, so that streams are served concurrently as on a real server
 		this.serverExecutor = Executors.newFixedThreadPool(4);
 		this.server = InProcessServerBuilder.forName(name).executor(this.serverExecutor).addService(service).build().start();

@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.lease.LeaseRenewals;
 import dev.switchboard.registry.quota.ClientQuotas;
@@ -110,7 +111,7 @@ class RegistryGrpcServiceTests {
 	void startServer() throws Exception {
 		String name = InProcessServerBuilder.generateName();
 		RegistryGrpcService service = new RegistryGrpcService(store, hub, renewals, quotas, Duration.ofSeconds(1),
-				Duration.ofSeconds(3), new RegistryExceptionHandler(), new SimpleMeterRegistry());
+				Duration.ofSeconds(3), ServiceExceptionHandler.of("registry"), new SimpleMeterRegistry());
 		ServerInterceptor asClient = new ServerInterceptor() {
 
 			@Override

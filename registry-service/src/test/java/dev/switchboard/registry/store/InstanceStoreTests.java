@@ -12,6 +12,7 @@ import java.util.UUID;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.map.impl.MapService;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.v1.InstanceStatus;
@@ -119,7 +120,7 @@ class InstanceStoreTests {
 		InstanceRecord thief = InstanceRecord.of(request("a", "svc.B" + this.group).toBuilder()
 			.setGroup(this.group + "-thief")
 			.build(), this.clock.millis());
-		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(thief))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.store.register(thief))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
 		this.clock.advance(Duration.ofMillis(1_001));
 		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
@@ -199,7 +200,7 @@ class InstanceStoreTests {
 			.setPort(1)
 			.addServices(service)
 			.build(), 0);
-		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(intruder))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.store.register(intruder))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS))
 			.withMessageContaining("'" + this.group + "'");
 		assertThat(this.store.find(id("intruder"))).isEmpty();
@@ -216,7 +217,7 @@ class InstanceStoreTests {
 			.setPort(1)
 			.addServices(service)
 			.build(), 0);
-		assertThatExceptionOfType(RegistryException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.store.register(refused, "first-client"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
 		// another client may take the id: the refused one did not keep it
@@ -278,7 +279,7 @@ class InstanceStoreTests {
 		InstanceRecord thief = InstanceRecord.of(request("a", "svc.B" + this.group).toBuilder()
 			.setGroup(this.group + "-thief")
 			.build(), 0);
-		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(thief))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.store.register(thief))
 			.withMessageContaining("is registered by group");
 	}
 
@@ -286,9 +287,9 @@ class InstanceStoreTests {
 	void whenAnotherClientTakesAnInstanceIdThenPermissionDeniedUntilItIsGone() {
 		InstanceRecord mine = InstanceRecord.of(request("a", "svc.A"), 0);
 		this.store.register(mine, "client-1");
-		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> this.store.register(mine, "client-2"))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.store.register(mine, "client-2"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
-		assertThatExceptionOfType(RegistryException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.store.deregister(this.group, id("a"), "client-2"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.PERMISSION_DENIED));
 		assertThat(this.store.find(id("a"))).isPresent();
@@ -300,10 +301,10 @@ class InstanceStoreTests {
 	@Test
 	void whenHeartbeatForUnknownOrOtherGroupThenNotFound() {
 		register("a", "svc.A");
-		assertThatExceptionOfType(RegistryException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.store.heartbeat(this.group, id("nobody"), "s", InstanceStatus.UP, 0))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
-		assertThatExceptionOfType(RegistryException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> this.store.heartbeat("other", id("a"), "s", InstanceStatus.UP, 0))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
 	}

@@ -3,6 +3,7 @@ package dev.switchboard.router.proxy;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
@@ -34,7 +35,7 @@ public final class AwaitingAuthorization<Q> extends ServerCall.Listener<Q> {
 	 * takes the listener the call continues with before anything can call it
 	 * @param refuse closes the call with a status and returns the listener left to it
 	 */
-	public static <Q> ServerCall.Listener<Q> whenAllowed(CachingAuthorizer authorizer, Metadata headers, String action,
+	public static <Q> ServerCall.Listener<Q> whenAllowed(CachingAuthorizer authorizer, Metadata headers, Action action,
 			Start<Q> start, Function<Status, ServerCall.Listener<Q>> refuse) {
 		String token = AuthDecision.bearerToken(headers.get(SwitchboardHeaders.AUTHORIZATION));
 		if (token == null) {
@@ -52,7 +53,7 @@ public final class AwaitingAuthorization<Q> extends ServerCall.Listener<Q> {
 	 * meanwhile, holding no thread, and gets {@code refuse}'s listener when refused or when no auth replica answered.
 	 * The forwarding path checks the cache itself first, so that a cached decision costs no lambda or listener.
 	 */
-	public static <Q> ServerCall.Listener<Q> whenDecided(CachingAuthorizer authorizer, String token, String action,
+	public static <Q> ServerCall.Listener<Q> whenDecided(CachingAuthorizer authorizer, String token, Action action,
 			Start<Q> start, Function<Status, ServerCall.Listener<Q>> refuse) {
 		AwaitingAuthorization<Q> waiting = new AwaitingAuthorization<>();
 		authorizer.authorize(token, action).whenComplete((decision, error) -> waiting.decided((attach) -> {

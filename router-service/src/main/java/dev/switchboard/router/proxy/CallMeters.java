@@ -4,12 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import dev.switchboard.common.auth.Action;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * What the router keeps per group and method: the authorization action ({@code call:<group>/<method>}), built once,
+ * What the router keeps per group and method: the authorization action ({@code call:<group>/<method>}), made once,
  * and a timer per status code ({@code switchboard.router.calls}, tagged group, method, status), created on first use
  * of each code and reused, so recording a call is an array read.
  */
@@ -21,7 +22,7 @@ final class CallMeters {
 
 	private final String method;
 
-	private final String action;
+	private final Action action;
 
 	private final AtomicReferenceArray<Timer> byCode = new AtomicReferenceArray<>(Status.Code.values().length);
 
@@ -29,10 +30,10 @@ final class CallMeters {
 		this.registry = registry;
 		this.group = group;
 		this.method = method;
-		this.action = "call:" + group + "/" + method;
+		this.action = Action.call(group, method);
 	}
 
-	String action() {
+	Action action() {
 		return this.action;
 	}
 

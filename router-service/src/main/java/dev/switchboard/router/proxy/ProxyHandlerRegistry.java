@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.AuthDecision;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
@@ -151,7 +152,7 @@ public final class ProxyHandlerRegistry extends HandlerRegistry {
 			if (authorizer == null) {
 				return begin(call, headers, route, designated, deadline, null, null);
 			}
-			String action = this.method.meters(route.group()).action();
+			Action action = this.method.meters(route.group()).action();
 			// the common case inline: a remembered decision starts (or refuses) the call with no listener in between
 			AuthDecision known = authorizer.cached(token, action);
 			if (known != null) {

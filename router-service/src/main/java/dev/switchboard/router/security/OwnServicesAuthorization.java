@@ -2,6 +2,7 @@ package dev.switchboard.router.security;
 
 import java.util.Objects;
 
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.router.proxy.AwaitingAuthorization;
 import io.grpc.Context;
@@ -13,7 +14,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthGrpc;
 
 /**
- * The router's own services need a token allowed to {@value #ACTION}, as reading the registry does: its reflection
+ * The router's own services need a token allowed to {@code discover}, as reading the registry does: its reflection
  * lists every service on the platform and fetches their files, and {@code switchboard.router.v1.Router} shows every
  * replica's address. Health answers anyone, for probes and load balancers. Forwarded calls do not pass here (they are
  * the server's fallback, authorized per {@code call:<group>/<method>} by the proxy).
@@ -22,9 +23,6 @@ import io.grpc.health.v1.HealthGrpc;
  * start on the router's event loops.
  */
 public final class OwnServicesAuthorization implements ServerInterceptor {
-
-	/** The action the router's own services need. */
-	public static final String ACTION = "discover";
 
 	private final CachingAuthorizer authorizer;
 
@@ -40,7 +38,7 @@ public final class OwnServicesAuthorization implements ServerInterceptor {
 		}
 		// a decision that waited arrives on another thread: the service still starts within the call's context
 		Context context = Context.current();
-		return AwaitingAuthorization.whenAllowed(this.authorizer, headers, ACTION, (principal, attach) -> {
+		return AwaitingAuthorization.whenAllowed(this.authorizer, headers, Action.discover(), (principal, attach) -> {
 			Context previous = context.attach();
 			try {
 				return next.startCall(call, headers);

@@ -17,12 +17,13 @@ import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.Revocation;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.common.auth.Action;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
-import dev.switchboard.registry.client.RegistryView;
+import dev.switchboard.common.registry.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.router.api.RouterGrpcService;
@@ -198,7 +199,7 @@ class AuthorizedForwardingTests {
 		// decisions are remembered once revocations flow
 		await().until(() -> {
 			call(bearer("good-0"));
-			return this.authorizer.cached("good-0", "call:echo/" + ForwardingTests.SERVICE + "/Unary") != null;
+			return this.authorizer.cached("good-0", Action.call("echo", ForwardingTests.SERVICE + "/Unary")) != null;
 		});
 		this.questions.clear();
 		for (int i = 0; i < 5; i++) {

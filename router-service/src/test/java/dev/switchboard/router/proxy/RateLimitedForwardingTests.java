@@ -17,7 +17,7 @@ import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
-import dev.switchboard.registry.client.RegistryView;
+import dev.switchboard.common.registry.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.router.balancer.OutlierDetector;

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
-import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;

@@ -11,8 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.grpc.Backoff;
+import dev.switchboard.common.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
-import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.InstanceStatus;
 
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;

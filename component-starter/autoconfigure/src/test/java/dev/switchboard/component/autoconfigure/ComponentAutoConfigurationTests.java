@@ -5,14 +5,14 @@ import java.util.concurrent.Executor;
 
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.common.registry.RegistryWatcher;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.component.load.InFlightCalls;
 import dev.switchboard.component.registration.ComponentRegistrar;
 import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
 import dev.switchboard.component.registration.ComponentRegistration;
 import dev.switchboard.component.registration.SwitchboardServiceRegistry;
-import dev.switchboard.registry.client.RegistryChannels;
-import dev.switchboard.registry.client.RegistryWatcher;
 import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;
 

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.common.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
-import dev.switchboard.registry.client.RegistryChannels;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;
 import dev.switchboard.registry.v1.HeartbeatRequest;

@@ -6,7 +6,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.google.protobuf.UnsafeByteOperations;
-import dev.switchboard.common.grpc.UnaryReplies;
+import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.ConsoleChunk;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
@@ -18,11 +19,8 @@ import dev.switchboard.sample.compute.v1.Server;
 import dev.switchboard.sample.compute.v1.ServerEvent;
 import dev.switchboard.sample.compute.v1.StreamConsoleOutputRequest;
 import dev.switchboard.sample.compute.v1.WatchServerEventsRequest;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code switchboard.sample.compute.v1.Compute} service over a {@link ServerStore}. Every reply and event names
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 
-	private static final Logger logger = LoggerFactory.getLogger(ComputeGrpcService.class);
+	/** The one place where this service turns exceptions into statuses. */
+	private static final ServiceExceptionHandler exceptions = ServiceExceptionHandler.of("compute");
 
 	/** The most networks one server is plugged into. */
 	static final int MAX_NETWORKS = 8;
@@ -58,7 +57,7 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 
 	@Override
 	public void createServer(CreateServerRequest request, StreamObserver<Server> responses) {
-		reply(responses, () -> create(request).toProto(this.servedBy.get()));
+		exceptions.reply(responses, () -> create(request).toProto(this.servedBy.get()));
 	}
 
 	/** Creates the server, then has it plugged into its networks; a server that gets no port is deleted again. */
@@ -76,7 +75,7 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 			try {
 				this.store.delete(server.id());
 			}
-			catch (ComputeException alreadyGone) {
+			catch (RefusalException alreadyGone) {
 				// deleted meanwhile by a caller who guessed its id: nothing left to undo
 			}
 			throw ex;
@@ -86,12 +85,12 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 	private static List<String> networks(CreateServerRequest request) {
 		List<String> networks = request.getNetworksList();
 		if (networks.size() > MAX_NETWORKS) {
-			throw ComputeException.invalid(
+			throw RefusalException.invalidArgument(
 					"a server is plugged into at most " + MAX_NETWORKS + " networks, not " + networks.size());
 		}
 		for (String network : networks) {
 			if (network.isBlank() || network.length() > ServerStore.MAX_NAME_LENGTH) {
-				throw ComputeException.invalid(
+				throw RefusalException.invalidArgument(
 						"every network needs a name of at most " + ServerStore.MAX_NAME_LENGTH + " characters");
 			}
 		}
@@ -100,12 +99,12 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 
 	@Override
 	public void getServer(GetServerRequest request, StreamObserver<Server> responses) {
-		reply(responses, () -> this.store.get(request.getId()).toProto(this.servedBy.get()));
+		exceptions.reply(responses, () -> this.store.get(request.getId()).toProto(this.servedBy.get()));
 	}
 
 	@Override
 	public void listServers(ListServersRequest request, StreamObserver<ListServersResponse> responses) {
-		reply(responses, () -> {
+		exceptions.reply(responses, () -> {
 			String replica = this.servedBy.get();
 			ListServersResponse.Builder response = ListServersResponse.newBuilder();
 			this.store.list().forEach((server) -> response.addServers(server.toProto(replica)));
@@ -115,7 +114,7 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 
 	@Override
 	public void deleteServer(DeleteServerRequest request, StreamObserver<Server> responses) {
-		reply(responses, () -> this.store.delete(request.getId()).toProto(this.servedBy.get()));
+		exceptions.reply(responses, () -> this.store.delete(request.getId()).toProto(this.servedBy.get()));
 	}
 
 	@Override
@@ -128,7 +127,7 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 			stream.subscribed(this.store.watch(request.getId(), stream));
 		}
 		catch (RuntimeException ex) {
-			observer.onError(toStatus(ex).asRuntimeException());
+			observer.onError(exceptions.toStatus(ex).asRuntimeException());
 		}
 	}
 
@@ -140,7 +139,7 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 			stream = consoleStream(request, observer);
 		}
 		catch (RuntimeException ex) {
-			observer.onError(toStatus(ex).asRuntimeException());
+			observer.onError(exceptions.toStatus(ex).asRuntimeException());
 			return;
 		}
 		observer.setOnCancelHandler(stream::cancel);
@@ -152,29 +151,20 @@ final class ComputeGrpcService extends ComputeGrpc.ComputeImplBase {
 	private ConsoleStream consoleStream(StreamConsoleOutputRequest request,
 			ServerCallStreamObserver<ConsoleChunk> observer) {
 		if (request.getServerId().isBlank()) {
-			throw ComputeException.invalid("server_id is required");
+			throw RefusalException.invalidArgument("server_id is required");
 		}
 		if (request.getMaxBytes() < 0 || request.getMaxBytes() > ConsoleLog.MAX_STREAM_BYTES) {
-			throw ComputeException.invalid("max_bytes must be between 0 and " + ConsoleLog.MAX_STREAM_BYTES
+			throw RefusalException.invalidArgument("max_bytes must be between 0 and " + ConsoleLog.MAX_STREAM_BYTES
 					+ ", was " + request.getMaxBytes());
 		}
 		if (request.getChunkSize() < 0 || request.getChunkSize() > ConsoleLog.MAX_CHUNK_SIZE) {
-			throw ComputeException.invalid("chunk_size must be between 0 and " + ConsoleLog.MAX_CHUNK_SIZE
+			throw RefusalException.invalidArgument("chunk_size must be between 0 and " + ConsoleLog.MAX_CHUNK_SIZE
 					+ ", was " + request.getChunkSize());
 		}
 		ConsoleLog console = ConsoleLog.of(this.store.get(request.getServerId()));
 		long total = (request.getMaxBytes() == 0) ? console.length() : request.getMaxBytes();
 		int chunkSize = (request.getChunkSize() == 0) ? ConsoleLog.DEFAULT_CHUNK_SIZE : request.getChunkSize();
 		return new ConsoleStream(observer, console, total, chunkSize, this.servedBy.get());
-	}
-
-	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
-		UnaryReplies.reply(responses, call, ComputeGrpcService::toStatus);
-	}
-
-	/** The one place where this service turns exceptions into statuses. */
-	static Status toStatus(RuntimeException exception) {
-		return UnaryReplies.statusOf(exception, logger, "compute");
 	}
 
 	/**

@@ -2,6 +2,8 @@ package dev.switchboard.sample.compute;
 
 import java.util.List;
 
+import dev.switchboard.common.grpc.RefusalException;
+
 /**
  * Plugs servers into networks: one port per network, made by the network group. Implementations are thread-safe and
  * may block (a call through the router per network).
@@ -16,7 +18,7 @@ interface NetworkPorts {
 	 * Makes one port on each of {@code networks} for the server {@code serverId}, which the compute replica
 	 * {@code host} holds (the network group asks that replica about the server).
 	 * @return the port ids, in the order of {@code networks}
-	 * @throws ComputeException with the network group's refusal, or FAILED_PRECONDITION when there is no network
+	 * @throws RefusalException with the network group's refusal, or FAILED_PRECONDITION when there is no network
 	 * group to ask
 	 */
 	List<String> plug(String serverId, String host, List<String> networks);
@@ -24,7 +26,7 @@ interface NetworkPorts {
 	/** Refuses every request for ports, naming the setting that would make them possible. */
 	static NetworkPorts none() {
 		return (serverId, host, networks) -> {
-			throw ComputeException.failedPrecondition(
+			throw RefusalException.failedPrecondition(
 					"this compute replica has no router to ask the network group through (" + ROUTER_ADDRESS + ")");
 		};
 	}

@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;
 import io.grpc.CallCredentials;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /**
@@ -49,10 +51,24 @@ final class RouterNetworkPorts implements NetworkPorts {
 					.getId());
 			}
 			catch (StatusRuntimeException ex) {
-				throw ComputeException.fromNetwork(name, ex.getStatus());
+				throw refusedBy(name, ex.getStatus());
 			}
 		}
 		return ports;
+	}
+
+	/**
+	 * The network group's refusal to make a port on {@code network}: a malformed request stays INVALID_ARGUMENT, a
+	 * port that cannot be had as things stand is FAILED_PRECONDITION, anything else (no network replica UP, this
+	 * replica's own client refused by the router) is UNAVAILABLE to the caller, whose request was fine.
+	 */
+	private static RefusalException refusedBy(String network, Status status) {
+		String reason = "no port on network '" + network + "': " + status.getCode() + " " + status.getDescription();
+		return switch (status.getCode()) {
+			case INVALID_ARGUMENT -> RefusalException.invalidArgument(reason);
+			case FAILED_PRECONDITION, NOT_FOUND -> RefusalException.failedPrecondition(reason);
+			default -> RefusalException.unavailable(reason);
+		};
 	}
 
 }

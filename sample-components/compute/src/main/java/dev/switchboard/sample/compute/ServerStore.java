@@ -14,13 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import com.github.f4b6a3.tsid.TsidCreator;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.compute.v1.ServerState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The servers of this replica, in memory: created BUILDING, ACTIVE once the build time has passed, removed when
- * deleted. Refusals are thrown as {@link ComputeException}.
+ * deleted. Refusals are thrown as {@link RefusalException}.
  * <p>
  * Thread-safe. Each server has its own lock, under which its state changes and its watchers are told, so a watcher
  * sees each state once, in order, and is never called concurrently. Builds finish on the given scheduler's thread;
@@ -61,7 +62,7 @@ final class ServerStore {
 
 	/**
 	 * Creates a server in state BUILDING and schedules the end of its build.
-	 * @throws ComputeException INVALID_ARGUMENT for a missing or too long field, UNAVAILABLE once the scheduler is
+	 * @throws RefusalException INVALID_ARGUMENT for a missing or too long field, UNAVAILABLE once the scheduler is
 	 * shut down
 	 */
 	ServerRecord create(String name, String flavor, String image) {
@@ -76,14 +77,14 @@ final class ServerStore {
 		}
 		catch (RejectedExecutionException ex) {
 			this.servers.remove(server.id());
-			throw ComputeException.unavailable("this compute replica is shutting down; use another");
+			throw RefusalException.unavailable("this compute replica is shutting down; use another");
 		}
 		return server;
 	}
 
 	/**
 	 * Returns a server as it stands.
-	 * @throws ComputeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
+	 * @throws RefusalException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
 	 */
 	ServerRecord get(String id) {
 		return entry(id).current;
@@ -92,7 +93,7 @@ final class ServerStore {
 	/**
 	 * Records the network ports a server was plugged into; its watchers are not told (its state did not change).
 	 * @return the server as it now stands
-	 * @throws ComputeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
+	 * @throws RefusalException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
 	 */
 	ServerRecord attachPorts(String id, List<String> portIds) {
 		Objects.requireNonNull(portIds, "portIds");
@@ -115,13 +116,13 @@ final class ServerStore {
 	/**
 	 * Deletes a server: tells its watchers, drops them and forgets the server.
 	 * @return the server in state DELETED
-	 * @throws ComputeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
+	 * @throws RefusalException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
 	 */
 	ServerRecord delete(String id) {
 		requireText("id", id, Integer.MAX_VALUE);
 		Entry entry = this.servers.remove(id);
 		if (entry == null) {
-			throw ComputeException.notFound(id);
+			throw unknown(id);
 		}
 		synchronized (entry) {
 			ServerRecord deleted = entry.current.withState(ServerState.DELETED, this.clock.instant());
@@ -136,14 +137,14 @@ final class ServerStore {
 	 * every state it enters, on the thread that changed it; the change to DELETED is the last. Calls for one server
 	 * never overlap. A watcher that throws is dropped.
 	 * @return the subscription, to close when the watcher is no longer interested
-	 * @throws ComputeException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
+	 * @throws RefusalException INVALID_ARGUMENT for an empty id, NOT_FOUND for an id this replica does not hold
 	 */
 	Subscription watch(String id, Consumer<ServerChange> watcher) {
 		Objects.requireNonNull(watcher, "watcher");
 		Entry entry = entry(id);
 		synchronized (entry) {
 			if (entry.current.state() == ServerState.DELETED) {
-				throw ComputeException.notFound(id); // deleted since we looked it up
+				throw unknown(id); // deleted since we looked it up
 			}
 			watcher.accept(new ServerChange(entry.current, "current state"));
 			entry.watchers.add(watcher);
@@ -183,17 +184,22 @@ final class ServerStore {
 		requireText("id", id, Integer.MAX_VALUE);
 		Entry entry = this.servers.get(id);
 		if (entry == null) {
-			throw ComputeException.notFound(id);
+			throw unknown(id);
 		}
 		return entry;
 	}
 
+	/** A server this replica does not hold. */
+	private static RefusalException unknown(String serverId) {
+		return RefusalException.notFound("server '" + serverId + "' not found");
+	}
+
 	private static void requireText(String field, String value, int maxLength) {
 		if (value == null || value.isBlank()) {
-			throw ComputeException.invalid(field + " is required");
+			throw RefusalException.invalidArgument(field + " is required");
 		}
 		if (value.length() > maxLength) {
-			throw ComputeException.invalid(
+			throw RefusalException.invalidArgument(
 					field + " is " + value.length() + " characters long; the limit is " + maxLength);
 		}
 	}

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ClientSettings;
 import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;
 import dev.switchboard.sample.network.v1.Port;
@@ -139,7 +140,7 @@ class RouterNetworkPortsTests {
 	}
 
 	private static void assertRefused(RouterNetworkPorts ports, String network, Status.Code code, String reason) {
-		assertThatExceptionOfType(ComputeException.class)
+		assertThatExceptionOfType(RefusalException.class)
 			.isThrownBy(() -> ports.plug("server-1", "compute-1", List.of(network)))
 			.satisfies((ex) -> {
 				assertThat(ex.code()).isEqualTo(code);

@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.compute.v1.ServerState;
 import io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
@@ -257,7 +258,7 @@ class ServerStoreTests {
 	}
 
 	private static void assertRefused(Runnable call, Status.Code code, String reason) {
-		assertThatExceptionOfType(ComputeException.class).isThrownBy(call::run).satisfies((ex) -> {
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(call::run).satisfies((ex) -> {
 			assertThat(ex.code()).isEqualTo(code);
 			assertThat(ex.getMessage()).isEqualTo(reason);
 			assertThat(ex.getStackTrace()).isEmpty();

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -39,7 +40,7 @@ final class ComputeServerDirectory implements ServerDirectory {
 			.filter((instance) -> "UP".equals(instance.getMetadata().get(SwitchboardDiscoveryClient.STATUS)))
 			.toList();
 		if (replicas.isEmpty()) {
-			throw VolumeException.unavailable("no compute replica is UP to confirm server '" + serverId + "'");
+			throw RefusalException.unavailable("no compute replica is UP to confirm server '" + serverId + "'");
 		}
 		for (ServiceInstance replica : replicas) {
 			try {
@@ -50,7 +51,7 @@ final class ComputeServerDirectory implements ServerDirectory {
 			}
 			catch (StatusRuntimeException ex) {
 				if (ex.getStatus().getCode() != Status.Code.NOT_FOUND) {
-					throw VolumeException.unavailable("compute replica " + replica.getInstanceId()
+					throw RefusalException.unavailable("compute replica " + replica.getInstanceId()
 							+ " could not be asked about server '" + serverId + "': " + ex.getStatus().getCode());
 				}
 			}

@@ -1,11 +1,13 @@
 package dev.switchboard.sample.volume;
 
+import dev.switchboard.common.grpc.RefusalException;
+
 /** Answers whether a compute server exists. Implementations may block on remote calls. */
 @FunctionalInterface
 interface ServerDirectory {
 
 	/**
-	 * @throws VolumeException UNAVAILABLE when nobody can be asked
+	 * @throws RefusalException UNAVAILABLE when nobody can be asked
 	 */
 	boolean exists(String serverId);
 

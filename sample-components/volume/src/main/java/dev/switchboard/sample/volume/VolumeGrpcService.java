@@ -3,17 +3,15 @@ package dev.switchboard.sample.volume;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.grpc.UnaryReplies;
+import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.sample.volume.v1.AttachVolumeRequest;
 import dev.switchboard.sample.volume.v1.CreateVolumeRequest;
 import dev.switchboard.sample.volume.v1.ListVolumesRequest;
 import dev.switchboard.sample.volume.v1.ListVolumesResponse;
 import dev.switchboard.sample.volume.v1.StorageVolume;
 import dev.switchboard.sample.volume.v1.VolumeGrpc;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code switchboard.sample.volume.v1.Volume} service over a {@link VolumeStore}. Every reply names the replica
@@ -25,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 
-	private static final Logger logger = LoggerFactory.getLogger(VolumeGrpcService.class);
+	/** The one place where this service turns exceptions into statuses. */
+	private static final ServiceExceptionHandler exceptions = ServiceExceptionHandler.of("volume");
 
 	private final VolumeStore store;
 
@@ -46,16 +45,17 @@ final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 
 	@Override
 	public void createVolume(CreateVolumeRequest request, StreamObserver<StorageVolume> responses) {
-		reply(responses,
+		exceptions.reply(responses,
 				() -> this.store.create(request.getName(), request.getSizeGb()).toProto(this.servedBy.get()));
 	}
 
 	@Override
 	public void attachVolume(AttachVolumeRequest request, StreamObserver<StorageVolume> responses) {
-		reply(responses, () -> {
+		exceptions.reply(responses, () -> {
 			this.store.checkAttachable(request.getVolumeId(), request.getServerId());
 			if (!this.servers.exists(request.getServerId())) {
-				throw VolumeException.serverNotFound(request.getServerId());
+				throw RefusalException
+					.notFound("server '" + request.getServerId() + "' not found on any compute replica");
 			}
 			return this.store.attach(request.getVolumeId(), request.getServerId()).toProto(this.servedBy.get());
 		});
@@ -63,21 +63,12 @@ final class VolumeGrpcService extends VolumeGrpc.VolumeImplBase {
 
 	@Override
 	public void listVolumes(ListVolumesRequest request, StreamObserver<ListVolumesResponse> responses) {
-		reply(responses, () -> {
+		exceptions.reply(responses, () -> {
 			String replica = this.servedBy.get();
 			ListVolumesResponse.Builder response = ListVolumesResponse.newBuilder();
 			this.store.list().forEach((volume) -> response.addVolumes(volume.toProto(replica)));
 			return response.build();
 		});
-	}
-
-	private static <T> void reply(StreamObserver<T> responses, Supplier<T> call) {
-		UnaryReplies.reply(responses, call, VolumeGrpcService::toStatus);
-	}
-
-	/** The one place where this service turns exceptions into statuses. */
-	static Status toStatus(RuntimeException exception) {
-		return UnaryReplies.statusOf(exception, logger, "volume");
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.switchboard.sample.volume;
 
 import java.util.Objects;
 
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.volume.v1.StorageVolume;
 import dev.switchboard.sample.volume.v1.VolumeState;
 
@@ -34,7 +35,7 @@ record VolumeRecord(String id, String name, int sizeGb, String attachedTo) {
 
 	/**
 	 * Returns this volume attached to {@code serverId}; this same volume if it already is.
-	 * @throws VolumeException FAILED_PRECONDITION if it is attached to another server
+	 * @throws RefusalException FAILED_PRECONDITION if it is attached to another server
 	 */
 	VolumeRecord attachTo(String serverId) {
 		Objects.requireNonNull(serverId, "serverId");
@@ -42,7 +43,7 @@ record VolumeRecord(String id, String name, int sizeGb, String attachedTo) {
 			return this;
 		}
 		if (!this.attachedTo.isEmpty()) {
-			throw VolumeException.failedPrecondition(
+			throw RefusalException.failedPrecondition(
 					"volume '" + this.id + "' is attached to server '" + this.attachedTo + "'");
 		}
 		return new VolumeRecord(this.id, this.name, this.sizeGb, serverId);

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.client.ConnectionManagerSettings;
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -87,7 +88,7 @@ class ComputeServerDirectoryTests {
 	@Test
 	void whenNoReplicaIsUpThenUnavailable() throws Exception {
 		replica("compute-1", "OUT_OF_SERVICE", Set.of("a"));
-		assertThatExceptionOfType(VolumeException.class).isThrownBy(() -> this.directory.exists("a"))
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(() -> this.directory.exists("a"))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.UNAVAILABLE));
 	}
 

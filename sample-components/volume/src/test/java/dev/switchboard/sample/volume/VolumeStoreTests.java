@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.sample.volume.v1.VolumeState;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
@@ -121,7 +122,7 @@ class VolumeStoreTests {
 						this.store.attach(id, server);
 						return true;
 					}
-					catch (VolumeException ex) {
+					catch (RefusalException ex) {
 						return false;
 					}
 				});
@@ -138,7 +139,7 @@ class VolumeStoreTests {
 	}
 
 	private static void assertRefused(Runnable call, Status.Code code, String reason) {
-		assertThatExceptionOfType(VolumeException.class).isThrownBy(call::run).satisfies((ex) -> {
+		assertThatExceptionOfType(RefusalException.class).isThrownBy(call::run).satisfies((ex) -> {
 			assertThat(ex.code()).isEqualTo(code);
 			assertThat(ex.getMessage()).isEqualTo(reason);
 			assertThat(ex.getStackTrace()).isEmpty();

@@ -1,4 +1,4 @@
-package dev.switchboard.auth;
+package dev.switchboard.common.grpc;
 
 /**
  * Makes caller-supplied text safe to quote in a one-line reason or a log line: non-printable and non-ASCII characters

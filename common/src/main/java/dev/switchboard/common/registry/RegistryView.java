@@ -1,4 +1,4 @@
-package dev.switchboard.registry.client;
+package dev.switchboard.common.registry;
 
 import java.util.Collection;
 import java.util.List;

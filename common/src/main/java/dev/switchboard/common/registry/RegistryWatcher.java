@@ -1,4 +1,4 @@
-package dev.switchboard.registry.client;
+package dev.switchboard.common.registry;
 
 import java.time.Duration;
 import java.util.HashMap;
