@@ -1,0 +1,131 @@
+package dev.switchboard.launcher.topology;
+
+import java.util.List;
+
+/**
+ * The processes the platform is made of: the group each joins as (and the client it gets), where its runnable jar is
+ * built, its JVM settings and its fixed ports on one machine. Listed in the order their group clients are made.
+ */
+public enum PlatformService {
+
+	/** Clients, tokens, authorization, the platform CA. */
+	AUTH("auth", "auth-service", "auth-service", JvmSettings.QUICK_START, DefaultPorts.AUTH_GRPC,
+			DefaultPorts.AUTH_HTTP, 10),
+
+	/** Registrations, leases, heartbeats, Watch. */
+	REGISTRY("registry", "registry-service", "registry-service", JvmSettings.QUICK_START, DefaultPorts.REGISTRY_GRPC,
+			DefaultPorts.REGISTRY_HTTP, 10),
+
+	/** The gRPC proxy every caller talks to. */
+	ROUTER("router", "router-service", "router-service", JvmSettings.ROUTER, DefaultPorts.ROUTER_GRPC,
+			DefaultPorts.ROUTER_HTTP, 10),
+
+	/** The Java compute sample; its gRPC port is any free one (the bound port is registered). */
+	COMPUTE("compute", "sample-components/compute", "sample-compute", JvmSettings.QUICK_START, 0,
+			DefaultPorts.COMPUTE_HTTP, 1),
+
+	/** The Java volume sample. */
+	VOLUME("volume", "sample-components/volume", "sample-volume", JvmSettings.QUICK_START, 0,
+			DefaultPorts.VOLUME_HTTP, 1),
+
+	/** The Python network sample: no jar and no actuator; up once the registry lists it. */
+	NETWORK("network", "sample-components/network", null, null, 0, 0, 1),
+
+	/** Spring Boot Admin fed by the registry. */
+	DASHBOARD("dashboard", "dashboard", "switchboard-dashboard", JvmSettings.QUICK_START, 0,
+			DefaultPorts.DASHBOARD_HTTP, 10);
+
+	private final String group;
+
+	private final String module;
+
+	private final String artifact;
+
+	private final JvmSettings jvm;
+
+	private final int grpcPort;
+
+	private final int httpPort;
+
+	private final int replicaStep;
+
+	PlatformService(String group, String module, String artifact, JvmSettings jvm, int grpcPort, int httpPort,
+			int replicaStep) {
+		this.group = group;
+		this.module = module;
+		this.artifact = artifact;
+		this.jvm = jvm;
+		this.grpcPort = grpcPort;
+		this.httpPort = httpPort;
+		this.replicaStep = replicaStep;
+	}
+
+	/** The group its replicas register in and the id of its client. */
+	public String group() {
+		return this.group;
+	}
+
+	/** The Maven module, relative to the checkout. */
+	public String module() {
+		return this.module;
+	}
+
+	/** The Maven artifact id of its runnable jar ({@code <artifact>-<version>-exec.jar}). */
+	public String artifact() {
+		return requireJava().artifact;
+	}
+
+	/** Its JVM settings. */
+	public JvmSettings jvm() {
+		return requireJava().jvm;
+	}
+
+	/** Whether it runs on the JVM (every service but the Python sample). */
+	public boolean isJava() {
+		return this.artifact != null;
+	}
+
+	/** Whether its replicas live on fixed gRPC ports (auth, registry, router). */
+	public boolean hasFixedGrpcPort() {
+		return this.grpcPort != 0;
+	}
+
+	/** The gRPC port of replica {@code replica} (from 1); 0 for one that takes any free port. */
+	public int grpcPort(int replica) {
+		return (this.grpcPort != 0) ? this.grpcPort + offset(replica) : 0;
+	}
+
+	/** The actuator's port of replica {@code replica} (from 1). */
+	public int httpPort(int replica) {
+		if (this.httpPort == 0) {
+			throw new IllegalStateException(this + " has no actuator");
+		}
+		return this.httpPort + offset(replica);
+	}
+
+	/** The instance id of replica {@code replica}: {@code <group>-<n>}. */
+	public String instance(int replica) {
+		return this.group + "-" + replica;
+	}
+
+	/** The groups that get a client of their own, in order. */
+	public static List<String> groups() {
+		return List.of(values()).stream().map(PlatformService::group).toList();
+	}
+
+	/** Replica 1 on the base port; fixed services step by 10 so the gRPC and HTTP port series never meet. */
+	private int offset(int replica) {
+		if (replica < 1) {
+			throw new IllegalArgumentException("replicas count from 1: " + replica);
+		}
+		return (this.replicaStep == 10) ? 10 * (replica - 1) : replica;
+	}
+
+	private PlatformService requireJava() {
+		if (!isJava()) {
+			throw new IllegalStateException(this + " does not run on the JVM");
+		}
+		return this;
+	}
+
+}
