@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
@@ -95,7 +96,7 @@ public final class RegistryBench {
 				if (scale.replicas() > 1) {
 					arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
 				}
-				registries.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service", "registry-service",
+				registries.add(PlatformProcess.start("bench-registry-" + (i + 1), PlatformService.REGISTRY,
 						arguments, environment));
 			}
 			for (PlatformProcess registry : registries) {
@@ -211,8 +212,7 @@ public final class RegistryBench {
 			List<PlatformProcess> replicas = new ArrayList<>();
 			try {
 				for (int i = 0; i < 5; i++) {
-					replicas.add(PlatformProcess.start("bench-compute-" + (round * 5 + i), "sample-components/compute",
-							"sample-compute",
+					replicas.add(PlatformProcess.start("bench-compute-" + (round * 5 + i), PlatformService.COMPUTE,
 							List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
 									"--switchboard.component.instance-id=bench-compute-" + (round * 5 + i),
 									"--switchboard.component.registry.addresses=127.0.0.1:" + grpcPort,

@@ -89,7 +89,10 @@ public final class LocalPlatform {
 
 	}
 
-	/** Every fixed port {@code layout} binds, which must be free before it starts. */
+	/**
+	 * The fixed ports of {@code layout}'s auth, registry, router and dashboard, where a foreign listener would answer
+	 * the health checks: {@link #up} refuses to start beside one.
+	 */
 	public static List<Integer> fixedPorts(Layout layout) {
 		List<Integer> ports = new ArrayList<>(List.of(DASHBOARD.httpPort(1)));
 		for (int n = 1; n <= layout.coreReplicas(); n++) {
@@ -97,6 +100,24 @@ public final class LocalPlatform {
 				ports.add(service.grpcPort(n));
 				ports.add(service.httpPort(n));
 			}
+		}
+		return ports;
+	}
+
+	/**
+	 * Every fixed port {@code layout} binds: besides the {@link #fixedPorts fixed ports of its services}, the
+	 * registries' cluster ports and the Java samples' actuators.
+	 */
+	public static List<Integer> ports(Layout layout) {
+		List<Integer> ports = new ArrayList<>(fixedPorts(layout));
+		for (int n = 1; n <= layout.coreReplicas(); n++) {
+			ports.add(DefaultPorts.REGISTRY_CLUSTER + n - 1);
+		}
+		for (int i = 1; i <= layout.computeReplicas(); i++) {
+			ports.add(COMPUTE.httpPort(i));
+		}
+		for (int i = 1; i <= layout.volumeReplicas(); i++) {
+			ports.add(VOLUME.httpPort(i));
 		}
 		return ports;
 	}
@@ -274,40 +295,13 @@ public final class LocalPlatform {
 		List<String> names = new ArrayList<>();
 		for (int i = 1; i <= layout.networkReplicas(); i++) {
 			String name = NETWORK.instance(i);
-			Map<String, String> environment = new LinkedHashMap<>();
-			environment.putAll(networkSettings(name, secret, tokenUris, registries, auths, this.state.trustBundle()));
-			// the package from the checkout; no bytecode written into it
-			environment.put("PYTHONPATH", this.checkout.pythonClient().toString());
-			environment.put("PYTHONDONTWRITEBYTECODE", "1");
-			environment.put("PYTHONUNBUFFERED", "1");
-			this.processes.start(name,
-					List.of(runtime.python().get().toString(), this.checkout.networkServer().toString()), environment);
+			Map<String, String> environment = new LinkedHashMap<>(NetworkSample.settings(name, secret, tokenUris,
+					registries, auths, this.state.trustBundle(), "127.0.0.1:" + ROUTER.grpcPort(1)));
+			environment.putAll(NetworkSample.runtime(this.checkout));
+			this.processes.start(name, NetworkSample.command(runtime.python().get(), this.checkout), environment);
 			names.add(name);
 		}
 		return names;
-	}
-
-	/**
-	 * The settings of Python network replica {@code instance}, all in its environment by their relaxed Java names:
-	 * its client and secret, where the registry, auth and the CA bundle are, and the router it calls through
-	 * (plaintext, its front door).
-	 */
-	public static Map<String, String> networkSettings(String instance, String secret, String tokenUris,
-			String registries, String caAddresses, Path trustBundle) {
-		Map<String, String> settings = new LinkedHashMap<>();
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID", NETWORK.group());
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret);
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI", tokenUris);
-		settings.put("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES", registries);
-		settings.put("SWITCHBOARD_COMPONENT_INSTANCEID", instance);
-		settings.put("SWITCHBOARD_COMPONENT_HOST", "127.0.0.1");
-		settings.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", trustBundle.toString());
-		settings.put("SWITCHBOARD_IDENTITY_CAADDRESSES", caAddresses);
-		settings.put("SPRING_GRPC_SERVER_ADDRESS", "127.0.0.1");
-		settings.put("SPRING_GRPC_SERVER_PORT", "0");
-		settings.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS", "127.0.0.1:" + ROUTER.grpcPort(1));
-		settings.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_TLS_ENABLED", "false");
-		return settings;
 	}
 
 	private static List<String> sample(PlatformService service, int replica) {
@@ -413,9 +407,8 @@ public final class LocalPlatform {
 
 		void start(String name, PlatformService service, List<String> jvmOptions, List<String> arguments,
 				Map<String, String> environment) {
-			Map<String, String> variables = new LinkedHashMap<>();
-			variables.put("SPRING_SECURITY_USER_PASSWORD", this.adminPassword);
-			variables.put("SWITCHBOARD_MANAGEMENT_READERPASSWORD", this.readerPassword);
+			Map<String, String> variables = new LinkedHashMap<>(
+					JavaCommand.passwords(this.adminPassword, this.readerPassword));
 			variables.putAll(environment);
 			List<String> args = concat(List.of("--management.endpoint.logfile.external-file="
 					+ LocalPlatform.this.processes.log(name)), arguments);

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.switchboard.launcher.LauncherException;
 import dev.switchboard.launcher.topology.Checkout;
@@ -16,6 +17,14 @@ import dev.switchboard.launcher.topology.PlatformService;
 public final class JavaCommand {
 
 	private JavaCommand() {
+	}
+
+	/**
+	 * The environment every platform JVM gets its actuator users' passwords in: the admin's
+	 * ({@code SPRING_SECURITY_USER_PASSWORD}) and the read-only user's the dashboard reads with.
+	 */
+	public static Map<String, String> passwords(String admin, String reader) {
+		return Map.of("SPRING_SECURITY_USER_PASSWORD", admin, "SWITCHBOARD_MANAGEMENT_READERPASSWORD", reader);
 	}
 
 	/** The java executable of the JVM running this code, which every process started here runs on. */

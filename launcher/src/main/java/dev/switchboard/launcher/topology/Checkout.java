@@ -67,11 +67,6 @@ public final class Checkout {
 		return jar("cli", "switchboard-cli");
 	}
 
-	/** The benchmark's runnable jar. */
-	public Path benchJar() {
-		return jar("bench", "switchboard-bench");
-	}
-
 	/** Every jar {@code up}, {@code admin} and the CLI commands run. */
 	public List<Path> platformJars() {
 		return List.of(jar(PlatformService.REGISTRY), jar(PlatformService.COMPUTE), jar(PlatformService.VOLUME),

@@ -40,6 +40,12 @@ public final class DefaultPorts {
 	/** The address a component looks for the registry at when none is configured. */
 	public static final String REGISTRY_ADDRESS = "127.0.0.1:" + REGISTRY_GRPC;
 
+	/** The address a process asks auth (for decisions, for certificates) at when none is configured. */
+	public static final String AUTH_ADDRESS = "127.0.0.1:" + AUTH_GRPC;
+
+	/** The token endpoint a process gets its tokens from when none is configured. */
+	public static final String TOKEN_URI = "http://127.0.0.1:" + AUTH_HTTP + "/oauth2/token";
+
 	private DefaultPorts() {
 	}
 
