@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.launcher.LauncherException;
+import dev.switchboard.launcher.process.Executables;
 
 /**
  * The python3 the Python sample runs on: one that can import grpcio and protobuf, with the {@code openssl} command
@@ -35,11 +36,11 @@ public final class PythonRuntime {
 		}
 		else {
 			candidates.add(Path.of("/usr/bin/python3"));
-			onPath("python3").ifPresent(candidates::add);
+			Executables.onPath("python3").ifPresent(candidates::add);
 		}
 		for (Path candidate : candidates) {
 			if (Files.isExecutable(candidate) && imports(candidate)) {
-				if (onPath("openssl").isEmpty()) {
+				if (Executables.onPath("openssl").isEmpty()) {
 					return new PythonRuntime(null, "no openssl command (apt-get install openssl)");
 				}
 				return new PythonRuntime(candidate, null);
@@ -57,21 +58,6 @@ public final class PythonRuntime {
 	/** Why there is none, when there is none. */
 	public String missing() {
 		return this.missing;
-	}
-
-	/** The first executable {@code command} on the PATH. */
-	public static Optional<Path> onPath(String command) {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return Optional.empty();
-		}
-		for (String dir : path.split(":")) {
-			Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
-			if (Files.isExecutable(candidate)) {
-				return Optional.of(candidate);
-			}
-		}
-		return Optional.empty();
 	}
 
 	private static boolean imports(Path python) {

@@ -38,7 +38,7 @@ public final class Readiness {
 
 	/** Until process {@code name} has written {@code file}. */
 	public void awaitFile(String name, Path file) {
-		await(name, "wrote no " + file + " within", () -> size(file) > 0);
+		await(name, "wrote no " + file, () -> size(file) > 0);
 	}
 
 	/** Until {@code ready} holds, a component without an actuator being up once the registry lists it, say. */

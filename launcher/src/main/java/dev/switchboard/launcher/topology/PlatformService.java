@@ -12,30 +12,41 @@ public enum PlatformService {
 
 	/** Clients, tokens, authorization, the platform CA. */
 	AUTH("auth", "auth-service", "auth-service", JvmSettings.QUICK_START, DefaultPorts.AUTH_GRPC,
-			DefaultPorts.AUTH_HTTP, 10),
+			DefaultPorts.AUTH_HTTP, PortSeries.FIXED),
 
 	/** Registrations, leases, heartbeats, Watch. */
 	REGISTRY("registry", "registry-service", "registry-service", JvmSettings.QUICK_START, DefaultPorts.REGISTRY_GRPC,
-			DefaultPorts.REGISTRY_HTTP, 10),
+			DefaultPorts.REGISTRY_HTTP, PortSeries.FIXED),
 
 	/** The gRPC proxy every caller talks to. */
 	ROUTER("router", "router-service", "router-service", JvmSettings.ROUTER, DefaultPorts.ROUTER_GRPC,
-			DefaultPorts.ROUTER_HTTP, 10),
+			DefaultPorts.ROUTER_HTTP, PortSeries.FIXED),
 
 	/** The Java compute sample; its gRPC port is any free one (the bound port is registered). */
 	COMPUTE("compute", "sample-components/compute", "sample-compute", JvmSettings.QUICK_START, 0,
-			DefaultPorts.COMPUTE_HTTP, 1),
+			DefaultPorts.COMPUTE_HTTP, PortSeries.PER_REPLICA),
 
 	/** The Java volume sample. */
 	VOLUME("volume", "sample-components/volume", "sample-volume", JvmSettings.QUICK_START, 0,
-			DefaultPorts.VOLUME_HTTP, 1),
+			DefaultPorts.VOLUME_HTTP, PortSeries.PER_REPLICA),
 
 	/** The Python network sample: no jar and no actuator; up once the registry lists it. */
-	NETWORK("network", "sample-components/network", null, null, 0, 0, 1),
+	NETWORK("network", "sample-components/network", null, null, 0, 0, PortSeries.PER_REPLICA),
 
 	/** Spring Boot Admin fed by the registry. */
 	DASHBOARD("dashboard", "dashboard", "switchboard-dashboard", JvmSettings.QUICK_START, 0,
-			DefaultPorts.DASHBOARD_HTTP, 10);
+			DefaultPorts.DASHBOARD_HTTP, PortSeries.FIXED);
+
+	/** How the ports of a service's replicas follow from its base ports. */
+	private enum PortSeries {
+
+		/** Replica n on base + 10 (n - 1): the first on the base port, so the gRPC and HTTP series never meet. */
+		FIXED,
+
+		/** Replica n on base + n: the samples' actuators (8201, 8202, ...). */
+		PER_REPLICA
+
+	}
 
 	private final String group;
 
@@ -49,17 +60,17 @@ public enum PlatformService {
 
 	private final int httpPort;
 
-	private final int replicaStep;
+	private final PortSeries ports;
 
 	PlatformService(String group, String module, String artifact, JvmSettings jvm, int grpcPort, int httpPort,
-			int replicaStep) {
+			PortSeries ports) {
 		this.group = group;
 		this.module = module;
 		this.artifact = artifact;
 		this.jvm = jvm;
 		this.grpcPort = grpcPort;
 		this.httpPort = httpPort;
-		this.replicaStep = replicaStep;
+		this.ports = ports;
 	}
 
 	/** The group its replicas register in and the id of its client. */
@@ -129,12 +140,11 @@ public enum PlatformService {
 		return List.of(values()).stream().map(PlatformService::group).toList();
 	}
 
-	/** Replica 1 on the base port; fixed services step by 10 so the gRPC and HTTP port series never meet. */
 	private int offset(int replica) {
 		if (replica < 1) {
 			throw new IllegalArgumentException("replicas count from 1: " + replica);
 		}
-		return (this.replicaStep == 10) ? 10 * (replica - 1) : replica;
+		return (this.ports == PortSeries.FIXED) ? 10 * (replica - 1) : replica;
 	}
 
 	private PlatformService requireJava() {
