@@ -2,6 +2,7 @@ package dev.switchboard.launcher.admin;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.switchboard.launcher.LauncherException;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,8 +38,8 @@ public record AdminRequest(boolean auth, String method, String body) {
 	private static final String REGISTRY = "switchboard.registry.v1.Registry/";
 
 	/** The request of {@code command} with {@code args}; empty for an unknown command (then print the usage). */
-	public static java.util.Optional<AdminRequest> parse(String command, List<String> args) {
-		return java.util.Optional.ofNullable(switch (command) {
+	public static Optional<AdminRequest> parse(String command, List<String> args) {
+		return Optional.ofNullable(switch (command) {
 			case "create-client" -> {
 				expect(args.size() >= 1, "create-client <client-id> [grant ...]");
 				yield auth("CreateClient", Map.of("clientId", args.getFirst(), "grants", args.subList(1, args.size())));

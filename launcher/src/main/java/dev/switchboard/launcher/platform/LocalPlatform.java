@@ -6,11 +6,11 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -18,6 +18,7 @@ import dev.switchboard.launcher.LauncherException;
 import dev.switchboard.launcher.process.JavaCommand;
 import dev.switchboard.launcher.process.LaunchedProcesses;
 import dev.switchboard.launcher.process.Readiness;
+import dev.switchboard.launcher.process.Sleep;
 import dev.switchboard.launcher.state.StateDirectory;
 import dev.switchboard.launcher.topology.Checkout;
 import dev.switchboard.launcher.topology.DefaultPorts;
@@ -233,7 +234,8 @@ public final class LocalPlatform {
 		for (String network : networks) {
 			this.readiness.await(network, "not registered", () -> registry.lists(network));
 		}
-		pause(2000);
+		// a moment for the last replicas' first heartbeats, so the table shows them UP
+		Sleep.millis(2000);
 		this.out.println();
 		this.out.print(registry.table());
 		this.out.println();
@@ -370,7 +372,7 @@ public final class LocalPlatform {
 				tokenUris.replace(",", ", "), AUTH.httpPort(1), DASHBOARD.httpPort(1), router));
 	}
 
-	private static String addresses(int replicas, java.util.function.IntFunction<String> address) {
+	private static String addresses(int replicas, IntFunction<String> address) {
 		return IntStream.rangeClosed(1, replicas).mapToObj(address).collect(Collectors.joining(","));
 	}
 
@@ -381,16 +383,6 @@ public final class LocalPlatform {
 			all.addAll(part);
 		}
 		return all;
-	}
-
-	private static void pause(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new LauncherException("interrupted", ex);
-		}
 	}
 
 	/** Starts a platform jar with the passwords every process gets and its own environment besides. */

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import dev.switchboard.launcher.LauncherException;
 import tools.jackson.databind.JsonNode;
@@ -79,7 +80,7 @@ public final class RegistryView {
 		StringBuilder out = new StringBuilder(row("GROUP", "INSTANCE", "gRPC ADDRESS", "STATUS", "LEASE AGE",
 				"CALLS/S", "SERVICES"));
 		Map<String, JsonNode> groups = new TreeMap<>(registry.path("groups").properties().stream()
-			.collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+			.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
 		for (Map.Entry<String, JsonNode> group : groups.entrySet()) {
 			for (JsonNode instance : group.getValue()) {
 				JsonNode age = instance.path("leaseAgeMillis");

@@ -2,13 +2,14 @@ package dev.switchboard.launcher.process;
 
 import dev.switchboard.launcher.LauncherException;
 
-/** Polling pauses: an interrupt ends the launcher's wait, with the interrupt kept. */
-final class Sleep {
+/** Pauses of the launcher: an interrupt ends the wait with a {@link LauncherException}, the interrupt kept. */
+public final class Sleep {
 
 	private Sleep() {
 	}
 
-	static void millis(long millis) {
+	/** Sleeps {@code millis} milliseconds. */
+	public static void millis(long millis) {
 		try {
 			Thread.sleep(millis);
 		}

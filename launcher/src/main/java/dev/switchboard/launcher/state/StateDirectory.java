@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -155,7 +156,7 @@ public final class StateDirectory {
 	public static String randomSecret(int bytes) {
 		byte[] raw = new byte[bytes];
 		random.nextBytes(raw);
-		return java.util.Base64.getEncoder().encodeToString(raw).replaceAll("[/+=]", "");
+		return Base64.getEncoder().encodeToString(raw).replaceAll("[/+=]", "");
 	}
 
 	/** Creates {@code file} with {@code text}, readable by its owner only; an existing file is replaced. */
