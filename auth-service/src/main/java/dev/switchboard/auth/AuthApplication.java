@@ -1,5 +1,6 @@
 package dev.switchboard.auth;
 
+import dev.switchboard.launcher.topology.PlatformService;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class AuthApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(AuthApplication.class, args);
+		SpringApplication application = new SpringApplication(AuthApplication.class);
+		// its ports on one machine and in its container, from the one place the platform's layout is written
+		application.setDefaultProperties(PlatformService.AUTH.defaultProperties());
+		application.run(args);
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.switchboard.dashboard;
 
 import de.codecentric.boot.admin.server.config.EnableAdminServer;
 
+import dev.switchboard.launcher.topology.PlatformService;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -15,7 +16,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class DashboardApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(DashboardApplication.class, args);
+		SpringApplication application = new SpringApplication(DashboardApplication.class);
+		// its ports on one machine and in its container, from the one place the platform's layout is written
+		application.setDefaultProperties(PlatformService.DASHBOARD.defaultProperties());
+		application.run(args);
 	}
 
 }

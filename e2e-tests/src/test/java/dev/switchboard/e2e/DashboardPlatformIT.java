@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import io.grpc.ManagedChannel;
@@ -113,7 +114,7 @@ class DashboardPlatformIT {
 		Map<String, String> authEnvironment = new HashMap<>(secrets.componentEnvironment("auth"));
 		String networkSecret = "network-" + UUID.randomUUID();
 		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
-		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", "auth-service", "auth-service",
+		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", PlatformService.AUTH,
 				authArgs, authEnvironment));
 		secrets.awaitTrustBundle(auth, START);
 		String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
@@ -124,7 +125,7 @@ class DashboardPlatformIT {
 				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
-		start(PlatformProcess.start("dashboard-it-registry", "registry-service", "registry-service", registryArgs,
+		start(PlatformProcess.start("dashboard-it-registry", PlatformService.REGISTRY, registryArgs,
 				secrets.registryEnvironment()));
 		// the registry and auth first, as the launcher does: six JVMs starting at once on two cores starve each other
 		for (PlatformProcess process : processes) {
@@ -136,7 +137,7 @@ class DashboardPlatformIT {
 			args.addAll(secrets.componentArguments("compute"));
 			args.addAll(List.of(tokenUri, "--spring.grpc.server.port=0",
 					"--switchboard.component.instance-id=compute-" + i));
-			start(PlatformProcess.start("dashboard-it-compute-" + i, "sample-components/compute", "sample-compute",
+			start(PlatformProcess.start("dashboard-it-compute-" + i, PlatformService.COMPUTE,
 					args, secrets.componentEnvironment("compute")));
 		}
 		List<String> routerArgs = new ArrayList<>(component);
@@ -145,15 +146,14 @@ class DashboardPlatformIT {
 		routerArgs.addAll(List.of(tokenUri, "--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("dashboard-it-router", "router-service", "router-service", routerArgs,
+		start(PlatformProcess.start("dashboard-it-router", PlatformService.ROUTER, routerArgs,
 				secrets.componentEnvironment("router")));
 		// the dashboard signs in to the platform as the dashboard group's client (discover, admin)
 		List<String> dashboardArgs = new ArrayList<>(component);
 		dashboardArgs.addAll(identity);
 		dashboardArgs.addAll(secrets.componentArguments("dashboard"));
 		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.identity.instance-id=dashboard"));
-		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", "dashboard",
-				"switchboard-dashboard", dashboardArgs, secrets.componentEnvironment("dashboard")));
+		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", PlatformService.DASHBOARD, dashboardArgs, secrets.componentEnvironment("dashboard")));
 		// a component without an actuator, which the dashboard must show like any other
 		Optional<String> python = PythonComponents.find();
 		if (python.isPresent()) {

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.launcher.platform.LocalPlatform;
+import dev.switchboard.launcher.platform.LocalPlatform.Layout;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -37,9 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class LaunchedPlatform implements AutoCloseable {
 
-	/** Every fixed port of {@code up --ha}: routers, registries, auth, dashboard, Hazelcast, samples. */
-	static final List<Integer> PORTS = List.of(9100, 9110, 9101, 9111, 9102, 9112, 8100, 8110, 8101, 8111, 8102,
-			8112, 8103, 5701, 5702, 8201, 8202, 8301);
+	/** The layout started: {@code up --ha} with two compute replicas, one volume and two network replicas. */
+	private static final Layout LAYOUT = new Layout(true, 2, 1, 2);
+
+	/** Every fixed port of {@link #LAYOUT}: routers, registries, auth, dashboard, Hazelcast, Java samples. */
+	static final List<Integer> PORTS = LocalPlatform.ports(LAYOUT);
 
 	private final Path state;
 
@@ -190,8 +194,8 @@ final class LaunchedPlatform implements AutoCloseable {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().putAll(this.environment);
 		builder.environment().put("SWITCHBOARD_STATE", this.state.toString());
-		builder.environment().put("SWITCHBOARD_COMPUTE_REPLICAS", "2");
-		builder.environment().put("SWITCHBOARD_VOLUME_REPLICAS", "1");
+		builder.environment().put("SWITCHBOARD_COMPUTE_REPLICAS", String.valueOf(LAYOUT.computeReplicas()));
+		builder.environment().put("SWITCHBOARD_VOLUME_REPLICAS", String.valueOf(LAYOUT.volumeReplicas()));
 		Path printed = Files.createTempFile(this.state, "launcher", ".out");
 		builder.redirectOutput(printed.toFile());
 		Process process = builder.start();

@@ -22,6 +22,7 @@ import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
@@ -115,7 +116,7 @@ class PythonComponentPlatformIT {
 		Map<String, String> authEnvironment = new HashMap<>(secrets.componentEnvironment("auth"));
 		// as the compose stack passes the group secrets: the bootstrap gives network exactly its grants
 		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
-		PlatformProcess auth = start(PlatformProcess.start("python-it-auth", "auth-service", "auth-service", authArgs,
+		PlatformProcess auth = start(PlatformProcess.start("python-it-auth", PlatformService.AUTH, authArgs,
 				authEnvironment));
 		secrets.awaitTrustBundle(auth, START);
 		tokenUri = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
@@ -125,7 +126,7 @@ class PythonComponentPlatformIT {
 				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenUri));
-		start(PlatformProcess.start("python-it-registry", "registry-service", "registry-service", registryArgs,
+		start(PlatformProcess.start("python-it-registry", PlatformService.REGISTRY, registryArgs,
 				secrets.registryEnvironment()));
 		// the registry and auth first, as the launcher does: every JVM starting at once on two cores starves the rest
 		for (PlatformProcess process : processes) {
@@ -139,7 +140,7 @@ class PythonComponentPlatformIT {
 				"--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1",
 				"--switchboard.grpc.clients.router.address=127.0.0.1:" + routerGrpc,
 				"--switchboard.grpc.clients.router.tls.enabled=false"));
-		start(PlatformProcess.start("python-it-compute", "sample-components/compute", "sample-compute", computeArgs,
+		start(PlatformProcess.start("python-it-compute", PlatformService.COMPUTE, computeArgs,
 				secrets.componentEnvironment("compute")));
 		List<String> routerArgs = new ArrayList<>(component);
 		routerArgs.addAll(identity);
@@ -147,7 +148,7 @@ class PythonComponentPlatformIT {
 		routerArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + tokenUri,
 				"--spring.grpc.server.port=" + routerGrpc, "--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("python-it-router", "router-service", "router-service", routerArgs,
+		start(PlatformProcess.start("python-it-router", PlatformService.ROUTER, routerArgs,
 				secrets.componentEnvironment("router")));
 		startNetwork("network-1");
 		startNetwork("network-2");

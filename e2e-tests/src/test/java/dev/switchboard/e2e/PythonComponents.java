@@ -1,15 +1,13 @@
 package dev.switchboard.e2e;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.launcher.platform.NetworkSample;
+import dev.switchboard.launcher.platform.PythonRuntime;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -19,54 +17,15 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class PythonComponents {
 
-	/** The network sample's entry point. */
-	static final Path NETWORK_SAMPLE = PlatformProcess.root()
-		.resolve("sample-components/network/src/main/python/server.py");
-
 	private static final String MISSING = "no python3 with grpcio and protobuf, or no openssl command (Debian: "
 			+ "apt-get install python3-grpcio python3-protobuf openssl); ./switchboard test installs them";
 
 	private PythonComponents() {
 	}
 
-	/**
-	 * Returns {@code SWITCHBOARD_PYTHON} when it is set, else the first of {@code /usr/bin/python3} and {@code python3}
-	 * on the PATH, if it can import grpc and protobuf, as the launcher picks it (a python3 earlier on the PATH, such as
-	 * pyenv's, often cannot); none without the {@code openssl} command, which the client makes its keys with.
-	 */
+	/** The python3 the launcher would run the network sample on ({@link PythonRuntime}), if there is one. */
 	static Optional<String> find() {
-		if (!onPath("openssl")) {
-			return Optional.empty();
-		}
-		String configured = System.getenv("SWITCHBOARD_PYTHON");
-		List<String> candidates = (configured != null && !configured.isBlank()) ? List.of(configured)
-				: List.of("/usr/bin/python3", "python3");
-		for (String candidate : candidates) {
-			try {
-				Process probe = new ProcessBuilder(candidate, "-c", "import grpc, google.protobuf")
-					.redirectErrorStream(true)
-					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-					.start();
-				if (probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0) {
-					return Optional.of(candidate);
-				}
-				probe.destroyForcibly();
-			}
-			catch (IOException ex) {
-				// not installed there
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return Optional.empty();
-			}
-		}
-		return Optional.empty();
-	}
-
-	private static boolean onPath(String command) {
-		return List.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
-			.stream()
-			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, command)));
+		return PythonRuntime.find().python().map(Path::toString);
 	}
 
 	/**
@@ -93,20 +52,8 @@ final class PythonComponents {
 	 */
 	static Map<String, String> networkEnvironment(String instance, String secret, String tokenUri, int registryGrpc,
 			Path trustBundle, int authGrpc, int routerGrpc) {
-		Map<String, String> environment = new HashMap<>();
-		environment.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID", "network");
-		environment.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret);
-		environment.put("SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI", tokenUri);
-		environment.put("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES", "127.0.0.1:" + registryGrpc);
-		environment.put("SWITCHBOARD_COMPONENT_INSTANCEID", instance);
-		environment.put("SWITCHBOARD_COMPONENT_HOST", "127.0.0.1");
-		environment.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", trustBundle.toString());
-		environment.put("SWITCHBOARD_IDENTITY_CAADDRESSES", "127.0.0.1:" + authGrpc);
-		environment.put("SPRING_GRPC_SERVER_ADDRESS", "127.0.0.1");
-		environment.put("SPRING_GRPC_SERVER_PORT", "0");
-		environment.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS", "127.0.0.1:" + routerGrpc);
-		environment.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_TLS_ENABLED", "false");
-		return environment;
+		return new HashMap<>(NetworkSample.settings(instance, secret, tokenUri, "127.0.0.1:" + registryGrpc,
+				"127.0.0.1:" + authGrpc, trustBundle, "127.0.0.1:" + routerGrpc));
 	}
 
 	/**
@@ -115,10 +62,9 @@ final class PythonComponents {
 	 */
 	static PlatformProcess startNetwork(String python, String name, Map<String, String> environment) {
 		Map<String, String> variables = new HashMap<>(environment);
-		variables.put("PYTHONPATH", PlatformProcess.root().resolve("clients/python").toString());
-		variables.put("PYTHONDONTWRITEBYTECODE", "1");
-		variables.put("PYTHONUNBUFFERED", "1");
-		return PlatformProcess.run(name, List.of(python, NETWORK_SAMPLE.toString()), variables, 0);
+		variables.putAll(NetworkSample.runtime(PlatformProcess.checkout()));
+		return PlatformProcess.run(name, NetworkSample.command(Path.of(python), PlatformProcess.checkout()), variables,
+				0);
 	}
 
 }

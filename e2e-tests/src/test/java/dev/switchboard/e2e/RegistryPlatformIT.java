@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Group;
 import dev.switchboard.registry.v1.Instance;
@@ -85,11 +87,11 @@ class RegistryPlatformIT {
 		int clusterA = PlatformProcess.freePort();
 		int clusterB = PlatformProcess.freePort();
 		String members = "127.0.0.1:" + clusterA + ",127.0.0.1:" + clusterB;
-		registryA = start(PlatformProcess.start("registry-a", "registry-service", "registry-service",
+		registryA = start(PlatformProcess.start("registry-a", PlatformService.REGISTRY,
 				List.of("--spring.grpc.server.port=" + grpcA, "--switchboard.registry.cluster.port=" + clusterA,
 						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY), CLUSTER_SECRET));
 		registryA.awaitHealthy(START);
-		registryB = start(PlatformProcess.start("registry-b", "registry-service", "registry-service",
+		registryB = start(PlatformProcess.start("registry-b", PlatformService.REGISTRY,
 				List.of("--spring.grpc.server.port=" + grpcB, "--switchboard.registry.cluster.port=" + clusterB,
 						"--switchboard.registry.cluster.members=" + members, NO_AUTH, NO_IDENTITY), CLUSTER_SECRET));
 		compute1 = start(sample("compute-1", "compute"));
@@ -197,7 +199,7 @@ class RegistryPlatformIT {
 	}
 
 	private static PlatformProcess sample(String instanceId, String group) {
-		return PlatformProcess.start(instanceId, "sample-components/" + group, "sample-" + group,
+		return PlatformProcess.start(instanceId, PlatformService.valueOf(group.toUpperCase(Locale.ROOT)),
 				List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=" + instanceId,
 						"--switchboard.component.host=127.0.0.1", NO_IDENTITY,
 						"--switchboard.component.registry.addresses=127.0.0.1:" + grpcA + ",127.0.0.1:" + grpcB));

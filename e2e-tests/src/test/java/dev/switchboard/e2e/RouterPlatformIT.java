@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
@@ -76,7 +77,7 @@ class RouterPlatformIT {
 	static void startPlatform() {
 		int registryPort = PlatformProcess.freePort();
 		routerPort = PlatformProcess.freePort();
-		registry = start(PlatformProcess.start("router-it-registry", "registry-service", "registry-service",
+		registry = start(PlatformProcess.start("router-it-registry", PlatformService.REGISTRY,
 				List.of("--spring.grpc.server.port=" + registryPort,
 						"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
 						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false")));
@@ -89,19 +90,17 @@ class RouterPlatformIT {
 		for (int i = 1; i <= 3; i++) {
 			List<String> args = new ArrayList<>(component);
 			args.add("--switchboard.component.instance-id=compute-" + i);
-			computes.add(start(PlatformProcess.start("router-it-compute-" + i, "sample-components/compute",
-					"sample-compute", args)));
+			computes.add(start(PlatformProcess.start("router-it-compute-" + i, PlatformService.COMPUTE, args)));
 		}
 		List<String> volumeArgs = new ArrayList<>(component);
 		volumeArgs.add("--switchboard.component.instance-id=volume-1");
-		PlatformProcess volume = start(PlatformProcess.start("router-it-volume-1", "sample-components/volume",
-				"sample-volume", volumeArgs));
+		PlatformProcess volume = start(PlatformProcess.start("router-it-volume-1", PlatformService.VOLUME, volumeArgs));
 		List<String> routerArgs = new ArrayList<>(component);
 		routerArgs.set(0, "--spring.grpc.server.port=" + routerPort);
 		routerArgs.add("--switchboard.component.instance-id=router-1");
 		// routing mechanics only: authorization through the router is the security suite's
 		routerArgs.add("--switchboard.router.auth.enabled=false");
-		router = start(PlatformProcess.start("router-it-router", "router-service", "router-service", routerArgs));
+		router = start(PlatformProcess.start("router-it-router", PlatformService.ROUTER, routerArgs));
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
@@ -390,8 +389,7 @@ class RouterPlatformIT {
 	private record CliRun(int exitCode, String stdout, String stderr) {
 
 		static CliRun run(String... args) throws Exception {
-			Path jar = Path.of(System.getProperty("switchboard.root", ".."))
-				.resolve("cli/target/switchboard-cli-0.1.0-SNAPSHOT-exec.jar");
+			Path jar = PlatformProcess.checkout().cliJar();
 			List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
 					"-jar", jar.toString()));
 			command.addAll(List.of(args));

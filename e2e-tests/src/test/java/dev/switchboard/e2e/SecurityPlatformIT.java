@@ -30,6 +30,7 @@ import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
 import dev.switchboard.bench.platform.PresentedCertificate;
 import dev.switchboard.common.identity.PlatformIdentity;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
@@ -120,7 +121,7 @@ class SecurityPlatformIT {
 				"--switchboard.auth.ca.certificate-lifetime=" + CERTIFICATE_LIFETIME.toSeconds() + "s",
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.component.instance-id=auth-1"));
-		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", "auth-service", "auth-service",
+		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", PlatformService.AUTH,
 				authArgs, secrets.componentEnvironment("auth")));
 		secrets.awaitTrustBundle(authProcess, START);
 		// the token endpoint is on the HTTP port PlatformProcess picked
@@ -134,19 +135,19 @@ class SecurityPlatformIT {
 				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenUri().toString()));
-		start(PlatformProcess.start("security-registry", "registry-service", "registry-service", registryArgs,
+		start(PlatformProcess.start("security-registry", PlatformService.REGISTRY, registryArgs,
 				secrets.registryEnvironment()));
 		List<String> computeArgs = new ArrayList<>(withTokens);
 		computeArgs.addAll(secrets.componentArguments("compute"));
 		computeArgs.addAll(List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1"));
-		start(PlatformProcess.start("security-compute", "sample-components/compute", "sample-compute", computeArgs,
+		start(PlatformProcess.start("security-compute", PlatformService.COMPUTE, computeArgs,
 				secrets.componentEnvironment("compute")));
 		List<String> routerArgs = new ArrayList<>(withTokens);
 		routerArgs.addAll(secrets.componentArguments("router"));
 		routerArgs.addAll(List.of("--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("security-router", "router-service", "router-service", routerArgs,
+		start(PlatformProcess.start("security-router", PlatformService.ROUTER, routerArgs,
 				secrets.componentEnvironment("router")));
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);

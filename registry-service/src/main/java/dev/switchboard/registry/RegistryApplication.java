@@ -1,5 +1,6 @@
 package dev.switchboard.registry;
 
+import dev.switchboard.launcher.topology.PlatformService;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,7 +13,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class RegistryApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(RegistryApplication.class, args);
+		SpringApplication application = new SpringApplication(RegistryApplication.class);
+		// its ports on one machine and in its container, from the one place the platform's layout is written
+		application.setDefaultProperties(PlatformService.REGISTRY.defaultProperties());
+		application.run(args);
 	}
 
 }

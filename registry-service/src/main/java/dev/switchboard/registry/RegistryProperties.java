@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import dev.switchboard.launcher.topology.DefaultPorts;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -49,7 +50,7 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 * @param cacheMaxAge Longest a decision is remembered (never longer than the token lives)
 	 * @param timeout Deadline of each Authorize call
 	 */
-	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") List<String> fallbackAddress,
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue(DefaultPorts.AUTH_ADDRESS) List<String> fallbackAddress,
 			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("2s") Duration timeout) {
 
 	}
@@ -63,7 +64,7 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 * @param tokenUri The auth service's token endpoints, tried in turn while one is unreachable
 	 */
 	public record Credentials(String clientId, String clientSecret,
-			@DefaultValue("http://127.0.0.1:8102/oauth2/token") List<URI> tokenUri) {
+			@DefaultValue(DefaultPorts.TOKEN_URI) List<URI> tokenUri) {
 
 	}
 

@@ -1,5 +1,6 @@
 package dev.switchboard.router;
 
+import dev.switchboard.launcher.topology.PlatformService;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,7 +11,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class RouterApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(RouterApplication.class, args);
+		SpringApplication application = new SpringApplication(RouterApplication.class);
+		// its ports on one machine and in its container, from the one place the platform's layout is written
+		application.setDefaultProperties(PlatformService.ROUTER.defaultProperties());
+		application.run(args);
 	}
 
 }

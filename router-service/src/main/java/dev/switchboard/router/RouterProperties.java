@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.switchboard.launcher.topology.DefaultPorts;
 import dev.switchboard.router.proxy.CallRate;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -149,7 +150,7 @@ public record RouterProperties(@DefaultValue("4MB") DataSize maxMessageSize, @De
 	 * @param timeout Deadline of each Authorize call
 	 * @param forwardToken Whether the caller's token reaches the component (its principal always does)
 	 */
-	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue("127.0.0.1:9102") List<String> fallbackAddress,
+	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue(DefaultPorts.AUTH_ADDRESS) List<String> fallbackAddress,
 			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("100000") long cacheMaxTokens,
 			@DefaultValue("2s") Duration timeout, @DefaultValue("false") boolean forwardToken) {
 

@@ -33,6 +33,7 @@ import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.common.identity.PlatformTrust;
 import dev.switchboard.common.identity.RemoteCertificateIssuer;
 import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
@@ -80,7 +81,7 @@ public final class AuthBench {
 					"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
 			List<String> authArgs = new ArrayList<>(component);
 			authArgs.addAll(secrets.authArguments());
-			PlatformProcess auth = start(processes, "bench-auth", "auth-service", "auth-service",
+			PlatformProcess auth = start(processes, "bench-auth", PlatformService.AUTH,
 					concat(authArgs, "--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 							"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 							"--switchboard.component.instance-id=bench-auth"),
@@ -92,7 +93,7 @@ public final class AuthBench {
 			List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
 			List<String> registryArgs = new ArrayList<>(identity);
 			registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
-			start(processes, "bench-auth-registry", "registry-service", "registry-service",
+			start(processes, "bench-auth-registry", PlatformService.REGISTRY,
 					concat(registryArgs, "--spring.grpc.server.port=" + registryGrpc,
 							"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
 							"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc),
@@ -100,7 +101,7 @@ public final class AuthBench {
 			List<String> computeArgs = new ArrayList<>(component);
 			computeArgs.addAll(identity);
 			computeArgs.addAll(secrets.componentArguments("compute"));
-			start(processes, "bench-auth-compute", "sample-components/compute", "sample-compute",
+			start(processes, "bench-auth-compute", PlatformService.COMPUTE,
 					concat(computeArgs, tokenUri, "--spring.grpc.server.port=0",
 							"--switchboard.component.instance-id=bench-compute"),
 					secrets.componentEnvironment("compute"));
@@ -111,7 +112,7 @@ public final class AuthBench {
 			for (String name : List.of("router-auth-1", "router-auth-2", "router-no-auth")) {
 				int port = PlatformProcess.freePort();
 				routers.put(name, port);
-				start(processes, "bench-" + name, "router-service", "router-service",
+				start(processes, "bench-" + name, PlatformService.ROUTER,
 						concat(routerBase, tokenUri, "--spring.grpc.server.port=" + port,
 								"--switchboard.component.instance-id=" + name,
 								"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc,
@@ -302,9 +303,9 @@ public final class AuthBench {
 		return channel;
 	}
 
-	private static PlatformProcess start(List<PlatformProcess> processes, String name, String module, String artifact,
+	private static PlatformProcess start(List<PlatformProcess> processes, String name, PlatformService service,
 			List<String> arguments, Map<String, String> environment) {
-		PlatformProcess process = PlatformProcess.start(name, module, artifact, JVM, arguments, environment);
+		PlatformProcess process = PlatformProcess.start(name, service, JVM, arguments, environment);
 		processes.add(process);
 		return process;
 	}

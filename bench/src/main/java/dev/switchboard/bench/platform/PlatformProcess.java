@@ -3,10 +3,6 @@ package dev.switchboard.bench.platform;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.launcher.process.JavaCommand;
+import dev.switchboard.launcher.process.Readiness;
+import dev.switchboard.launcher.topology.Checkout;
+import dev.switchboard.launcher.topology.JvmSettings;
+import dev.switchboard.launcher.topology.PlatformService;
+
 /**
  * One platform jar running as a process on 127.0.0.1, as an operator would start it: the end-to-end tests and the
  * benchmarks both drive the platform through this. Output goes to {@code target/platform-logs/<name>.log} of the
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PlatformProcess implements AutoCloseable {
 
-	private static final Path ROOT = findRoot();
+	private static final Checkout CHECKOUT = Checkout.current();
 
 	/** The admin password every process started here gets, for its actuator endpoints. */
 	public static final String ADMIN_PASSWORD = "platform-" + Long.toHexString(System.nanoTime());
@@ -36,26 +38,20 @@ public final class PlatformProcess implements AutoCloseable {
 	/** The read-only actuator user's password every process started here gets, as the launcher gives it. */
 	public static final String READER_PASSWORD = "reader-" + Long.toHexString(System.nanoTime());
 
-	private static final String VERSION = System.getProperty("switchboard.version", "0.1.0-SNAPSHOT");
-
 	/**
-	 * The JVM options {@link #start(String, String, String, List)} gives every process: a small heap and C1 only, for
-	 * a quick start on two cores, as the {@code switchboard} launcher runs them ({@code deploy/jvm/quick-start.options}).
+	 * The JVM options {@link #start(String, PlatformService, List)} gives every process: a small heap and C1 only, for
+	 * a quick start on two cores, as the launcher runs every process but the router and the registry
+	 * ({@link JvmSettings#QUICK_START}).
 	 */
-	public static final List<String> QUICK_START_JVM = List.of(options("quick-start"));
+	public static final List<String> QUICK_START_JVM = JvmSettings.QUICK_START.options(CHECKOUT.root());
 
-	/** The router's JVM options, as the launcher and the compose image run it ({@code deploy/jvm/router.options}). */
-	public static final List<String> ROUTER_JVM = List.of(options("router"));
+	/** The router's JVM options, as the launcher and the compose image run it ({@link JvmSettings#ROUTER}). */
+	public static final List<String> ROUTER_JVM = JvmSettings.ROUTER.options(CHECKOUT.root());
 
-	/**
-	 * A registry replica's JVM options, as the launcher and the compose image run it
-	 * ({@code deploy/jvm/registry.options}).
-	 */
-	public static final List<String> REGISTRY_JVM = List.of(options("registry"));
+	/** A registry replica's JVM options, as the launcher and the compose image run it ({@link JvmSettings#REGISTRY}). */
+	public static final List<String> REGISTRY_JVM = JvmSettings.REGISTRY.options(CHECKOUT.root());
 
 	private static final Set<Integer> handedOut = ConcurrentHashMap.newKeySet();
-
-	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
 	private final String name;
 
@@ -76,51 +72,45 @@ public final class PlatformProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Starts {@code module}'s runnable jar with the {@link #QUICK_START_JVM quick-start JVM options} and Spring Boot
+	 * Starts {@code service}'s runnable jar with the {@link #QUICK_START_JVM quick-start JVM options} and Spring Boot
 	 * arguments; the HTTP port is chosen here.
 	 */
-	public static PlatformProcess start(String name, String module, String artifact, List<String> arguments) {
-		return start(name, module, artifact, QUICK_START_JVM, arguments);
+	public static PlatformProcess start(String name, PlatformService service, List<String> arguments) {
+		return start(name, service, QUICK_START_JVM, arguments);
 	}
 
 	/**
-	 * Starts {@code module}'s runnable jar with these JVM options and Spring Boot arguments; the HTTP port is chosen
+	 * Starts {@code service}'s runnable jar with these JVM options and Spring Boot arguments; the HTTP port is chosen
 	 * here.
 	 */
-	public static PlatformProcess start(String name, String module, String artifact, List<String> jvmOptions,
+	public static PlatformProcess start(String name, PlatformService service, List<String> jvmOptions,
 			List<String> arguments) {
-		return start(name, module, artifact, jvmOptions, arguments, Map.of());
+		return start(name, service, jvmOptions, arguments, Map.of());
 	}
 
 	/**
-	 * Starts {@code module}'s runnable jar with the quick-start JVM options, Spring Boot arguments and environment
+	 * Starts {@code service}'s runnable jar with the quick-start JVM options, Spring Boot arguments and environment
 	 * variables (secrets go there, never on the command line); the HTTP port is chosen here.
 	 */
-	public static PlatformProcess start(String name, String module, String artifact, List<String> arguments,
+	public static PlatformProcess start(String name, PlatformService service, List<String> arguments,
 			Map<String, String> environment) {
-		return start(name, module, artifact, QUICK_START_JVM, arguments, environment);
+		return start(name, service, QUICK_START_JVM, arguments, environment);
 	}
 
 	/**
-	 * Starts {@code module}'s runnable jar with these JVM options, Spring Boot arguments and environment variables;
-	 * the admin password is in the environment too ({@code SPRING_SECURITY_USER_PASSWORD}), as the launcher passes
-	 * it. The HTTP port is chosen here.
+	 * Starts {@code service}'s runnable jar (where the launcher finds it) with these JVM options, Spring Boot
+	 * arguments and environment variables; the admin and reader passwords are in the environment too, as the launcher
+	 * passes them. The HTTP port is chosen here.
 	 */
-	public static PlatformProcess start(String name, String module, String artifact, List<String> jvmOptions,
+	public static PlatformProcess start(String name, PlatformService service, List<String> jvmOptions,
 			List<String> arguments, Map<String, String> environment) {
-		Path jar = ROOT.resolve(module).resolve("target").resolve(artifact + "-" + VERSION + "-exec.jar");
-		if (!Files.isRegularFile(jar)) {
-			throw new IllegalStateException(jar + " is missing: build with 'mvn package' first");
-		}
 		int httpPort = freePort();
-		List<String> command = new ArrayList<>();
-		command.add(ProcessHandle.current().info().command().orElse("java"));
-		command.addAll(jvmOptions);
-		command.addAll(List.of("-jar", jar.toString(), "--server.port=" + httpPort));
-		command.addAll(arguments);
+		List<String> springArguments = new ArrayList<>();
+		springArguments.add("--server.port=" + httpPort);
+		springArguments.addAll(arguments);
+		List<String> command = JavaCommand.of(CHECKOUT, service, jvmOptions, List.of(), springArguments);
 		Map<String, String> variables = new HashMap<>(environment);
-		variables.put("SPRING_SECURITY_USER_PASSWORD", ADMIN_PASSWORD);
-		variables.put("SWITCHBOARD_MANAGEMENT_READERPASSWORD", READER_PASSWORD);
+		variables.putAll(JavaCommand.passwords(ADMIN_PASSWORD, READER_PASSWORD));
 		return run(name, command, variables, httpPort);
 	}
 
@@ -154,12 +144,12 @@ public final class PlatformProcess implements AutoCloseable {
 
 	/** The checkout's root: where the {@code switchboard} launcher and the parent pom are. */
 	public static Path root() {
-		return ROOT;
+		return CHECKOUT.root();
 	}
 
-	/** The argument file {@code deploy/jvm/<name>.options}, as a java command-line option. */
-	private static String options(String name) {
-		return "@" + ROOT.resolve("deploy/jvm/" + name + ".options");
+	/** The checkout the processes' jars are built in. */
+	public static Checkout checkout() {
+		return CHECKOUT;
 	}
 
 	/**
@@ -202,21 +192,8 @@ public final class PlatformProcess implements AutoCloseable {
 				throw new IllegalStateException(this.name + " exited with " + this.process.exitValue() + "; see "
 						+ this.log);
 			}
-			try {
-				HttpResponse<String> response = http.send(HttpRequest
-					.newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + "/actuator/health"))
-					.timeout(Duration.ofSeconds(1))
-					.build(), HttpResponse.BodyHandlers.ofString());
-				if (response.statusCode() == 200 && response.body().contains("\"UP\"")) {
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// not listening yet
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
+			if (Readiness.isHealthy(this.httpPort)) {
+				return;
 			}
 			sleep(200);
 		}
@@ -262,20 +239,6 @@ public final class PlatformProcess implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
-	}
-
-	/** The checkout's root: where the {@code switchboard} launcher and the parent pom are. */
-	private static Path findRoot() {
-		String configured = System.getProperty("switchboard.root");
-		if (configured != null) {
-			return Path.of(configured);
-		}
-		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-			if (Files.isRegularFile(dir.resolve("switchboard")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
-				return dir;
-			}
-		}
-		return Path.of("").toAbsolutePath();
 	}
 
 	private static void sleep(long millis) {

@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+
+import dev.switchboard.launcher.state.StateDirectory;
 
 /**
  * The credentials of a platform that tests and benchmarks start with identity on, as {@code ./switchboard up} makes
@@ -24,8 +21,6 @@ public final class PlatformSecrets {
 	/** The groups that get a client of their own. */
 	public static final List<String> GROUPS = List.of("auth", "registry", "router", "compute", "volume", "dashboard");
 
-	private static final SecureRandom random = new SecureRandom();
-
 	private final Path state;
 
 	private final Map<String, String> secrets;
@@ -35,29 +30,18 @@ public final class PlatformSecrets {
 		this.secrets = secrets;
 	}
 
-	/** Makes a secret for every group and writes them to {@code <state>/clients.env}, readable by its owner only. */
+	/**
+	 * Makes a secret for every group and writes them to {@code <state>/clients.env}, readable by its owner only, as
+	 * the launcher makes them ({@link StateDirectory#clientSecrets}); a {@code clients.env} there is replaced.
+	 */
 	public static PlatformSecrets create(Path state) {
-		Map<String, String> secrets = new LinkedHashMap<>();
-		StringBuilder file = new StringBuilder();
-		for (String group : GROUPS) {
-			byte[] bytes = new byte[24];
-			random.nextBytes(bytes);
-			String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-			secrets.put(group, secret);
-			file.append("SWITCHBOARD_").append(group.toUpperCase(Locale.ROOT)).append("_CLIENT_SECRET=").append(secret)
-				.append('\n');
-		}
 		try {
-			Files.createDirectories(state);
-			Path clients = state.resolve("clients.env");
-			Files.deleteIfExists(clients);
-			Files.createFile(clients, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(clients, file);
+			Files.deleteIfExists(state.resolve("clients.env"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return new PlatformSecrets(state, secrets);
+		return new PlatformSecrets(state, StateDirectory.at(state).clientSecrets(GROUPS));
 	}
 
 	/** The secret of the client of {@code group}, whose id is the group's name. */

@@ -26,6 +26,7 @@ import dev.switchboard.common.identity.PlatformIdentity;
 import dev.switchboard.common.identity.PlatformTrust;
 import dev.switchboard.common.identity.RemoteCertificateIssuer;
 import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.launcher.topology.PlatformService;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -149,8 +150,8 @@ public final class SecuredPlatform implements AutoCloseable {
 		replicaArgs.addAll(this.secrets.componentArguments("compute"));
 		replicaArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + this.tokenUri,
 				"--spring.grpc.server.port=" + this.replicaGrpc, "--switchboard.component.instance-id=" + REPLICA));
-		this.replica = started(PlatformProcess.start(prefix + "-compute", "sample-components/compute",
-				"sample-compute", replicaJvm, replicaArgs, this.secrets.componentEnvironment("compute")));
+		this.replica = started(PlatformProcess.start(prefix + "-compute", PlatformService.COMPUTE, replicaJvm,
+				replicaArgs, this.secrets.componentEnvironment("compute")));
 		for (Map.Entry<String, List<String>> router : routerArguments.entrySet()) {
 			int port = PlatformProcess.freePort();
 			List<String> routerArgs = new ArrayList<>(component);
@@ -162,7 +163,7 @@ public final class SecuredPlatform implements AutoCloseable {
 					"--switchboard.router.auth.fallback-address=" + authAddress()));
 			routerArgs.addAll(router.getValue());
 			this.routers.put(router.getKey(), started(PlatformProcess.start(prefix + "-" + router.getKey(),
-					"router-service", "router-service", PlatformProcess.ROUTER_JVM, routerArgs,
+					PlatformService.ROUTER, PlatformProcess.ROUTER_JVM, routerArgs,
 					this.secrets.componentEnvironment("router"))));
 			this.routerPorts.put(router.getKey(), port);
 		}
@@ -180,7 +181,7 @@ public final class SecuredPlatform implements AutoCloseable {
 				"--switchboard.auth.bootstrap.credentials-file=" + this.state.resolve("credentials.env"),
 				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
 				"--switchboard.component.instance-id=" + prefix + "-auth"));
-		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", "auth-service", "auth-service",
+		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", PlatformService.AUTH,
 				authArgs, this.secrets.componentEnvironment("auth")));
 		this.secrets.awaitTrustBundle(auth, timeout);
 		auth.awaitHealthy(timeout);
@@ -205,7 +206,7 @@ public final class SecuredPlatform implements AutoCloseable {
 		arguments.addAll(extraArguments);
 		Map<String, String> environment = new HashMap<>(this.secrets.registryEnvironment());
 		environment.putAll(extraEnvironment);
-		return started(PlatformProcess.start(name, "registry-service", "registry-service", PlatformProcess.REGISTRY_JVM,
+		return started(PlatformProcess.start(name, PlatformService.REGISTRY, PlatformProcess.REGISTRY_JVM,
 				arguments, environment));
 	}
 

@@ -28,6 +28,7 @@ import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.SecuredPlatform;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
+import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
@@ -146,8 +147,8 @@ public final class RegistryBench {
 					if (count > 1) {
 						arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
 					}
-					started.add(PlatformProcess.start("bench-registry-" + (i + 1), "registry-service",
-							"registry-service", PlatformProcess.REGISTRY_JVM, arguments, environment));
+					started.add(PlatformProcess.start("bench-registry-" + (i + 1), PlatformService.REGISTRY,
+							PlatformProcess.REGISTRY_JVM, arguments, environment));
 				}
 				for (PlatformProcess registry : started) {
 					registry.awaitHealthy(Duration.ofSeconds(120));
@@ -303,8 +304,7 @@ public final class RegistryBench {
 			List<PlatformProcess> replicas = new ArrayList<>();
 			try {
 				for (int i = 0; i < 5; i++) {
-					replicas.add(PlatformProcess.start("bench-compute-" + (round * 5 + i), "sample-components/compute",
-							"sample-compute",
+					replicas.add(PlatformProcess.start("bench-compute-" + (round * 5 + i), PlatformService.COMPUTE,
 							List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
 									"--switchboard.component.instance-id=bench-compute-" + (round * 5 + i),
 									"--switchboard.component.registry.addresses=127.0.0.1:" + grpcPort,

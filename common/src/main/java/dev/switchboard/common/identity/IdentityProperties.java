@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import dev.switchboard.launcher.topology.DefaultPorts;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -30,7 +31,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("switchboard.identity")
 public record IdentityProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("switchboard.local") String trustDomain, Path trustBundle,
-		@DefaultValue("127.0.0.1:9102") List<String> caAddresses, String group, String instanceId,
+		@DefaultValue(DefaultPorts.AUTH_ADDRESS) List<String> caAddresses, String group, String instanceId,
 		@DefaultValue("0.66") double renewAt, @DefaultValue("60s") Duration startTimeout,
 		@DefaultValue("5s") Duration timeout, @DefaultValue List<String> allowedCallers,
 		@DefaultValue("false") boolean acceptAnyCaller) {

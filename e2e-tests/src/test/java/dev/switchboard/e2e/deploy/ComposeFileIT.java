@@ -18,6 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
+import dev.switchboard.launcher.topology.Checkout;
+import dev.switchboard.launcher.topology.DefaultPorts;
+import dev.switchboard.launcher.topology.JvmSettings;
+import dev.switchboard.launcher.topology.PlatformService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -30,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and sets only properties its jar reads (the Python sample: only variables the Python client and the sample read,
  * from files that exist); ports, health checks, volumes, secrets and dependencies are consistent; no secret is
  * written in the file; Prometheus' configuration passes {@code promtool} and scrapes exactly the services of the stack
- * that have an actuator; the Grafana dashboard's queries parse and ask for jobs that exist.
+ * that have an actuator; the Grafana dashboard's queries parse and ask for jobs that exist. The services, their jars,
+ * JVM settings and ports are the launcher's topology ({@link PlatformService}), which {@code ./switchboard up} runs.
  */
 class ComposeFileIT {
 
@@ -80,6 +85,47 @@ class ComposeFileIT {
 	}
 
 	@Test
+	void everyServiceOfTheLaunchersTopologyRunsFromItsJarWithItsJvmSettingsAndPorts() {
+		Checkout checkout = Checkout.at(root);
+		for (PlatformService service : PlatformService.values()) {
+			Map<String, Map<String, Object>> replicas = new LinkedHashMap<>();
+			services.forEach((name, definition) -> {
+				if (name.equals(service.group()) || name.matches(Pattern.quote(service.group()) + "-\\d+")) {
+					replicas.put(name, definition);
+				}
+			});
+			assertThat(replicas).as(service + " replicas").isNotEmpty();
+			replicas.forEach((name, definition) -> {
+				Set<String> exposed = new HashSet<>(strings(definition.get("expose")));
+				if (service.isJava()) {
+					Map<String, Object> args = map(map(definition.get("build")).get("args"));
+					// the jar of the build's version, where the launcher runs it from
+					assertThat(jarOf(definition)).as(name + " jar")
+						.isEqualTo(root.relativize(checkout.jar(service)).toString());
+					// the router's and the registry's own JVM settings, every other service the image's (the Dockerfile's
+					// default)
+					assertThat(args.getOrDefault("JVM_OPTIONS", JvmSettings.CONTAINER.file())).as(name + " JVM options")
+						.isEqualTo(JvmSettings.inContainer(service.jvm()).file());
+				}
+				if (service.hasFixedGrpcPort()) {
+					// inside its container every replica serves on the first replica's ports
+					assertThat(exposed).as(name + " ports")
+						.contains(String.valueOf(service.grpcPort(1)), String.valueOf(service.httpPort(1)));
+				}
+			});
+		}
+		assertThat(strings(services.get("registry-1").get("expose")))
+			.contains(String.valueOf(DefaultPorts.REGISTRY_CLUSTER));
+		assertThat(strings(services.get("dashboard").get("ports")))
+			.containsExactly(PlatformService.DASHBOARD.httpPort(1) + ":" + PlatformService.DASHBOARD.httpPort(1));
+		// published on the host where ./switchboard up --ha puts them
+		assertThat(strings(services.get("router-2").get("ports")))
+			.containsExactly(PlatformService.ROUTER.grpcPort(2) + ":" + PlatformService.ROUTER.grpcPort(1));
+		assertThat(environment(services.get("compute-1")).get("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES"))
+			.isEqualTo("registry-1:" + DefaultPorts.REGISTRY_GRPC + ",registry-2:" + DefaultPorts.REGISTRY_GRPC);
+	}
+
+	@Test
 	void everyBuiltServiceComesFromAModuleThatExists() throws IOException {
 		for (Map.Entry<String, Map<String, Object>> entry : springServices().entrySet()) {
 			Map<String, Object> build = map(entry.getValue().get("build"));
@@ -90,7 +136,7 @@ class ComposeFileIT {
 			String jar = jarOf(entry.getValue());
 			Path module = context.resolve(jar.substring(0, jar.indexOf("/target/")));
 			String pom = Files.readString(module.resolve("pom.xml"));
-			String artifact = jar.substring(jar.lastIndexOf('/') + 1).replace("-0.1.0-SNAPSHOT-exec.jar", "");
+			String artifact = jar.substring(jar.lastIndexOf('/') + 1).replace("-" + Checkout.version() + "-exec.jar", "");
 			assertThat(pom).as(entry.getKey() + " builds " + jar).contains("<artifactId>" + artifact + "</artifactId>");
 		}
 	}

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.switchboard.bench.platform.PlatformProcess;
+import dev.switchboard.launcher.topology.PlatformService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImageLayoutIT {
 
-	private static final String JAR = "registry-service/target/registry-service-0.1.0-SNAPSHOT-exec.jar";
-
 	@TempDir
 	Path work;
 
@@ -35,7 +34,7 @@ class ImageLayoutIT {
 
 		Path layers = this.work.resolve("layers");
 		Files.createDirectories(layers);
-		Files.copy(PlatformProcess.root().resolve(JAR), layers.resolve("app.jar"));
+		Files.copy(PlatformProcess.checkout().jar(PlatformService.REGISTRY), layers.resolve("app.jar"));
 		List<String> extract = new ArrayList<>(List.of(java));
 		extract.addAll(words(line(dockerfile, "RUN java -Djarmode=tools").substring("RUN java ".length())));
 		Process extraction = new ProcessBuilder(extract).directory(layers.toFile()).inheritIO().start();

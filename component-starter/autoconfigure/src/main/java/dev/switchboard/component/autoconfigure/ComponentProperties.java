@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.switchboard.launcher.topology.DefaultPorts;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -36,7 +37,7 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	 * @param initialBackoff The ceiling of the first wait before reconnecting
 	 * @param maxBackoff The largest wait before reconnecting
 	 */
-	public record Registry(@DefaultValue("127.0.0.1:9101") List<String> addresses,
+	public record Registry(@DefaultValue(DefaultPorts.REGISTRY_ADDRESS) List<String> addresses,
 			@DefaultValue("3s") Duration timeout, @DefaultValue("100ms") Duration initialBackoff,
 			@DefaultValue("3s") Duration maxBackoff) {
 
@@ -57,7 +58,7 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	 * unreachable
 	 */
 	public record Credentials(String clientId, String clientSecret,
-			@DefaultValue("http://127.0.0.1:8102/oauth2/token") List<java.net.URI> tokenUri) {
+			@DefaultValue(DefaultPorts.TOKEN_URI) List<java.net.URI> tokenUri) {
 
 		/** Returns whether a client is configured. */
 		public boolean configured() {

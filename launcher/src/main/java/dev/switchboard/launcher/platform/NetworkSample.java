@@ -1,0 +1,58 @@
+package dev.switchboard.launcher.platform;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.switchboard.launcher.topology.Checkout;
+import dev.switchboard.launcher.topology.PlatformService;
+
+/**
+ * How the Python network sample runs: {@code python3 server.py} with the client package of the checkout on
+ * {@code PYTHONPATH} and every setting, its secret too, in its environment by the relaxed Java names, nothing on its
+ * command line.
+ */
+public final class NetworkSample {
+
+	private NetworkSample() {
+	}
+
+	/** Its command line with {@code python}. */
+	public static List<String> command(Path python, Checkout checkout) {
+		return List.of(python.toString(), checkout.networkServer().toString());
+	}
+
+	/** Where Python finds the client package (the checkout's, with no bytecode written into it), unbuffered output. */
+	public static Map<String, String> runtime(Checkout checkout) {
+		return Map.of("PYTHONPATH", checkout.pythonClient().toString(), "PYTHONDONTWRITEBYTECODE", "1",
+				"PYTHONUNBUFFERED", "1");
+	}
+
+	/**
+	 * The settings of replica {@code instance}: its client and secret, the token endpoints, the registries, the CA
+	 * and its trust bundle, and the router it calls compute through (plaintext, the router's front door).
+	 * @param tokenUris comma-separated token endpoints
+	 * @param registries comma-separated registry addresses
+	 * @param caAddresses comma-separated addresses of auth's CA
+	 * @param router the router's {@code host:port}
+	 */
+	public static Map<String, String> settings(String instance, String secret, String tokenUris, String registries,
+			String caAddresses, Path trustBundle, String router) {
+		Map<String, String> settings = new LinkedHashMap<>();
+		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID", PlatformService.NETWORK.group());
+		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret);
+		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI", tokenUris);
+		settings.put("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES", registries);
+		settings.put("SWITCHBOARD_COMPONENT_INSTANCEID", instance);
+		settings.put("SWITCHBOARD_COMPONENT_HOST", "127.0.0.1");
+		settings.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", trustBundle.toString());
+		settings.put("SWITCHBOARD_IDENTITY_CAADDRESSES", caAddresses);
+		settings.put("SPRING_GRPC_SERVER_ADDRESS", "127.0.0.1");
+		settings.put("SPRING_GRPC_SERVER_PORT", "0");
+		settings.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS", router);
+		settings.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_TLS_ENABLED", "false");
+		return settings;
+	}
+
+}
