@@ -220,7 +220,7 @@ final class HeartbeatLoad {
 					wall, this.scale.replicas(), (this.scale.replicas() > 1) ? "s" : "", beats / wall,
 					(this.sent.get() - sentBefore) / wall, cpu / wall * 100, after.cpuPerReplica(before, wall),
 					cpu / beats * 1e6);
-			System.out.printf("registry heap used %s MiB, live after the last collection %s MiB%n",
+			System.out.printf("registry heap used %s MiB, live after the last full collection %s%n",
 					after.heapMiB(), after.liveMiB());
 			System.out.printf("instances lost: %d (expected %d, registered at the end %s, lowest through the run %d); "
 					+ "evicted %d, marked DOWN %d; heartbeat stream failures %d %s%n",
@@ -563,8 +563,11 @@ final class HeartbeatLoad {
 			return String.join(" / ", this.heap.stream().map((v) -> String.format("%.0f", v)).toList());
 		}
 
+		/** What the last full collection left, per replica; the serial collector reports none until its first. */
 		String liveMiB() {
-			return String.join(" / ", this.live.stream().map((v) -> String.format("%.0f", v)).toList());
+			return String.join(" / ",
+					this.live.stream().map((v) -> (v > 0) ? String.format("%.0f MiB", v) : "n/a (no full collection yet)")
+						.toList());
 		}
 
 	}
