@@ -211,7 +211,10 @@ class AbusePlatformIT {
 		}
 		Throwable ended = events.error.poll(20, TimeUnit.SECONDS);
 		assertThat(ended).as("the flooding connection was closed").isNotNull();
-		assertThat(Status.fromThrowable(ended).getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL);
+		// the router's GOAWAY says ENHANCE_YOUR_CALM (RESOURCE_EXHAUSTED to the client) when the stream reads it before
+		// the connection closes under it (UNAVAILABLE, or INTERNAL mid-frame): which one depends on timing
+		assertThat(Status.fromThrowable(ended).getCode()).isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE,
+				Status.Code.INTERNAL);
 	}
 
 	@Test
