@@ -2,6 +2,7 @@ package dev.switchboard.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,24 @@ record Header(String name, String value) {
 			throw new UsageException("header '" + text + "' cannot be sent: " + ex.getMessage(), ex);
 		}
 		return header;
+	}
+
+	/**
+	 * Adds {@code authorization: Bearer <token>} to the headers when a token is given and no authorization header is,
+	 * so that a token can come from the environment ({@code SWITCHBOARD_TOKEN}) rather than a command line, where
+	 * every user of the machine can read it.
+	 * @param headers the parsed headers
+	 * @param token the token, or {@code null} or empty for none
+	 * @return the headers, with the token's
+	 */
+	static List<Header> withBearer(List<Header> headers, String token) {
+		if (token == null || token.isBlank()
+				|| headers.stream().anyMatch((header) -> header.name.equals("authorization"))) {
+			return headers;
+		}
+		List<Header> all = new ArrayList<>(headers);
+		all.add(new Header("authorization", "Bearer " + token.strip()));
+		return List.copyOf(all);
 	}
 
 	/**

@@ -83,6 +83,9 @@ public final class SwitchboardCli {
 			                              after another (one per line); the others take one object.
 			  -H, --header 'name: value'  add request metadata, on reflection look-ups too;
 			                              repeatable. Values of names ending in -bin are base64.
+			                              Without an authorization header, the token in
+			                              SWITCHBOARD_TOKEN (if set) goes as 'Bearer <token>': a
+			                              token there is not on a command line.
 			  --deadline <duration>       the call's deadline, counted from when it starts, e.g.
 			                              500ms, 5s, 2m, 1h; the reflection look-ups before it get
 			                              as long again. No deadline by default (30s for reflection).
@@ -204,7 +207,8 @@ public final class SwitchboardCli {
 		}
 		try {
 			Channel channel = ClientInterceptors.intercept(managed,
-					MetadataUtils.newAttachHeadersInterceptor(Header.toMetadata(arguments.headers())));
+					MetadataUtils.newAttachHeadersInterceptor(Header.toMetadata(
+							Header.withBearer(arguments.headers(), System.getenv("SWITCHBOARD_TOKEN")))));
 			Deadline reflectionDeadline = Deadline.after(reflectionTimeout.toNanos(), TimeUnit.NANOSECONDS);
 			ReflectionClient reflection = new ReflectionClient(channel,
 					CallOptions.DEFAULT.withDeadline(reflectionDeadline));

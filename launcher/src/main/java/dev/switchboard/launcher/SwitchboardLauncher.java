@@ -154,13 +154,18 @@ public final class SwitchboardLauncher {
 
 	/** The reflection client in the foreground; {@code --tls} trusts the local platform's CA by itself. */
 	private int cli(List<String> args) {
+		return cli(args, Map.of());
+	}
+
+	/** The reflection client in the foreground, with these variables added to its environment. */
+	private int cli(List<String> args, Map<String, String> variables) {
 		buildIfMissing();
 		List<String> command = new ArrayList<>();
 		command.add(JavaCommand.java());
 		command.addAll(JvmSettings.toolOptions());
 		command.addAll(List.of("-jar", this.checkout.cliJar().toString()));
 		command.addAll(args);
-		Map<String, String> environment = new HashMap<>();
+		Map<String, String> environment = new HashMap<>(variables);
 		if (Files.isRegularFile(this.state.trustBundle())) {
 			environment.put("SWITCHBOARD_CACERT", this.state.trustBundle().toString());
 		}
@@ -205,8 +210,9 @@ public final class SwitchboardLauncher {
 		catch (LauncherException ex) {
 			throw new LauncherException("could not get an admin token: " + ex.getMessage(), ex);
 		}
-		return cli(List.of("call", "--tls", target, request.get().method(), request.get().body(), "-H",
-				"authorization: Bearer " + token));
+		// the token reaches the client in its environment: on a command line every user of the machine could read it
+		return cli(List.of("call", "--tls", target, request.get().method(), request.get().body()),
+				Map.of("SWITCHBOARD_TOKEN", token));
 	}
 
 	/** {@code SWITCHBOARD_TOKEN}, or a token of the admin client the environment names, or the local admin's. */
