@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the protobuf and gRPC stubs this package ships, from the platform's protos
-# (common/src/main/proto/switchboard/{registry,auth}/v1) and the standard health protocol kept in proto/.
+# (contracts/src/main/proto/switchboard/{registry,auth}/v1) and the standard health protocol kept in proto/.
 #
 # Needs python3-grpc-tools (the gRPC service stubs). Messages are compiled with Debian's protoc
 # (protobuf-compiler, the same 3.21 release as python3-protobuf) when it is installed: the protoc bundled in
@@ -9,7 +9,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-platform_protos=$(cd "$here/../../common/src/main/proto" && pwd)
+platform_protos=$(cd "$here/../../contracts/src/main/proto" && pwd)
 local_protos="$here/proto"
 python=${PYTHON:-/usr/bin/python3}
 well_known=$("$python" -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')

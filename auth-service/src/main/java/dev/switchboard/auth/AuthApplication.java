@@ -1,6 +1,8 @@
 package dev.switchboard.auth;
 
-import dev.switchboard.launcher.topology.PlatformService;
+import java.util.Map;
+
+import dev.switchboard.contracts.DefaultPorts;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -13,7 +15,7 @@ public class AuthApplication {
 	public static void main(String[] args) {
 		SpringApplication application = new SpringApplication(AuthApplication.class);
 		// its ports on one machine and in its container, from the one place the platform's layout is written
-		application.setDefaultProperties(PlatformService.AUTH.defaultProperties());
+		application.setDefaultProperties(Map.of("spring.grpc.server.port", DefaultPorts.AUTH_GRPC, "server.port", DefaultPorts.AUTH_HTTP));
 		application.run(args);
 	}
 

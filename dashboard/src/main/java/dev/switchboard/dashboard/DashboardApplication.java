@@ -1,8 +1,10 @@
 package dev.switchboard.dashboard;
 
+import java.util.Map;
+
 import de.codecentric.boot.admin.server.config.EnableAdminServer;
 
-import dev.switchboard.launcher.topology.PlatformService;
+import dev.switchboard.contracts.DefaultPorts;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -18,7 +20,7 @@ public class DashboardApplication {
 	public static void main(String[] args) {
 		SpringApplication application = new SpringApplication(DashboardApplication.class);
 		// its ports on one machine and in its container, from the one place the platform's layout is written
-		application.setDefaultProperties(PlatformService.DASHBOARD.defaultProperties());
+		application.setDefaultProperties(Map.of("server.port", DefaultPorts.DASHBOARD_HTTP));
 		application.run(args);
 	}
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import dev.switchboard.launcher.topology.DefaultPorts;
+import dev.switchboard.contracts.DefaultPorts;
 import dev.switchboard.router.proxy.CallRate;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.switchboard.launcher.topology.Checkout;
-import dev.switchboard.launcher.topology.DefaultPorts;
+import dev.switchboard.contracts.DefaultPorts;
 import dev.switchboard.launcher.topology.JvmSettings;
 import dev.switchboard.launcher.topology.PlatformService;
 import org.junit.jupiter.api.BeforeAll;

@@ -21,7 +21,7 @@ import dev.switchboard.launcher.process.Readiness;
 import dev.switchboard.launcher.process.Sleep;
 import dev.switchboard.launcher.state.StateDirectory;
 import dev.switchboard.launcher.topology.Checkout;
-import dev.switchboard.launcher.topology.DefaultPorts;
+import dev.switchboard.contracts.DefaultPorts;
 import dev.switchboard.launcher.topology.PlatformService;
 
 import static dev.switchboard.launcher.topology.PlatformService.AUTH;

@@ -1,8 +1,8 @@
 package dev.switchboard.launcher.topology;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+
+import dev.switchboard.contracts.DefaultPorts;
 
 /**
  * The processes the platform is made of: the group each joins as (and the client it gets), where its runnable jar is
@@ -114,20 +114,6 @@ public enum PlatformService {
 			throw new IllegalStateException(this + " has no actuator");
 		}
 		return this.httpPort + offset(replica);
-	}
-
-	/**
-	 * The ports a replica of this service binds when nothing else is configured (Spring Boot's lowest-precedence
-	 * default properties, which its application class sets): the first replica's, which is also where every replica
-	 * listens inside its container.
-	 */
-	public Map<String, Object> defaultProperties() {
-		Map<String, Object> properties = new LinkedHashMap<>();
-		if (hasFixedGrpcPort()) {
-			properties.put("spring.grpc.server.port", grpcPort(1));
-		}
-		properties.put("server.port", httpPort(1));
-		return properties;
 	}
 
 	/** The instance id of replica {@code replica}: {@code <group>-<n>}. */

@@ -1,5 +1,6 @@
 package dev.switchboard.launcher.topology;
 
+import dev.switchboard.contracts.DefaultPorts;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

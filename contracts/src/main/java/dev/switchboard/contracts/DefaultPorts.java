@@ -1,4 +1,4 @@
-package dev.switchboard.launcher.topology;
+package dev.switchboard.contracts;
 
 /**
  * The platform's fixed ports on one machine, the one place they are written: the launcher starts replica {@code n} of
