@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -44,11 +42,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the router: shared event loops, replica channels through the connection manager, the routing table fed by
@@ -119,13 +119,17 @@ class RouterConfiguration {
 		return new PowerOfTwoChoices(ThreadLocalRandom::current, System::nanoTime);
 	}
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService routerScheduler() {
-		return Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "router-scheduler");
-			thread.setDaemon(true);
-			return thread;
-		});
+	/**
+	 * The revocation watch's reconnects. A daemon that runs until the context destroys it; not a default candidate, so
+	 * that Boot's own task executor and scheduler do not back off from it.
+	 */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler routerScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("router-scheduler-");
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	/**
@@ -135,7 +139,7 @@ class RouterConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
 	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
-			ClientConnectionManager manager, ScheduledExecutorService routerScheduler) {
+			ClientConnectionManager manager, @Qualifier("routerScheduler") ThreadPoolTaskScheduler routerScheduler) {
 		RouterProperties.Auth auth = properties.auth();
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> {
 			GroupRoute group = table.current().group("auth");
@@ -144,7 +148,7 @@ class RouterConfiguration {
 		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
 				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
 				auth.timeout(), Clock.systemUTC());
-		authorizer.watchRevocations(routerScheduler,
+		authorizer.watchRevocations(routerScheduler.getScheduledExecutor(),
 				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
 		return authorizer;
 	}
