@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
@@ -160,20 +161,27 @@ class RegistryConfiguration {
 	/** The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback. */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
-	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties, ClientConnectionManager manager,
-			@Qualifier("registryMaintenance") ThreadPoolTaskScheduler registryMaintenance) {
+	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties,
+			ClientConnectionManager manager) {
 		RegistryProperties.Auth auth = properties.auth();
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.instances()
 			.stream()
 			.filter((instance) -> instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP)
 			.map((instance) -> instance.getHost() + ":" + instance.getPort())
 			.toList(), auth.fallbackAddress());
-		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
-				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), 100_000, auth.timeout(),
-				Clock.systemUTC());
-		authorizer.watchRevocations(registryMaintenance.getScheduledExecutor(),
-				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
-		return authorizer;
+		return new CachingAuthorizer(targets, (target) -> manager.acquire("auth", target).channel(),
+				auth.cacheMaxAge(), 100_000, auth.timeout(), Clock.systemUTC());
+	}
+
+	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
+	BackgroundStream registryRevocations(CachingAuthorizer registryAuthorizer,
+			@Qualifier("registryMaintenance") ThreadPoolTaskScheduler registryMaintenance) {
+		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
+		return BackgroundStream.of(
+				() -> registryAuthorizer.watchRevocations(registryMaintenance.getScheduledExecutor(), backoff),
+				registryAuthorizer::close);
 	}
 
 	@Bean

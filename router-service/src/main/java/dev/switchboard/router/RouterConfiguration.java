@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
@@ -134,23 +135,31 @@ class RouterConfiguration {
 
 	/**
 	 * Asks the auth group's UP replicas (from the routing table, the configured address last) and keeps their
-	 * answers until a revocation or the token's expiry.
+	 * answers until a revocation ({@link #routerRevocations}) or the token's expiry.
 	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
 	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
-			ClientConnectionManager manager, @Qualifier("routerScheduler") ThreadPoolTaskScheduler routerScheduler) {
+			ClientConnectionManager manager) {
 		RouterProperties.Auth auth = properties.auth();
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> {
 			GroupRoute group = table.current().group("auth");
 			return (group != null) ? Arrays.stream(group.up()).map(Replica::target).toList() : List.<String>of();
 		}, auth.fallbackAddress());
-		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
+		return new CachingAuthorizer(targets,
 				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
 				auth.timeout(), Clock.systemUTC());
-		authorizer.watchRevocations(routerScheduler.getScheduledExecutor(),
-				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
-		return authorizer;
+	}
+
+	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
+	BackgroundStream routerRevocations(CachingAuthorizer routerAuthorizer,
+			@Qualifier("routerScheduler") ThreadPoolTaskScheduler routerScheduler) {
+		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
+		return BackgroundStream.of(
+				() -> routerAuthorizer.watchRevocations(routerScheduler.getScheduledExecutor(), backoff),
+				routerAuthorizer::close);
 	}
 
 	/** Reflection and {@code Router/GetRoutes} need a token allowed to discover; health stays open. */

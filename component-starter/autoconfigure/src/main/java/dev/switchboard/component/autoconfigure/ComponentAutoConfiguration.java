@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.common.auth.BearerTokenCredentials;
 import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
@@ -182,7 +183,8 @@ public final class ComponentAutoConfiguration {
 			return scheduler("switchboard-watch-");
 		}
 
-		@Bean(initMethod = "start", destroyMethod = "close")
+		/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */
+		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, ComponentProperties properties,
 				@Qualifier("switchboardWatchScheduler") ThreadPoolTaskScheduler switchboardWatchScheduler) {
@@ -190,6 +192,15 @@ public final class ComponentAutoConfiguration {
 			return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
 					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
 					switchboardWatchScheduler.getScheduledExecutor());
+		}
+
+		/**
+		 * Opens the Watch stream before the gRPC server starts and closes it after the server drained, so routing
+		 * and discovery see the platform for every call the server takes.
+		 */
+		@Bean
+		BackgroundStream switchboardRegistryWatch(RegistryWatcher watcher) {
+			return BackgroundStream.of(watcher::start, watcher::close);
 		}
 
 	}
