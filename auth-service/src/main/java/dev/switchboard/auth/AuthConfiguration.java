@@ -2,12 +2,9 @@ package dev.switchboard.auth;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -40,12 +37,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.dao.DataAccessException;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.security.oauth2.jwt.JwtEncoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
@@ -60,7 +61,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Wires the auth service: stores on the shared database, the key ring, the revocation log poller and hub, the
  * decision path, the gRPC service, Spring Authorization Server's extension points and the background jobs.
  * <p>
- * Background work runs on two single-thread schedulers: {@code auth-revocations} polls the revocation log (every
+ * Background work runs on two single-thread task schedulers: {@code auth-revocations} polls the revocation log (every
  * {@code switchboard.auth.revocation-poll-interval}) and pushes to watchers; {@code auth-maintenance} reloads the
  * published keys every 5 s, rotates the signing key when it is older than {@code switchboard.auth.key-rotation}
  * (checked every minute, or every tenth of the period when shorter), reloads the CAs every 5 s (so a CA made by any
@@ -73,6 +74,8 @@ class AuthConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(AuthConfiguration.class);
 
 	private static final Duration KEY_REFRESH_INTERVAL = Duration.ofSeconds(5);
+
+	private static final Duration MAINTENANCE_INTERVAL = Duration.ofMinutes(1);
 
 	@Bean
 	Clock authClock() {
@@ -134,47 +137,65 @@ class AuthConfiguration {
 		return hub;
 	}
 
+	/**
+	 * Revocation polls, on a thread of their own so that slow maintenance never delays a push. Destroyed before the
+	 * database pool closes, so a poll never runs against a closed pool.
+	 */
+	@Bean(defaultCandidate = false)
+	@DependsOn("dataSource")
+	ThreadPoolTaskScheduler authRevocations() {
+		return scheduler("auth-revocations-");
+	}
+
+	/** Key, CA and table maintenance; destroyed before the database pool closes. */
+	@Bean(defaultCandidate = false)
+	@DependsOn("dataSource")
+	ThreadPoolTaskScheduler authMaintenance() {
+		return scheduler("auth-maintenance-");
+	}
+
+	/**
+	 * A daemon scheduler that runs until the context destroys it. Not a default candidate, so that Boot's own task
+	 * executor and scheduler do not back off from it.
+	 */
+	private static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix(threadNamePrefix);
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
+	}
+
 	@Bean
 	RevocationPoller revocationPoller(RevocationStore revocations, RevocationHub hub, DecisionCache cache,
-			Clock authClock) {
+			Clock authClock, AuthProperties properties,
+			@Qualifier("authRevocations") ThreadPoolTaskScheduler authRevocations) {
 		// caches first: a watcher that reacts to an event and asks again must get the new answer
-		return new RevocationPoller(revocations, hub.sequence(), List.of(cache, hub), authClock);
+		RevocationPoller poller = new RevocationPoller(revocations, hub.sequence(), List.of(cache, hub), authClock);
+		poller.scheduleOn(authRevocations.getScheduledExecutor(), properties.revocationPollInterval().toMillis());
+		return poller;
 	}
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService authRevocationScheduler(RevocationPoller poller, AuthProperties properties) {
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-revocations"));
-		poller.scheduleOn(scheduler, properties.revocationPollInterval().toMillis());
-		return scheduler;
-	}
-
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService authMaintenanceScheduler(KeyRing keys, CertificateAuthority certificateAuthority,
+	/** Schedules the key, CA and table maintenance on {@code auth-maintenance}. */
+	@Bean
+	Housekeeping authHousekeeping(KeyRing keys, CertificateAuthority certificateAuthority,
 			RevocationStore revocations, FailureCounter failures, Lockouts lockouts, IssuanceLimit issuance,
-			AuthProperties properties, Clock authClock) {
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auth-maintenance"));
-		long refresh = KEY_REFRESH_INTERVAL.toMillis();
-		scheduler.scheduleWithFixedDelay(quietly("key refresh", keys::refresh), refresh, refresh,
-				TimeUnit.MILLISECONDS);
-		long rotationCheck = Math.max(1000, Math.min(60_000, properties.keyRotation().toMillis() / 10));
-		scheduler.scheduleWithFixedDelay(quietly("key rotation", keys::rotateIfDue), rotationCheck, rotationCheck,
-				TimeUnit.MILLISECONDS);
-		scheduler.scheduleWithFixedDelay(quietly("CA refresh", certificateAuthority::refresh), refresh, refresh,
-				TimeUnit.MILLISECONDS);
-		scheduler.scheduleWithFixedDelay(quietly("CA rotation", certificateAuthority::rotateIfDue), 1, 1,
-				TimeUnit.MINUTES);
+			AuthProperties properties, Clock authClock, @Qualifier("authMaintenance") TaskScheduler authMaintenance) {
+		Instant now = Instant.now();
+		authMaintenance.scheduleWithFixedDelay(quietly("key refresh", keys::refresh),
+				now.plus(KEY_REFRESH_INTERVAL), KEY_REFRESH_INTERVAL);
+		Duration rotationCheck = Duration
+			.ofMillis(Math.max(1000, Math.min(60_000, properties.keyRotation().toMillis() / 10)));
+		authMaintenance.scheduleWithFixedDelay(quietly("key rotation", keys::rotateIfDue), now.plus(rotationCheck),
+				rotationCheck);
+		authMaintenance.scheduleWithFixedDelay(quietly("CA refresh", certificateAuthority::refresh),
+				now.plus(KEY_REFRESH_INTERVAL), KEY_REFRESH_INTERVAL);
+		authMaintenance.scheduleWithFixedDelay(quietly("CA rotation", certificateAuthority::rotateIfDue),
+				now.plus(MAINTENANCE_INTERVAL), MAINTENANCE_INTERVAL);
 		Housekeeping housekeeping = new Housekeeping(revocations, keys, certificateAuthority, failures, lockouts,
 				issuance, properties.revocationEventRetention(), authClock);
-		scheduler.scheduleWithFixedDelay(housekeeping, 1, 1, TimeUnit.MINUTES);
-		return scheduler;
-	}
-
-	private static ThreadFactory daemon(String name) {
-		return (task) -> {
-			Thread thread = new Thread(task, name);
-			thread.setDaemon(true);
-			return thread;
-		};
+		authMaintenance.scheduleWithFixedDelay(housekeeping, now.plus(MAINTENANCE_INTERVAL), MAINTENANCE_INTERVAL);
+		return housekeeping;
 	}
 
 	private static Runnable quietly(String what, Runnable task) {

@@ -2,11 +2,9 @@ package dev.switchboard.registry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.hazelcast.config.Config;
@@ -15,6 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
@@ -34,11 +33,15 @@ import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /** Wires the registry: Hazelcast member, store, Watch hub, lease sweeper, gRPC service, actuator. */
 @Configuration(proxyBeanMethods = false)
@@ -78,21 +81,65 @@ class RegistryConfiguration {
 		return quotas;
 	}
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService registryScheduler(InstanceStore store, WatchHub hub, LeaseRenewals renewals,
-			RegistryProperties properties, MeterRegistry meters) {
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "registry-sweeper");
-			thread.setDaemon(true);
-			return thread;
-		});
-		// renewals are written as often as leases are swept, so the sweeper never reads one older than that
-		renewals.scheduleOn(scheduler, properties.sweepInterval());
-		new LeaseSweeper(store, properties.ttl(), meters).scheduleOn(scheduler, properties.sweepInterval());
-		RegistryMetrics metrics = new RegistryMetrics(hub, meters);
-		scheduler.scheduleWithFixedDelay(metrics::refresh, 1, 1, TimeUnit.SECONDS);
-		scheduler.scheduleWithFixedDelay(new ClaimReaper(store, hub), 5, 5, TimeUnit.SECONDS);
+	/**
+	 * The lease thread: flushes renewals and sweeps leases, nothing else, so neither waits behind a slow claim reap or
+	 * an auth reconnect and a live instance is never judged silent. It depends on the Hazelcast member so that it is
+	 * destroyed first, and a flush running then completes before the member leaves.
+	 */
+	@Bean(defaultCandidate = false)
+	@DependsOn("hazelcastInstance")
+	ThreadPoolTaskScheduler registrySweeper() {
+		ThreadPoolTaskScheduler scheduler = scheduler("registry-sweeper-");
+		scheduler.setWaitForTasksToCompleteOnShutdown(true);
+		scheduler.setAwaitTerminationSeconds(5);
 		return scheduler;
+	}
+
+	/** Metrics, claim reaping and the revocation watch: work that may block without delaying the lease thread. */
+	@Bean(defaultCandidate = false)
+	@DependsOn("hazelcastInstance")
+	ThreadPoolTaskScheduler registryMaintenance() {
+		return scheduler("registry-maintenance-");
+	}
+
+	/**
+	 * A daemon scheduler that keeps running until the context destroys it, not only until it starts closing: renewals
+	 * heard while the gRPC server drains are still written. Not a default candidate, so that Boot's own task executor
+	 * and scheduler do not back off from it.
+	 */
+	private static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix(threadNamePrefix);
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
+	}
+
+	@Bean
+	LeaseSweeper leaseSweeper(InstanceStore store, LeaseRenewals renewals, RegistryProperties properties,
+			MeterRegistry meters, @Qualifier("registrySweeper") TaskScheduler registrySweeper) {
+		// renewals are written as often as leases are swept, so the sweeper never reads one older than that
+		renewals.scheduleOn(registrySweeper, properties.sweepInterval());
+		LeaseSweeper sweeper = new LeaseSweeper(store, properties.ttl(), meters);
+		sweeper.scheduleOn(registrySweeper, properties.sweepInterval());
+		return sweeper;
+	}
+
+	@Bean
+	RegistryMetrics registryMetrics(WatchHub hub, MeterRegistry meters,
+			@Qualifier("registryMaintenance") TaskScheduler registryMaintenance) {
+		RegistryMetrics metrics = new RegistryMetrics(hub, meters);
+		registryMaintenance.scheduleWithFixedDelay(metrics::refresh, Instant.now().plusSeconds(1),
+				Duration.ofSeconds(1));
+		return metrics;
+	}
+
+	@Bean
+	ClaimReaper claimReaper(InstanceStore store, WatchHub hub,
+			@Qualifier("registryMaintenance") TaskScheduler registryMaintenance) {
+		ClaimReaper reaper = new ClaimReaper(store, hub);
+		registryMaintenance.scheduleWithFixedDelay(reaper, Instant.now().plusSeconds(5), Duration.ofSeconds(5));
+		return reaper;
 	}
 
 	/** Maps the registry's exceptions to statuses; a Hazelcast member shutting down is its infrastructure error. */
@@ -114,20 +161,27 @@ class RegistryConfiguration {
 	/** The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback. */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
-	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties, ClientConnectionManager manager,
-			ScheduledExecutorService registryScheduler) {
+	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties,
+			ClientConnectionManager manager) {
 		RegistryProperties.Auth auth = properties.auth();
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.instances()
 			.stream()
 			.filter((instance) -> instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP)
 			.map((instance) -> instance.getHost() + ":" + instance.getPort())
 			.toList(), auth.fallbackAddress());
-		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
-				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), 100_000, auth.timeout(),
-				Clock.systemUTC());
-		authorizer.watchRevocations(registryScheduler,
-				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
-		return authorizer;
+		return new CachingAuthorizer(targets, (target) -> manager.acquire("auth", target).channel(),
+				auth.cacheMaxAge(), 100_000, auth.timeout(), Clock.systemUTC());
+	}
+
+	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
+	BackgroundStream registryRevocations(CachingAuthorizer registryAuthorizer,
+			@Qualifier("registryMaintenance") ThreadPoolTaskScheduler registryMaintenance) {
+		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
+		return BackgroundStream.of(
+				() -> registryAuthorizer.watchRevocations(registryMaintenance.getScheduledExecutor(), backoff),
+				registryAuthorizer::close);
 	}
 
 	@Bean

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -14,6 +12,7 @@ import java.util.function.Supplier;
 import dev.switchboard.common.auth.AuthTargets;
 import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
@@ -44,11 +43,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the router: shared event loops, replica channels through the connection manager, the routing table fed by
@@ -119,34 +120,46 @@ class RouterConfiguration {
 		return new PowerOfTwoChoices(ThreadLocalRandom::current, System::nanoTime);
 	}
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService routerScheduler() {
-		return Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "router-scheduler");
-			thread.setDaemon(true);
-			return thread;
-		});
+	/**
+	 * The revocation watch's reconnects. A daemon that runs until the context destroys it; not a default candidate, so
+	 * that Boot's own task executor and scheduler do not back off from it.
+	 */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler routerScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("router-scheduler-");
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	/**
 	 * Asks the auth group's UP replicas (from the routing table, the configured address last) and keeps their
-	 * answers until a revocation or the token's expiry.
+	 * answers until a revocation ({@link #routerRevocations}) or the token's expiry.
 	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
 	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
-			ClientConnectionManager manager, ScheduledExecutorService routerScheduler) {
+			ClientConnectionManager manager) {
 		RouterProperties.Auth auth = properties.auth();
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> {
 			GroupRoute group = table.current().group("auth");
 			return (group != null) ? Arrays.stream(group.up()).map(Replica::target).toList() : List.<String>of();
 		}, auth.fallbackAddress());
-		CachingAuthorizer authorizer = new CachingAuthorizer(targets,
+		return new CachingAuthorizer(targets,
 				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
 				auth.timeout(), Clock.systemUTC());
-		authorizer.watchRevocations(routerScheduler,
-				new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom()));
-		return authorizer;
+	}
+
+	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
+	@Bean
+	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
+	BackgroundStream routerRevocations(CachingAuthorizer routerAuthorizer,
+			@Qualifier("routerScheduler") ThreadPoolTaskScheduler routerScheduler) {
+		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
+		return BackgroundStream.of(
+				() -> routerAuthorizer.watchRevocations(routerScheduler.getScheduledExecutor(), backoff),
+				routerAuthorizer::close);
 	}
 
 	/** Reflection and {@code Router/GetRoutes} need a token allowed to discover; health stays open. */

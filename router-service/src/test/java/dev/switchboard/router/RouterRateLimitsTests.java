@@ -10,7 +10,9 @@ import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.LifecycleProcessor;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.AbstractApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +27,10 @@ class RouterRateLimitsTests {
 		.withBean(LazyInitializationBeanFactoryPostProcessor.class)
 		.withBean(LazyInitializationExcludeFilter.class,
 				() -> LazyInitializationExcludeFilter.forBeanTypes(RouterProperties.class, PrincipalRateLimiter.class))
-		.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+		// a context starts its lifecycle beans (auth's revocation stream) even when lazy; here nothing starts
+		.withBean(AbstractApplicationContext.LIFECYCLE_PROCESSOR_BEAN_NAME, LifecycleProcessor.class,
+				NothingStarts::new);
 
 	@Test
 	void whenNothingIsConfiguredThenNoLimiterExists() {
@@ -97,6 +102,32 @@ class RouterRateLimitsTests {
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties(RouterProperties.class)
 	static class Properties {
+
+	}
+
+	/** A lifecycle processor that starts and stops nothing. */
+	static final class NothingStarts implements LifecycleProcessor {
+
+		@Override
+		public void onRefresh() {
+		}
+
+		@Override
+		public void onClose() {
+		}
+
+		@Override
+		public void start() {
+		}
+
+		@Override
+		public void stop() {
+		}
+
+		@Override
+		public boolean isRunning() {
+			return false;
+		}
 
 	}
 

@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ChannelFactory;
@@ -17,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,6 +29,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.util.StringUtils;
 
 /**
@@ -94,25 +94,31 @@ public final class IdentityAutoConfiguration {
 		return new RemoteCertificateIssuer(properties.caAddresses(), source, trust, properties.timeout().toMillis());
 	}
 
-	/** The renewal thread, held by a bean that is not an {@code Executor} (Boot would back off its own). */
-	@Bean(destroyMethod = "close")
-	IdentityScheduler switchboardIdentityScheduler() {
-		return new IdentityScheduler(Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "switchboard-identity");
-			thread.setDaemon(true);
-			return thread;
-		}));
+	/**
+	 * The renewal thread: a daemon that runs until the context destroys it. Not a default candidate, so that Boot's
+	 * own task executor and scheduler do not back off from it, nor does the application's {@code @Scheduled} work
+	 * land on it.
+	 */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler switchboardIdentityScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("switchboard-identity-");
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	/** Gets the first certificate before anything that serves or calls is built: creating this bean blocks. */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	PlatformIdentity switchboardPlatformIdentity(IdentityProperties properties, PlatformTrust trust,
-			CertificateIssuer issuer, IdentityScheduler switchboardIdentityScheduler, Environment environment) {
+			CertificateIssuer issuer,
+			@Qualifier("switchboardIdentityScheduler") ThreadPoolTaskScheduler switchboardIdentityScheduler,
+			Environment environment) {
 		SpiffeId id = SpiffeId.of(properties.trustDomain(), group(properties, environment),
 				instance(properties, environment));
 		PlatformIdentity identity = new PlatformIdentity(id, issuer, trust, properties.renewAt(), Clock.systemUTC());
-		identity.start(switchboardIdentityScheduler.executor(), properties.startTimeout());
+		identity.start(switchboardIdentityScheduler.getScheduledExecutor(), properties.startTimeout());
 		return identity;
 	}
 
@@ -180,16 +186,6 @@ public final class IdentityAutoConfiguration {
 		catch (UnknownHostException ex) {
 			return "localhost";
 		}
-	}
-
-	/** The single thread renewals run on; closing the bean stops it. */
-	record IdentityScheduler(ScheduledExecutorService executor) implements AutoCloseable {
-
-		@Override
-		public void close() {
-			this.executor.shutdownNow();
-		}
-
 	}
 
 }

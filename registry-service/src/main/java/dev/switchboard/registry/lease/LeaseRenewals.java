@@ -2,16 +2,17 @@ package dev.switchboard.registry.lease;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The lease renewals heard on this replica, coalesced: however many heartbeats an instance sends between two flushes,
@@ -85,7 +86,7 @@ public final class LeaseRenewals {
 	 * Flushes every {@code interval} on {@code scheduler} until it shuts down; a failed flush is logged and retried
 	 * with the next.
 	 */
-	public void scheduleOn(ScheduledExecutorService scheduler, Duration interval) {
+	public void scheduleOn(TaskScheduler scheduler, Duration interval) {
 		scheduler.scheduleWithFixedDelay(() -> {
 			try {
 				flush();
@@ -93,7 +94,7 @@ public final class LeaseRenewals {
 			catch (RuntimeException ex) {
 				logger.warn("Writing {} lease renewals failed; retrying in {}", this.pending.size(), interval, ex);
 			}
-		}, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+		}, Instant.now().plus(interval), interval);
 	}
 
 }

@@ -1,10 +1,9 @@
 package dev.switchboard.registry.lease;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
@@ -12,6 +11,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Evicts instances whose lease expired. Each replica sweeps the partitions it owns, several times per heartbeat
@@ -39,7 +40,7 @@ public final class LeaseSweeper {
 	 * Sweeps every {@code interval} on {@code scheduler} until it shuts down. A failed sweep is logged and the next
 	 * one runs as planned.
 	 */
-	public void scheduleOn(ScheduledExecutorService scheduler, Duration interval) {
+	public void scheduleOn(TaskScheduler scheduler, Duration interval) {
 		scheduler.scheduleWithFixedDelay(() -> {
 			try {
 				sweep();
@@ -47,7 +48,7 @@ public final class LeaseSweeper {
 			catch (RuntimeException ex) {
 				logger.warn("Lease sweep failed; retrying in {}", interval, ex);
 			}
-		}, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+		}, Instant.now().plus(interval), interval);
 	}
 
 	/** Evicts what expired; returns the evicted instances. */

@@ -3,13 +3,12 @@ package dev.switchboard.component.autoconfigure;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.switchboard.common.auth.BearerTokenCredentials;
 import dev.switchboard.common.auth.TokenSource;
+import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.common.grpc.Backoff;
@@ -27,6 +26,7 @@ import dev.switchboard.registry.v1.WatchRequest;
 import io.grpc.Server;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,6 +44,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.util.StringUtils;
 
 /**
@@ -86,15 +87,38 @@ public final class ComponentAutoConfiguration {
 		return new InFlightCalls();
 	}
 
+	/**
+	 * The heartbeat thread. It runs until the context destroys it, after the drain has deregistered: the drain's
+	 * {@code OUT_OF_SERVICE} heartbeats go out while the context closes.
+	 */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler switchboardHeartbeatScheduler() {
+		return scheduler("switchboard-heartbeat-");
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	SwitchboardServiceRegistry switchboardServiceRegistry(RegistryChannels channels, ComponentProperties properties,
 			InFlightCalls inFlight, ObjectProvider<ApplicationAvailability> availability,
-			ObjectProvider<HealthEndpoint> health) {
+			ObjectProvider<HealthEndpoint> health,
+			@Qualifier("switchboardHeartbeatScheduler") ThreadPoolTaskScheduler switchboardHeartbeatScheduler) {
 		Supplier<InstanceStatus> status = () -> healthStatus(availability.getIfAvailable(), health.getIfAvailable());
 		ComponentProperties.Registry registry = properties.registry();
 		return new SwitchboardServiceRegistry(channels, status, inFlight, registry.timeout(),
-				registry.initialBackoff(), registry.maxBackoff());
+				registry.initialBackoff(), registry.maxBackoff(), switchboardHeartbeatScheduler.getScheduledExecutor());
+	}
+
+	/**
+	 * A daemon scheduler that runs until the context destroys it, not only until it starts closing. Not a default
+	 * candidate, so that Boot's own task executor and scheduler do not back off from it, nor does the application's
+	 * {@code @Scheduled} work land on it.
+	 */
+	static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix(threadNamePrefix);
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	@Bean
@@ -153,27 +177,30 @@ public final class ComponentAutoConfiguration {
 	@ConditionalOnBooleanProperty(name = "switchboard.component.watch.enabled", matchIfMissing = true)
 	static class WatchConfiguration {
 
-		/**
-		 * The watch's thread, held by a bean that is not itself an {@code Executor}: an {@code Executor} bean would
-		 * make Boot back off from its {@code applicationTaskExecutor}.
-		 */
-		@Bean(destroyMethod = "close")
-		WatchScheduler switchboardWatchScheduler() {
-			return new WatchScheduler(Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "switchboard-watch");
-				thread.setDaemon(true);
-				return thread;
-			}));
+		/** The watch's thread. */
+		@Bean(defaultCandidate = false)
+		ThreadPoolTaskScheduler switchboardWatchScheduler() {
+			return scheduler("switchboard-watch-");
 		}
 
-		@Bean(initMethod = "start", destroyMethod = "close")
+		/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */
+		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, ComponentProperties properties,
-				WatchScheduler switchboardWatchScheduler) {
+				@Qualifier("switchboardWatchScheduler") ThreadPoolTaskScheduler switchboardWatchScheduler) {
 			ComponentProperties.Registry registry = properties.registry();
 			return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
 					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
-					switchboardWatchScheduler.executor());
+					switchboardWatchScheduler.getScheduledExecutor());
+		}
+
+		/**
+		 * Opens the Watch stream before the gRPC server starts and closes it after the server drained, so routing
+		 * and discovery see the platform for every call the server takes.
+		 */
+		@Bean
+		BackgroundStream switchboardRegistryWatch(RegistryWatcher watcher) {
+			return BackgroundStream.of(watcher::start, watcher::close);
 		}
 
 	}
@@ -189,16 +216,6 @@ public final class ComponentAutoConfiguration {
 		@ConditionalOnMissingBean(SwitchboardDiscoveryClient.class)
 		SwitchboardDiscoveryClient switchboardDiscoveryClient(RegistryWatcher watcher) {
 			return new SwitchboardDiscoveryClient(watcher);
-		}
-
-	}
-
-	/** The single thread the registry watch runs on; closing the bean stops it. */
-	record WatchScheduler(ScheduledExecutorService executor) implements AutoCloseable {
-
-		@Override
-		public void close() {
-			this.executor.shutdownNow();
 		}
 
 	}

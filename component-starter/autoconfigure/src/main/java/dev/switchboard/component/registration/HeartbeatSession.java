@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * its state) registers again.
  * <p>
  * All state lives on one scheduler thread: gRPC callbacks only hand work to it. Public methods are thread-safe;
- * {@link #start()} returns at once, {@link #deregister(Duration)} blocks until done or the timeout.
+ * {@link #start()} and {@link #stop()} return at once, {@link #deregister(Duration)} blocks until done or the timeout.
  */
 public final class HeartbeatSession {
 
@@ -76,7 +76,7 @@ public final class HeartbeatSession {
 	 * @param load the calls in flight and completed, to report
 	 * @param backoff waits between reconnects
 	 * @param timeout deadline of unary registry calls
-	 * @param scheduler a single-threaded scheduler this session may own
+	 * @param scheduler a single-threaded scheduler, which sessions may share; its owner shuts it down
 	 */
 	public HeartbeatSession(RegistryChannels channels, ComponentRegistration registration,
 			Supplier<InstanceStatus> status, CallLoad load, Backoff backoff, Duration timeout,
@@ -103,6 +103,21 @@ public final class HeartbeatSession {
 	/** Sends a heartbeat now, so a status change reaches the registry without waiting for the next tick. */
 	public void heartbeatNow() {
 		submit(this::beat);
+	}
+
+	/**
+	 * Stops heartbeating and cancels the stream, without deregistering: the registry marks the instance DOWN and
+	 * evicts it after the TTL.
+	 */
+	public void stop() {
+		submit(() -> {
+			this.stopped = true;
+			cancelTasks();
+			if (this.stream != null) {
+				this.stream.cancel("stopped", null);
+				this.stream = null;
+			}
+		});
 	}
 
 	/**
@@ -213,12 +228,7 @@ public final class HeartbeatSession {
 
 	private boolean stopAndDeregister() {
 		this.stopped = true;
-		if (this.ticker != null) {
-			this.ticker.cancel(false);
-		}
-		if (this.reconnect != null) {
-			this.reconnect.cancel(false);
-		}
+		cancelTasks();
 		if (this.stream != null) {
 			this.stream.onCompleted();
 			this.stream = null;
@@ -250,6 +260,15 @@ public final class HeartbeatSession {
 			}
 		}
 		return false;
+	}
+
+	private void cancelTasks() {
+		if (this.ticker != null) {
+			this.ticker.cancel(false);
+		}
+		if (this.reconnect != null) {
+			this.reconnect.cancel(false);
+		}
 	}
 
 	/** Hands work to the scheduler thread; after shutdown there is nothing left to do. */

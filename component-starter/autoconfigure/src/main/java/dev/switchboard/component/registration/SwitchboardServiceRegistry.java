@@ -5,9 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
 import java.util.function.Supplier;
 
 import dev.switchboard.common.grpc.Backoff;
@@ -23,7 +21,7 @@ import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
  * the status the instance reports ({@code OUT_OF_SERVICE} while draining); {@code null} or {@code "AUTO"} hands it back
  * to the health-derived status.
  * <p>
- * Thread-safe.
+ * Thread-safe. The sessions share one scheduler thread, which the caller owns.
  */
 public final class SwitchboardServiceRegistry implements ServiceRegistry<ComponentRegistration> {
 
@@ -42,6 +40,8 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 
 	private final Duration maxBackoff;
 
+	private final ScheduledExecutorService scheduler;
+
 	private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
 	/**
@@ -51,15 +51,19 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 	 * @param timeout deadline of unary registry calls
 	 * @param initialBackoff ceiling of the first reconnect wait
 	 * @param maxBackoff largest reconnect wait
+	 * @param scheduler the single thread the heartbeat sessions run on; the caller shuts it down after
+	 * {@link #close()}
 	 */
 	public SwitchboardServiceRegistry(RegistryChannels channels, Supplier<InstanceStatus> healthStatus,
-			CallLoad load, Duration timeout, Duration initialBackoff, Duration maxBackoff) {
+			CallLoad load, Duration timeout, Duration initialBackoff, Duration maxBackoff,
+			ScheduledExecutorService scheduler) {
 		this.channels = Objects.requireNonNull(channels, "channels");
 		this.healthStatus = Objects.requireNonNull(healthStatus, "healthStatus");
 		this.load = Objects.requireNonNull(load, "load");
 		this.timeout = timeout;
 		this.initialBackoff = initialBackoff;
 		this.maxBackoff = maxBackoff;
+		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
 	}
 
 	@Override
@@ -76,13 +80,12 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 		Session session = this.sessions.remove(registration.getInstanceId());
 		if (session != null) {
 			session.heartbeat.deregister(this.timeout.multipliedBy(this.channels.size() + 1));
-			session.scheduler.shutdownNow();
 		}
 	}
 
 	@Override
 	public void close() {
-		this.sessions.values().forEach((session) -> session.scheduler.shutdownNow());
+		this.sessions.values().forEach((session) -> session.heartbeat.stop());
 		this.sessions.clear();
 	}
 
@@ -104,26 +107,19 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 		return (session != null) ? (T) session.heartbeat.acknowledgedStatus().name() : null;
 	}
 
-	/** One registered instance: its heartbeat session, scheduler thread and status override. */
+	/** One registered instance: its heartbeat session and status override. */
 	private final class Session {
-
-		private final ScheduledExecutorService scheduler;
 
 		private final HeartbeatSession heartbeat;
 
 		private volatile InstanceStatus override;
 
 		Session(ComponentRegistration registration) {
-			this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "switchboard-heartbeat");
-				thread.setDaemon(true);
-				return thread;
-			});
 			Backoff backoff = new Backoff(SwitchboardServiceRegistry.this.initialBackoff,
 					SwitchboardServiceRegistry.this.maxBackoff, new SplittableRandom());
 			this.heartbeat = new HeartbeatSession(SwitchboardServiceRegistry.this.channels, registration,
 					this::status, SwitchboardServiceRegistry.this.load, backoff,
-					SwitchboardServiceRegistry.this.timeout, this.scheduler);
+					SwitchboardServiceRegistry.this.timeout, SwitchboardServiceRegistry.this.scheduler);
 		}
 
 		private InstanceStatus status() {

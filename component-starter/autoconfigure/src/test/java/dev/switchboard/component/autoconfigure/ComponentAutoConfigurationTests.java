@@ -49,12 +49,13 @@ class ComponentAutoConfigurationTests {
 
 	@Test
 	void whenWatchingThenBootsApplicationTaskExecutorStays() {
-		// an Executor bean of the starter's would make Boot's task execution auto-configuration back off
+		// the starter's schedulers are no default candidates: Boot keeps its executor, and the application gets it
 		this.runner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasSingleBean(SwitchboardDiscoveryClient.class)
-				.hasBean("applicationTaskExecutor")
-				.getBeans(Executor.class)
-				.containsOnlyKeys("applicationTaskExecutor"));
+			.run((context) -> {
+				assertThat(context).hasSingleBean(SwitchboardDiscoveryClient.class).hasBean("applicationTaskExecutor");
+				assertThat(context.getBeanProvider(Executor.class).getObject())
+					.isSameAs(context.getBean("applicationTaskExecutor"));
+			});
 	}
 
 	@Test

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +64,8 @@ class HeartbeatSessionTests {
 
 	private SwitchboardServiceRegistry registry;
 
+	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
 	private final ComponentRegistration registration = new ComponentRegistration("compute", "compute-1", "127.0.0.1",
 			9201, List.of("sample.Compute"), "", "", 100, Map.of());
 
@@ -74,6 +78,7 @@ class HeartbeatSessionTests {
 			this.manager.close();
 		}
 		this.servers.forEach(Server::shutdownNow);
+		this.scheduler.shutdownNow();
 	}
 
 	@Test
@@ -156,7 +161,7 @@ class HeartbeatSessionTests {
 		this.channels = RegistryChannels.managedBy(this.manager, targets);
 		return new SwitchboardServiceRegistry(this.channels, () -> InstanceStatus.UP,
 				CallLoad.of(this.inFlight::get, this.completed::get),
-				Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(100));
+				Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(100), this.scheduler);
 	}
 
 	private Server start(String name, RecordingRegistry service) throws Exception {

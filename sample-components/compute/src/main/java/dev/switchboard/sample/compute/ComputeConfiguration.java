@@ -1,8 +1,6 @@
 package dev.switchboard.sample.compute;
 
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import dev.switchboard.common.auth.BearerTokenCredentials;
 import dev.switchboard.common.auth.TokenSource;
@@ -10,9 +8,11 @@ import dev.switchboard.common.client.ClientConnectionManager;
 import dev.switchboard.component.registration.ComponentRegistrar;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the compute sample: the build scheduler, the server store, the network group's ports and the gRPC service.
@@ -20,18 +20,24 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 class ComputeConfiguration {
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService computeBuildScheduler() {
-		return Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "compute-build");
-			thread.setDaemon(true);
-			return thread;
-		});
+	/**
+	 * Finishes builds. Accepts builds until the context destroys it, so calls served while the component drains still
+	 * build; not a default candidate, so that Boot's own task executor and scheduler do not back off from it.
+	 */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler computeBuildScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setThreadNamePrefix("compute-build-");
+		scheduler.setDaemon(true);
+		scheduler.setAcceptTasksAfterContextClose(true);
+		return scheduler;
 	}
 
 	@Bean
-	ServerStore serverStore(ScheduledExecutorService computeBuildScheduler, ComputeProperties properties) {
-		return new ServerStore(computeBuildScheduler, properties.buildTime(), Clock.systemUTC());
+	ServerStore serverStore(@Qualifier("computeBuildScheduler") ThreadPoolTaskScheduler computeBuildScheduler,
+			ComputeProperties properties) {
+		return new ServerStore(computeBuildScheduler.getScheduledExecutor(), properties.buildTime(),
+				Clock.systemUTC());
 	}
 
 	@Bean
