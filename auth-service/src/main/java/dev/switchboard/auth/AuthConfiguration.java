@@ -30,6 +30,7 @@ import dev.switchboard.auth.token.IssuanceLimit;
 import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.StoreRegisteredClientRepository;
 import dev.switchboard.auth.token.UnstoredAuthorizationService;
+import dev.switchboard.common.client.PlatformSchedulers;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -144,26 +145,14 @@ class AuthConfiguration {
 	@Bean(defaultCandidate = false)
 	@DependsOn("dataSource")
 	ThreadPoolTaskScheduler authRevocations() {
-		return scheduler("auth-revocations-");
+		return PlatformSchedulers.daemon("auth-revocations-");
 	}
 
 	/** Key, CA and table maintenance; destroyed before the database pool closes. */
 	@Bean(defaultCandidate = false)
 	@DependsOn("dataSource")
 	ThreadPoolTaskScheduler authMaintenance() {
-		return scheduler("auth-maintenance-");
-	}
-
-	/**
-	 * A daemon scheduler that runs until the context destroys it. Not a default candidate, so that Boot's own task
-	 * executor and scheduler do not back off from it.
-	 */
-	private static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix(threadNamePrefix);
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+		return PlatformSchedulers.daemon("auth-maintenance-");
 	}
 
 	@Bean

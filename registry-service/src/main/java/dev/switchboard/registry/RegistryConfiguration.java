@@ -15,6 +15,7 @@ import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.PlatformSchedulers;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.identity.PlatformIdentity;
@@ -89,7 +90,7 @@ class RegistryConfiguration {
 	@Bean(defaultCandidate = false)
 	@DependsOn("hazelcastInstance")
 	ThreadPoolTaskScheduler registrySweeper() {
-		ThreadPoolTaskScheduler scheduler = scheduler("registry-sweeper-");
+		ThreadPoolTaskScheduler scheduler = PlatformSchedulers.daemon("registry-sweeper-");
 		scheduler.setWaitForTasksToCompleteOnShutdown(true);
 		scheduler.setAwaitTerminationSeconds(5);
 		return scheduler;
@@ -99,20 +100,7 @@ class RegistryConfiguration {
 	@Bean(defaultCandidate = false)
 	@DependsOn("hazelcastInstance")
 	ThreadPoolTaskScheduler registryMaintenance() {
-		return scheduler("registry-maintenance-");
-	}
-
-	/**
-	 * A daemon scheduler that keeps running until the context destroys it, not only until it starts closing: renewals
-	 * heard while the gRPC server drains are still written. Not a default candidate, so that Boot's own task executor
-	 * and scheduler do not back off from it.
-	 */
-	private static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix(threadNamePrefix);
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+		return PlatformSchedulers.daemon("registry-maintenance-");
 	}
 
 	@Bean

@@ -14,6 +14,7 @@ import dev.switchboard.common.auth.CachingAuthorizer;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.PlatformSchedulers;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.identity.IdentityChannelCredentials;
 import dev.switchboard.common.registry.RegistryWatcher;
@@ -120,17 +121,10 @@ class RouterConfiguration {
 		return new PowerOfTwoChoices(ThreadLocalRandom::current, System::nanoTime);
 	}
 
-	/**
-	 * The revocation watch's reconnects. A daemon that runs until the context destroys it; not a default candidate, so
-	 * that Boot's own task executor and scheduler do not back off from it.
-	 */
+	/** The revocation watch's reconnects. */
 	@Bean(defaultCandidate = false)
 	ThreadPoolTaskScheduler routerScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix("router-scheduler-");
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+		return PlatformSchedulers.daemon("router-scheduler-");
 	}
 
 	/**

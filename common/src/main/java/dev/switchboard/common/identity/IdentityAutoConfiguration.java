@@ -11,6 +11,7 @@ import java.util.Set;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ChannelFactory;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.common.client.PlatformSchedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,18 +95,10 @@ public final class IdentityAutoConfiguration {
 		return new RemoteCertificateIssuer(properties.caAddresses(), source, trust, properties.timeout().toMillis());
 	}
 
-	/**
-	 * The renewal thread: a daemon that runs until the context destroys it. Not a default candidate, so that Boot's
-	 * own task executor and scheduler do not back off from it, nor does the application's {@code @Scheduled} work
-	 * land on it.
-	 */
+	/** The renewal thread. */
 	@Bean(defaultCandidate = false)
 	ThreadPoolTaskScheduler switchboardIdentityScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix("switchboard-identity-");
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+		return PlatformSchedulers.daemon("switchboard-identity-");
 	}
 
 	/** Gets the first certificate before anything that serves or calls is built: creating this bean blocks. */

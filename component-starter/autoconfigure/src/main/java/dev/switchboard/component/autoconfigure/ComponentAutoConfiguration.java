@@ -11,6 +11,7 @@ import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.BackgroundStream;
 import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.PlatformSchedulers;
 import dev.switchboard.common.grpc.Backoff;
 import dev.switchboard.common.health.HealthStatusMapper;
 import dev.switchboard.common.registry.RegistryChannels;
@@ -93,7 +94,7 @@ public final class ComponentAutoConfiguration {
 	 */
 	@Bean(defaultCandidate = false)
 	ThreadPoolTaskScheduler switchboardHeartbeatScheduler() {
-		return scheduler("switchboard-heartbeat-");
+		return PlatformSchedulers.daemon("switchboard-heartbeat-");
 	}
 
 	@Bean
@@ -106,19 +107,6 @@ public final class ComponentAutoConfiguration {
 		ComponentProperties.Registry registry = properties.registry();
 		return new SwitchboardServiceRegistry(channels, status, inFlight, registry.timeout(),
 				registry.initialBackoff(), registry.maxBackoff(), switchboardHeartbeatScheduler.getScheduledExecutor());
-	}
-
-	/**
-	 * A daemon scheduler that runs until the context destroys it, not only until it starts closing. Not a default
-	 * candidate, so that Boot's own task executor and scheduler do not back off from it, nor does the application's
-	 * {@code @Scheduled} work land on it.
-	 */
-	static ThreadPoolTaskScheduler scheduler(String threadNamePrefix) {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix(threadNamePrefix);
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
 	}
 
 	@Bean
@@ -180,7 +168,7 @@ public final class ComponentAutoConfiguration {
 		/** The watch's thread. */
 		@Bean(defaultCandidate = false)
 		ThreadPoolTaskScheduler switchboardWatchScheduler() {
-			return scheduler("switchboard-watch-");
+			return PlatformSchedulers.daemon("switchboard-watch-");
 		}
 
 		/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */

@@ -5,6 +5,7 @@ import java.time.Clock;
 import dev.switchboard.common.auth.BearerTokenCredentials;
 import dev.switchboard.common.auth.TokenSource;
 import dev.switchboard.common.client.ClientConnectionManager;
+import dev.switchboard.common.client.PlatformSchedulers;
 import dev.switchboard.component.registration.ComponentRegistrar;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,17 +21,10 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @Configuration(proxyBeanMethods = false)
 class ComputeConfiguration {
 
-	/**
-	 * Finishes builds. Accepts builds until the context destroys it, so calls served while the component drains still
-	 * build; not a default candidate, so that Boot's own task executor and scheduler do not back off from it.
-	 */
+	/** Finishes builds, those of calls served while the component drains too. */
 	@Bean(defaultCandidate = false)
 	ThreadPoolTaskScheduler computeBuildScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix("compute-build-");
-		scheduler.setDaemon(true);
-		scheduler.setAcceptTasksAfterContextClose(true);
-		return scheduler;
+		return PlatformSchedulers.daemon("compute-build-");
 	}
 
 	@Bean
