@@ -23,7 +23,7 @@ import dev.switchboard.registry.actuate.RegistryEndpoint;
 import dev.switchboard.registry.actuate.RegistryMetrics;
 import dev.switchboard.registry.cluster.HazelcastConfigFactory;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
-import dev.switchboard.registry.lease.LeaseRenewals;
+import dev.switchboard.registry.lease.HeldLeases;
 import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
@@ -70,8 +70,8 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	LeaseRenewals leaseRenewals(InstanceStore store) {
-		return new LeaseRenewals(store::renewLeases, Clock.systemUTC());
+	HeldLeases heldLeases(InstanceStore store, RegistryProperties properties) {
+		return new HeldLeases(store, Clock.systemUTC(), properties.ttl(), properties.checkpointInterval());
 	}
 
 	@Bean
@@ -83,9 +83,9 @@ class RegistryConfiguration {
 	}
 
 	/**
-	 * The lease thread: flushes renewals and sweeps leases, nothing else, so neither waits behind a slow claim reap or
+	 * The lease thread: sweeps leases and writes their checkpoints, nothing else, so neither waits behind a slow claim reap or
 	 * an auth reconnect and a live instance is never judged silent. It depends on the Hazelcast member so that it is
-	 * destroyed first, and a flush running then completes before the member leaves.
+	 * destroyed first, and a sweep running then completes before the member leaves.
 	 */
 	@Bean(defaultCandidate = false)
 	@DependsOn("hazelcastInstance")
@@ -104,11 +104,10 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	LeaseSweeper leaseSweeper(InstanceStore store, LeaseRenewals renewals, RegistryProperties properties,
+	LeaseSweeper leaseSweeper(InstanceStore store, HeldLeases held, RegistryProperties properties,
 			MeterRegistry meters, @Qualifier("registrySweeper") TaskScheduler registrySweeper) {
-		// renewals are written as often as leases are swept, so the sweeper never reads one older than that
-		renewals.scheduleOn(registrySweeper, properties.sweepInterval());
-		LeaseSweeper sweeper = new LeaseSweeper(store, properties.ttl(), meters);
+		LeaseSweeper sweeper = new LeaseSweeper(store, held, properties.ttl(), properties.checkpointInterval(),
+				meters);
 		sweeper.scheduleOn(registrySweeper, properties.sweepInterval());
 		return sweeper;
 	}
@@ -139,10 +138,10 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals,
+	RegistryGrpcService registryGrpcService(InstanceStore store, WatchHub hub, HeldLeases held,
 			ClientQuotas quotas, RegistryProperties properties, ServiceExceptionHandler exceptions,
 			MeterRegistry meters) {
-		return new RegistryGrpcService(store, hub, renewals, quotas, properties.heartbeatInterval(), properties.ttl(),
+		return new RegistryGrpcService(store, hub, held, quotas, properties.heartbeatInterval(), properties.ttl(),
 				exceptions, meters);
 	}
 
@@ -193,8 +192,8 @@ class RegistryConfiguration {
 	}
 
 	@Bean
-	RegistryEndpoint registryEndpoint(InstanceStore store, WatchHub hub) {
-		return new RegistryEndpoint(store, hub);
+	RegistryEndpoint registryEndpoint(InstanceStore store, WatchHub hub, HeldLeases held) {
+		return new RegistryEndpoint(store, hub, held);
 	}
 
 }

@@ -42,6 +42,14 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	}
 
 	/**
+	 * How often a replica writes the leases it holds to the cluster: five heartbeat intervals. Between two
+	 * checkpoints a heartbeat costs no cluster write; the replica holding the stream judges the lease itself.
+	 */
+	public Duration checkpointInterval() {
+		return this.heartbeatInterval.multipliedBy(5);
+	}
+
+	/**
 	 * Authorization of registry calls by the auth service.
 	 *
 	 * @param enabled Whether every Registry call needs a token that allows it

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import dev.switchboard.registry.lease.HeldLeases;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
 import dev.switchboard.registry.v1.Instance;
@@ -29,15 +30,18 @@ public final class RegistryEndpoint {
 
 	private final WatchHub hub;
 
-	public RegistryEndpoint(InstanceStore store, WatchHub hub) {
+	private final HeldLeases held;
+
+	public RegistryEndpoint(InstanceStore store, WatchHub hub, HeldLeases held) {
 		this.store = store;
 		this.hub = hub;
+		this.held = held;
 	}
 
 	@ReadOperation
 	public RegistryDescriptor registry() {
 		long now = System.currentTimeMillis();
-		Map<String, Long> renewals = this.store.leaseRenewals();
+		Map<String, Long> renewals = this.held.renewals();
 		Map<String, Double> rates = this.store.callRates();
 		Map<String, List<InstanceDescriptor>> groups = new TreeMap<>();
 		this.store.all()
@@ -53,7 +57,7 @@ public final class RegistryEndpoint {
 	public InstanceDescriptor outOfService(@Selector String instanceId, boolean outOfService) {
 		InstanceRecord record = this.store.setOutOfService(instanceId, outOfService);
 		Set<String> one = Set.of(instanceId);
-		return InstanceDescriptor.of(record, this.store.leaseRenewals(one).get(instanceId),
+		return InstanceDescriptor.of(record, this.held.renewals(one).get(instanceId),
 				this.store.callRates(one).getOrDefault(instanceId, 0.0), System.currentTimeMillis());
 	}
 

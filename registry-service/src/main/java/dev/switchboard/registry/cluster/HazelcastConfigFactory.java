@@ -64,8 +64,8 @@ public final class HazelcastConfigFactory {
 			.setAsyncBackupCount(0)
 			.setInMemoryFormat(InMemoryFormat.OBJECT)
 			.setMetadataPolicy(MetadataPolicy.OFF));
-		// leases are rewritten in batches several times a second: a backup that lags by one batch costs nothing (a
-		// promoted backup's renewals are at most that much older), so their writes do not wait for it
+		// leases are written when a stream starts or ends and in checkpoint batches: a backup that lags by one write
+		// costs nothing (the survivors grant every lease one TTL after a member's loss), so writes do not wait for it
 		config.addMapConfig(new MapConfig("switchboard.leases").setBackupCount(0)
 			.setAsyncBackupCount(1)
 			.setInMemoryFormat(InMemoryFormat.OBJECT)

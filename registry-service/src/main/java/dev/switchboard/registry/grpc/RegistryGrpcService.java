@@ -16,7 +16,7 @@ import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.spi.exception.RetryableException;
 import dev.switchboard.common.grpc.RefusalException;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
-import dev.switchboard.registry.lease.LeaseRenewals;
+import dev.switchboard.registry.lease.HeldLeases;
 import dev.switchboard.registry.load.CallRateSampler;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
@@ -63,7 +63,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final WatchHub hub;
 
-	private final LeaseRenewals renewals;
+	private final HeldLeases leases;
 
 	private final ClientQuotas quotas;
 
@@ -79,14 +79,14 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	/**
 	 * @param hub this replica's view, which answers heartbeats that change nothing
-	 * @param renewals where heartbeats renew leases, written to the cluster in batches
+	 * @param leases the leases of the instances whose streams this replica holds, renewed by their heartbeats
 	 * @param quotas what each client may hold; registrations are counted against the token's principal
 	 */
-	public RegistryGrpcService(InstanceStore store, WatchHub hub, LeaseRenewals renewals, ClientQuotas quotas,
+	public RegistryGrpcService(InstanceStore store, WatchHub hub, HeldLeases leases, ClientQuotas quotas,
 			Duration heartbeatInterval, Duration ttl, ServiceExceptionHandler exceptions, MeterRegistry meters) {
 		this.store = Objects.requireNonNull(store, "store");
 		this.hub = Objects.requireNonNull(hub, "hub");
-		this.renewals = Objects.requireNonNull(renewals, "renewals");
+		this.leases = Objects.requireNonNull(leases, "leases");
 		this.quotas = Objects.requireNonNull(quotas, "quotas");
 		this.lease = Lease.newBuilder()
 			.setHeartbeatIntervalMillis(heartbeatInterval.toMillis())
@@ -131,7 +131,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			RegistrationValidator.group(request.getGroup());
 			RegistrationValidator.instanceId(request.getInstanceId());
 			this.store.deregister(request.getGroup(), request.getInstanceId(), RegistryAuthorization.PRINCIPAL.get());
-			this.renewals.forget(request.getInstanceId());
+			this.leases.forget(request.getInstanceId());
 			this.deregistrations.increment();
 			return DeregisterResponse.getDefaultInstance();
 		});
@@ -189,7 +189,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		Set<String> ids = new HashSet<>();
 		instances.forEach((instance) -> ids.add(instance.getInstanceId()));
 		Map<String, Double> rates = this.store.callRates(ids);
-		Map<String, Long> renewals = this.store.leaseRenewals(ids);
+		Map<String, Long> renewals = this.leases.renewals(ids);
 		Group.Builder group = Group.newBuilder().setName(request.getName()).addAllServices(services);
 		for (Instance instance : instances) {
 			Instance.Builder live = instance.toBuilder()
@@ -231,11 +231,12 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	/**
 	 * One instance's heartbeat stream. gRPC calls it one message at a time, so a registry that falls behind slows the
 	 * stream by HTTP/2 flow control rather than queueing without bound. The first message binds the stream to an
-	 * instance and writes it to the record; after that, a heartbeat that changes nothing the record holds (status, load)
-	 * is answered from this replica's view and renews the lease through {@link LeaseRenewals}: no cluster call, no
-	 * Watch event. A beat for an instance the view knows renews its lease before any cluster call, so a slow or
-	 * passing cluster error never costs it the lease. Answers the client does not read yet are coalesced into the
-	 * latest. When the stream breaks, the instance is marked DOWN unless a newer stream took over.
+	 * instance, writes it to the record and makes this replica the holder of its lease ({@link HeldLeases}); after
+	 * that, a heartbeat that changes nothing the record holds (status, load) is answered from this replica's view and
+	 * renews the lease in this replica's memory: no cluster call, no Watch event. A beat for an instance the view knows
+	 * renews its lease before any cluster call, so a slow or passing cluster error never costs it the lease. Answers
+	 * the client does not read yet are coalesced into the latest. When the stream ends, its lease goes back to the
+	 * cluster; when it breaks, the instance is also marked DOWN, unless a newer stream took over.
 	 */
 	private final class HeartbeatStream implements StreamObserver<HeartbeatRequest> {
 
@@ -251,6 +252,9 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 		/** Whether this stream's heartbeat has been written to the record, binding the stream to it. */
 		private boolean applied;
+
+		/** This stream's hold on the instance's lease, from its first beat the instance is known on. */
+		private HeldLeases.Hold hold;
 
 		private boolean ended;
 
@@ -279,7 +283,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 					// the lease is renewed when the beat is read, whatever the cluster then takes or answers: a stream
 					// just moved here from a lost replica waits on partitions still being promoted, and its lease
 					// must not run out meanwhile
-					RegistryGrpcService.this.renewals.renew(this.instanceId);
+					renew();
 				}
 				InstanceStatus status;
 				boolean forced;
@@ -292,12 +296,14 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 					// decides, and answers NOT_FOUND for an instance not registered
 					InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
 							this.streamId, reported, inFlight);
+					if (!renewed) {
+						renew();
+					}
+					// the cluster now names this replica as the lease's holder
+					this.hold.checkpointed();
 					this.applied = true;
 					status = beat.status();
 					forced = beat.forcedOutOfService();
-				}
-				if (!renewed) {
-					RegistryGrpcService.this.renewals.renew(this.instanceId);
 				}
 				RegistryGrpcService.this.heartbeats.increment();
 				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
@@ -314,6 +320,22 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				}
 				// else the cluster is reorganizing or busy: the stream stays, and its next beat tries again well
 				// within the lease; ending it would send the instance through a reconnect
+			}
+		}
+
+		private void renew() {
+			if (this.hold == null) {
+				this.hold = RegistryGrpcService.this.leases.hold(this.instanceId);
+			}
+			else {
+				this.hold.renew();
+			}
+		}
+
+		/** Hands the lease back to the cluster when the stream ends. */
+		private void release() {
+			if (this.hold != null) {
+				this.hold.release();
 			}
 		}
 
@@ -353,6 +375,17 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		private void end(RuntimeException ex) {
 			this.ended = true;
 			this.responses.onError(RegistryGrpcService.this.exceptions.toStatus(ex).asRuntimeException());
+			endQuietly(this::release);
+		}
+
+		/** Runs a cluster call a stream's end makes, which may fail: the lease still expires at TTL. */
+		private void endQuietly(Runnable call) {
+			try {
+				call.run();
+			}
+			catch (RuntimeException ex) {
+				RegistryGrpcService.this.exceptions.toStatus(ex);
+			}
 		}
 
 		private void bind(HeartbeatRequest request) {
@@ -373,20 +406,16 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		public void onError(Throwable error) {
 			this.ended = true;
 			if (this.instanceId != null) {
-				try {
-					RegistryGrpcService.this.store.streamBroken(this.instanceId, this.streamId);
-				}
-				catch (RuntimeException ex) {
-					// the lease still expires at TTL; nothing is lost by not marking it DOWN early
-					RegistryGrpcService.this.exceptions.toStatus(ex);
-				}
+				endQuietly(() -> RegistryGrpcService.this.store.streamBroken(this.instanceId, this.streamId));
 			}
+			endQuietly(this::release);
 		}
 
 		@Override
 		public void onCompleted() {
 			this.ended = true;
 			this.responses.onCompleted();
+			endQuietly(this::release);
 		}
 
 	}

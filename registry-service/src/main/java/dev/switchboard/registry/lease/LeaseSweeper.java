@@ -2,6 +2,7 @@ package dev.switchboard.registry.lease;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Evicts instances whose lease expired. Each replica sweeps the partitions it owns, several times per heartbeat
- * interval, so a silent instance is gone within TTL plus one interval. Runs on one scheduler thread.
+ * Evicts instances whose lease expired, several times per heartbeat interval, so a silent instance is gone within TTL
+ * plus one interval: first those whose streams this replica holds ({@link HeldLeases}, which also writes the
+ * checkpoints due), then, among the partitions this replica owns, those no live replica holds. Runs on one scheduler
+ * thread.
  */
 public final class LeaseSweeper {
 
@@ -24,13 +27,23 @@ public final class LeaseSweeper {
 
 	private final InstanceStore store;
 
+	private final HeldLeases held;
+
 	private final Duration ttl;
+
+	private final Duration checkpointInterval;
 
 	private final Counter evictions;
 
-	public LeaseSweeper(InstanceStore store, Duration ttl, MeterRegistry meters) {
+	/**
+	 * @param checkpointInterval how often {@code held} writes the leases it holds, as the other replicas' do
+	 */
+	public LeaseSweeper(InstanceStore store, HeldLeases held, Duration ttl, Duration checkpointInterval,
+			MeterRegistry meters) {
 		this.store = Objects.requireNonNull(store, "store");
+		this.held = Objects.requireNonNull(held, "held");
 		this.ttl = Objects.requireNonNull(ttl, "ttl");
+		this.checkpointInterval = Objects.requireNonNull(checkpointInterval, "checkpointInterval");
 		this.evictions = Counter.builder("switchboard.registry.evictions")
 			.description("Instances evicted because their lease expired")
 			.register(meters);
@@ -53,7 +66,8 @@ public final class LeaseSweeper {
 
 	/** Evicts what expired; returns the evicted instances. */
 	public List<InstanceRecord> sweep() {
-		List<InstanceRecord> evicted = this.store.evictExpired(this.ttl);
+		List<InstanceRecord> evicted = new ArrayList<>(this.held.sweep());
+		evicted.addAll(this.store.evictExpired(this.ttl, this.checkpointInterval));
 		for (InstanceRecord record : evicted) {
 			logger.info("Evicted {}/{} at {}:{}: no heartbeat for {}", record.group(), record.instanceId(),
 					record.host(), record.port(), this.ttl);

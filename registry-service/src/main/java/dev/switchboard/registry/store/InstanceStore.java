@@ -34,7 +34,8 @@ import dev.switchboard.registry.v1.RemovalReason;
  * Instances and their leases, shared by every registry replica through Hazelcast.
  * <p>
  * Maps keyed so that an instance, its lease and its call rate live in the same partition: {@code instances} (the
- * records; every change is a Watch event), {@code leases} (last renewal per instance; renewing one fires nothing),
+ * records; every change is a Watch event), {@code leases} (per instance, the replica that holds its heartbeat stream
+ * and the last renewal written, see {@link Lease}; writing one fires nothing),
  * {@code call-rates} (calls per second, written only when the rate moves, expiring when no longer written) and
  * {@code service-owners} (which group owns each gRPC service name). Changes to a record run as entry processors, so
  * they are atomic per instance whichever replica applies them.
@@ -56,7 +57,7 @@ public final class InstanceStore {
 
 	private final IMap<String, InstanceRecord> instances;
 
-	private final IMap<String, Long> leases;
+	private final IMap<String, Lease> leases;
 
 	private final IMap<String, Double> callRates;
 
@@ -65,6 +66,9 @@ public final class InstanceStore {
 	private final Clock clock;
 
 	private final Cluster cluster;
+
+	/** This replica's member id: the holder its heartbeat streams write into their leases. */
+	private final UUID localMember;
 
 	/**
 	 * When a sweep of this replica first found a member gone: leases renewed before that count as renewed then, so the
@@ -93,6 +97,7 @@ public final class InstanceStore {
 		this.serviceOwners = hazelcast.getMap(SERVICE_OWNERS);
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.cluster = hazelcast.getCluster();
+		this.localMember = this.cluster.getLocalMember().getUuid();
 		this.sweptMembers = members();
 	}
 
@@ -127,9 +132,9 @@ public final class InstanceStore {
 		long now = this.clock.millis();
 		// the lease of a new instance is written alongside its record rather than after it: one round trip less per
 		// registration; only a missing lease is written, so a refused registration renews no other's
-		CompletionStage<Long> lease = this.leases.submitToKey(instanceId, new StartLease(now));
+		CompletionStage<Lease> lease = this.leases.submitToKey(instanceId, new StartLease(now));
 		Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
-		Long leased = await(lease);
+		Lease leased = await(lease);
 		if (result.conflictingGroup() != null) {
 			throw RefusalException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
 					+ result.conflictingGroup() + "'");
@@ -138,8 +143,9 @@ public final class InstanceStore {
 			throw RefusalException.permissionDenied("instance '" + instanceId + "' was registered by another client");
 		}
 		if (leased != null) {
-			// the instance's own lease, renewed by registering again, or one a removed instance left behind
-			this.leases.set(instanceId, now);
+			// the instance's own lease, renewed by registering again, or one a removed instance left behind; its
+			// holder stays, as the stream it names may well go on beating
+			this.leases.set(instanceId, leased.renewedAt(now));
 		}
 		return result.stored(candidate);
 	}
@@ -158,7 +164,8 @@ public final class InstanceStore {
 	}
 
 	/**
-	 * Renews an instance's lease from heartbeat stream {@code streamId}, recording its status and load.
+	 * Applies a heartbeat from stream {@code streamId}, held by this replica: records the instance's status and load
+	 * and marks its lease as held here, renewed now.
 	 * @return the instance's effective status after the heartbeat
 	 * @throws RefusalException {@code NOT_FOUND} when the instance is not registered in that group
 	 */
@@ -168,16 +175,49 @@ public final class InstanceStore {
 			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group
 					+ "'; register it again");
 		}
-		this.leases.set(instanceId, this.clock.millis());
+		this.leases.set(instanceId, new Lease(this.clock.millis(), this.localMember));
 		return record;
 	}
 
 	/**
-	 * Stores a batch of lease renewals, each the latest one heard for its instance (epoch millis), with one write per
-	 * partition rather than one per heartbeat.
+	 * Writes that this replica holds the leases of {@code renewals}' instances, each renewed at the given time (epoch
+	 * millis): one batch, one write per partition.
 	 */
-	public void renewLeases(Map<String, Long> renewals) {
-		this.leases.putAll(renewals);
+	public void holdLeases(Map<String, Long> renewals) {
+		Map<String, Lease> held = new java.util.HashMap<>(renewals.size() * 2);
+		renewals.forEach((instanceId, millis) -> held.put(instanceId, new Lease(millis, this.localMember)));
+		this.leases.putAll(held);
+	}
+
+	/**
+	 * Hands an instance's lease back to the cluster, renewed at {@code lastRenewal}, when this replica's stream for it
+	 * ended: from then on it expires at {@code lastRenewal} plus the TTL unless another replica's stream holds it.
+	 * Nothing changes when another replica holds it already.
+	 */
+	public void releaseLease(String instanceId, long lastRenewal) {
+		this.leases.executeOnKey(instanceId, new ReleaseLease(this.localMember, lastRenewal));
+	}
+
+	/**
+	 * Evicts an instance whose lease this replica holds and found expired; nothing happens when another replica holds
+	 * it now (the stream moved), or the instance is gone.
+	 * @return the evicted instance
+	 */
+	public Optional<InstanceRecord> evictHeld(String instanceId) {
+		if (!this.leases.executeOnKey(instanceId, new EndHeldLease(this.localMember))) {
+			return Optional.empty();
+		}
+		return evict(instanceId);
+	}
+
+	private Optional<InstanceRecord> evict(String instanceId) {
+		InstanceRecord record = this.instances.get(instanceId);
+		if (record == null) {
+			return Optional.empty();
+		}
+		this.instances.evict(instanceId);
+		this.callRates.delete(instanceId);
+		return Optional.of(record);
 	}
 
 	/**
@@ -225,13 +265,16 @@ public final class InstanceStore {
 	}
 
 	/**
-	 * Evicts the instances whose lease, among those this replica owns, has not been renewed for {@code ttl}. Every
-	 * replica sweeps its own partitions, so together they cover all of them once. For one TTL after a sweep first finds
-	 * a member gone, nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it
-	 * served need that long to move their streams.
+	 * Evicts the instances whose lease, among those this replica owns, no live replica holds and nobody renewed for
+	 * {@code ttl}; a lease a live replica holds is that replica's to judge, and goes here only when it has not been
+	 * written for {@code ttl} plus {@code checkpointInterval} (its holder lost track of it). Every replica sweeps its
+	 * own partitions, so together they cover all of them once. For one TTL after a sweep first finds a member gone,
+	 * nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it served need that
+	 * long to move their streams.
+	 * @param checkpointInterval how often a holder writes the leases it holds
 	 * @return the evicted instances
 	 */
-	public List<InstanceRecord> evictExpired(Duration ttl) {
+	public List<InstanceRecord> evictExpired(Duration ttl, Duration checkpointInterval) {
 		// read by the sweep itself, not from a membership event: a sweep that follows a member's removal is sure to
 		// know it, though the event may not have run yet (a batch of renewals blocked on the lost member's partitions
 		// returns as soon as they are promoted, and the sweep runs right after it, on the same thread)
@@ -245,18 +288,13 @@ public final class InstanceStore {
 			// within one TTL of losing a member: its streams are still moving to the others
 			return List.of();
 		}
-		Set<String> expired = this.leases.localKeySet(new RenewedBefore(deadline));
+		Expired expired = new Expired(deadline, deadline - checkpointInterval.toMillis(), members);
 		List<InstanceRecord> evicted = new java.util.ArrayList<>();
-		for (String instanceId : expired) {
-			Long renewed = this.leases.get(instanceId);
-			// remove only the lease we judged expired: a heartbeat in between wins
-			if (renewed != null && renewed < deadline && this.leases.remove(instanceId, renewed)) {
-				InstanceRecord record = this.instances.get(instanceId);
-				if (record != null) {
-					this.instances.evict(instanceId);
-					this.callRates.delete(instanceId);
-					evicted.add(record);
-				}
+		for (String instanceId : this.leases.localKeySet(expired)) {
+			Lease lease = this.leases.get(instanceId);
+			// remove only the lease we judged expired: a stream that took it over in between wins
+			if (lease != null && expired.apply(Map.entry(instanceId, lease)) && this.leases.remove(instanceId, lease)) {
+				evict(instanceId).ifPresent(evicted::add);
 			}
 		}
 		return evicted;
@@ -305,14 +343,23 @@ public final class InstanceStore {
 		return Map.copyOf(this.callRates.getAll(instanceIds));
 	}
 
-	/** Returns when each of {@code instanceIds} that holds a lease last renewed it, in epoch millis. */
+	/**
+	 * Returns the last renewal written to the cluster for each of {@code instanceIds} that has a lease, in epoch
+	 * millis: for a lease a replica holds, its last checkpoint.
+	 */
 	public Map<String, Long> leaseRenewals(Set<String> instanceIds) {
-		return Map.copyOf(this.leases.getAll(instanceIds));
+		return renewals(this.leases.getAll(instanceIds));
 	}
 
-	/** Returns when each instance last renewed its lease, in epoch millis. */
+	/** Returns the last renewal written to the cluster for each lease, in epoch millis. */
 	public Map<String, Long> leaseRenewals() {
-		return Map.copyOf(this.leases);
+		return renewals(this.leases);
+	}
+
+	private static Map<String, Long> renewals(Map<String, Lease> leases) {
+		Map<String, Long> renewals = new java.util.HashMap<>(leases.size() * 2);
+		leases.forEach((instanceId, lease) -> renewals.put(instanceId, lease.renewedMillis()));
+		return renewals;
 	}
 
 	/** Returns the group that owns each claimed service name. */
@@ -582,30 +629,60 @@ public final class InstanceStore {
 
 	}
 
-	/** Starts a lease at {@code millis} unless there is one; returns the one there was. */
-	record StartLease(long millis) implements EntryProcessor<String, Long, Long> {
+	/** Starts a lease no replica holds yet at {@code millis} unless there is one; returns the one there was. */
+	record StartLease(long millis) implements EntryProcessor<String, Lease, Lease> {
 
 		@Override
-		public Long process(Map.Entry<String, Long> entry) {
-			Long existing = entry.getValue();
+		public Lease process(Map.Entry<String, Lease> entry) {
+			Lease existing = entry.getValue();
 			if (existing == null) {
-				entry.setValue(this.millis);
+				entry.setValue(Lease.free(this.millis));
 			}
 			return existing;
 		}
 
 	}
 
-	/**
-	 * Matches leases last renewed before {@code deadline}, reading the stored value itself: the query engine's
-	 * attribute extraction and conversion cost more than the comparison, on every lease, every sweep.
-	 */
-	record RenewedBefore(long deadline) implements Predicate<String, Long> {
+	/** Frees a lease {@code holder} holds, renewed at {@code millis}; returns whether it held it. */
+	record ReleaseLease(UUID holder, long millis) implements EntryProcessor<String, Lease, Boolean> {
 
 		@Override
-		public boolean apply(Map.Entry<String, Long> entry) {
-			Long renewed = entry.getValue();
-			return renewed != null && renewed < this.deadline;
+		public Boolean process(Map.Entry<String, Lease> entry) {
+			Lease existing = entry.getValue();
+			if (existing == null || !this.holder.equals(existing.holder())) {
+				return false;
+			}
+			entry.setValue(Lease.free(Math.max(existing.renewedMillis(), this.millis)));
+			return true;
+		}
+
+	}
+
+	/** Removes a lease {@code holder} holds; returns whether it held it. */
+	record EndHeldLease(UUID holder) implements EntryProcessor<String, Lease, Boolean> {
+
+		@Override
+		public Boolean process(Map.Entry<String, Lease> entry) {
+			Lease existing = entry.getValue();
+			if (existing == null || !this.holder.equals(existing.holder())) {
+				return false;
+			}
+			entry.setValue(null);
+			return true;
+		}
+
+	}
+
+	/**
+	 * Matches expired leases (see {@link Lease#expired}), reading the stored value itself: the query engine's
+	 * attribute extraction and conversion cost more than the comparison, on every lease, every sweep.
+	 */
+	record Expired(long deadline, long heldDeadline, Set<UUID> members) implements Predicate<String, Lease> {
+
+		@Override
+		public boolean apply(Map.Entry<String, Lease> entry) {
+			Lease lease = entry.getValue();
+			return lease != null && lease.expired(this.deadline, this.heldDeadline, this.members);
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.config.SerializerConfig;
@@ -53,6 +54,28 @@ public final class StoreSerializers {
 				(in) -> new InstanceStore.ForceOutOfService(in.readBoolean()));
 		add(config, InstanceStore.StartLease.class, 1009, (out, p) -> out.writeLong(p.millis()),
 				(in) -> new InstanceStore.StartLease(in.readLong()));
+		add(config, Lease.class, 1010, (out, l) -> {
+			out.writeLong(l.renewedMillis());
+			writeNullableUuid(out, l.holder());
+		}, (in) -> new Lease(in.readLong(), readNullableUuid(in)));
+		add(config, InstanceStore.ReleaseLease.class, 1011, (out, p) -> {
+			writeNullableUuid(out, p.holder());
+			out.writeLong(p.millis());
+		}, (in) -> new InstanceStore.ReleaseLease(readNullableUuid(in), in.readLong()));
+		add(config, InstanceStore.EndHeldLease.class, 1012, (out, p) -> writeNullableUuid(out, p.holder()),
+				(in) -> new InstanceStore.EndHeldLease(readNullableUuid(in)));
+	}
+
+	private static void writeNullableUuid(ObjectDataOutput out, UUID uuid) throws IOException {
+		out.writeBoolean(uuid != null);
+		if (uuid != null) {
+			out.writeLong(uuid.getMostSignificantBits());
+			out.writeLong(uuid.getLeastSignificantBits());
+		}
+	}
+
+	private static UUID readNullableUuid(ObjectDataInput in) throws IOException {
+		return in.readBoolean() ? new UUID(in.readLong(), in.readLong()) : null;
 	}
 
 	static void writeRecord(ObjectDataOutput out, InstanceRecord record) throws IOException {

@@ -18,7 +18,8 @@ import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
-import dev.switchboard.registry.lease.LeaseRenewals;
+import dev.switchboard.registry.lease.HeldLeases;
+import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
@@ -50,7 +51,7 @@ import static org.awaitility.Awaitility.await;
  * in-process gRPC registry per member: its member is terminated without leaving (as {@code kill -9} does), its
  * streams move to another replica as a component's heartbeat session moves them, and no instance is evicted, though
  * the instances' records and leases that lived on the lost member come back from backups older than the TTL allows.
- * Leases follow a clock the test moves; renewals are flushed and leases swept by the test, as each replica's scheduler
+ * Leases follow a clock the test moves; leases are swept (and held ones checkpointed) by the test, as each replica's scheduler
  * would.
  */
 class ReplicaFailoverTests {
@@ -58,6 +59,8 @@ class ReplicaFailoverTests {
 	private static final Duration TTL = Duration.ofSeconds(3);
 
 	private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+	private static final Duration CHECKPOINT = INTERVAL.multipliedBy(5);
 
 	private static final int INSTANCES = 120;
 
@@ -111,9 +114,9 @@ class ReplicaFailoverTests {
 		for (int round = 0; round < 3; round++) {
 			this.clock.advance(INTERVAL);
 			beat(streams, (i) -> true);
-			flushAndSweep(this.replicas);
+			sweep(this.replicas);
 		}
-		// the last round's renewals die with the lost replica, unwritten
+		// the last round's renewals die with the lost replica, which judged its leases itself
 		this.clock.advance(INTERVAL);
 		beat(streams, (i) -> true);
 
@@ -127,9 +130,9 @@ class ReplicaFailoverTests {
 		assertThat(streams).allSatisfy((stream) -> assertThat(Status.fromThrowable(stream.error.peek()).getCode())
 			.isEqualTo(Status.Code.UNAVAILABLE));
 		// the survivors' next sweeps, at once: they find the member gone
-		assertThat(flushAndSweep(this.replicas)).isEmpty();
+		assertThat(sweep(this.replicas)).isEmpty();
 
-		// the streams are still moving: the last written renewals are older than the TTL by now
+		// the streams are still moving: the renewals the cluster has are older than the TTL by now
 		this.clock.advance(Duration.ofMillis(2_500));
 		assertThat(sweep(this.replicas)).isEmpty();
 		List<Stream> moved = new ArrayList<>();
@@ -137,12 +140,12 @@ class ReplicaFailoverTests {
 			moved.add(Stream.open(taker.channel, i));
 		}
 		beat(moved, (i) -> true);
-		assertThat(flushAndSweep(this.replicas)).isEmpty();
-		// well past the grace, leases stand on the moved streams' renewals alone
+		assertThat(sweep(this.replicas)).isEmpty();
+		// well past the grace, leases stand on the moved streams alone, now their holder
 		for (int round = 0; round < 5; round++) {
 			this.clock.advance(INTERVAL);
 			beat(moved, (i) -> true);
-			assertThat(flushAndSweep(this.replicas)).isEmpty();
+			assertThat(sweep(this.replicas)).isEmpty();
 		}
 		for (Replica survivor : this.replicas) {
 			assertThat(registered(survivor)).isEqualTo(INSTANCES);
@@ -156,9 +159,9 @@ class ReplicaFailoverTests {
 		// and a silent instance is still evicted within the TTL plus one interval
 		this.clock.advance(INTERVAL);
 		beat(moved, (i) -> i % 2 == 0);
-		assertThat(flushAndSweep(this.replicas)).isEmpty();
+		assertThat(sweep(this.replicas)).isEmpty();
 		this.clock.advance(TTL);
-		assertThat(flushAndSweep(this.replicas)).extracting(InstanceRecord::instanceId)
+		assertThat(sweep(this.replicas)).extracting(InstanceRecord::instanceId)
 			.containsExactlyInAnyOrderElementsOf(
 					moved.stream().filter((stream) -> stream.index % 2 == 1).map((stream) -> id(stream.index)).toList());
 	}
@@ -183,16 +186,11 @@ class ReplicaFailoverTests {
 		}
 	}
 
-	/** What each replica's scheduler does every quarter interval: write its renewals, then sweep its partitions. */
-	private List<InstanceRecord> flushAndSweep(List<Replica> replicas) {
-		replicas.forEach((replica) -> replica.renewals.flush());
-		return sweep(replicas);
-	}
-
 	private List<InstanceRecord> sweep(List<Replica> replicas) {
 		List<InstanceRecord> evicted = new ArrayList<>();
 		for (Replica replica : replicas) {
-			replica.store.evictExpired(TTL)
+			// what each replica's scheduler does every quarter interval: its held leases, then its partitions
+			replica.sweeper.sweep()
 				.stream()
 				.filter((record) -> record.group().equals(this.group))
 				.forEach(evicted::add);
@@ -214,14 +212,14 @@ class ReplicaFailoverTests {
 		return this.group + "-i" + index;
 	}
 
-	/** One registry replica: a cluster member with its store, view, renewals and in-process gRPC server. */
+	/** One registry replica: a cluster member with its store, view, held leases, sweeper and in-process gRPC server. */
 	private static final class Replica {
 
 		final HazelcastInstance hazelcast;
 
 		final InstanceStore store;
 
-		final LeaseRenewals renewals;
+		final LeaseSweeper sweeper;
 
 		final ManagedChannel channel;
 
@@ -234,8 +232,9 @@ class ReplicaFailoverTests {
 			this.store = new InstanceStore(hazelcast, clock);
 			WatchHub hub = new WatchHub(100_000);
 			hub.load(this.store.subscribe(hub));
-			this.renewals = new LeaseRenewals(this.store::renewLeases, clock);
-			RegistryGrpcService service = new RegistryGrpcService(this.store, hub, this.renewals,
+			HeldLeases leases = new HeldLeases(this.store, clock, TTL, CHECKPOINT);
+			this.sweeper = new LeaseSweeper(this.store, leases, TTL, CHECKPOINT, new SimpleMeterRegistry());
+			RegistryGrpcService service = new RegistryGrpcService(this.store, hub, leases,
 					new ClientQuotas(100_000, 1 << 30), INTERVAL, TTL, ServiceExceptionHandler.of("registry"),
 					new SimpleMeterRegistry());
 			String name = InProcessServerBuilder.generateName();

@@ -19,7 +19,8 @@ import com.hazelcast.map.EntryProcessor;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.common.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
-import dev.switchboard.registry.lease.LeaseRenewals;
+import dev.switchboard.registry.lease.HeldLeases;
+import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
@@ -52,14 +53,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Heartbeat streams at scale against an in-process registry on a real single-member Hazelcast: leases renewed through
- * the coalescing {@link LeaseRenewals}, a clock the test moves, and the sweep run by the test.
+ * Heartbeat streams at scale against an in-process registry on a real single-member Hazelcast: leases held and renewed
+ * in the replica's memory ({@link HeldLeases}), a clock the test moves, and the sweep run by the test.
  */
 class HeartbeatStreamTests {
 
 	private static final Duration TTL = Duration.ofSeconds(3);
 
 	private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+	private static final Duration CHECKPOINT = INTERVAL.multipliedBy(5);
 
 	private static HazelcastInstance hazelcast;
 
@@ -69,7 +72,9 @@ class HeartbeatStreamTests {
 
 	private static WatchHub hub;
 
-	private static LeaseRenewals renewals;
+	private static HeldLeases leases;
+
+	private static LeaseSweeper sweeper;
 
 	private Server server;
 
@@ -89,7 +94,8 @@ class HeartbeatStreamTests {
 		store = new InstanceStore(hazelcast, clock);
 		hub = new WatchHub(100_000);
 		hub.load(store.subscribe(hub));
-		renewals = new LeaseRenewals(store::renewLeases, clock);
+		leases = new HeldLeases(store, clock, TTL, CHECKPOINT);
+		sweeper = new LeaseSweeper(store, leases, TTL, CHECKPOINT, new SimpleMeterRegistry());
 	}
 
 	@AfterAll
@@ -100,7 +106,7 @@ class HeartbeatStreamTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		String name = InProcessServerBuilder.generateName();
-		RegistryGrpcService service = new RegistryGrpcService(store, hub, renewals, new ClientQuotas(100_000, 1 << 30),
+		RegistryGrpcService service = new RegistryGrpcService(store, hub, leases, new ClientQuotas(100_000, 1 << 30),
 				INTERVAL, TTL, ServiceExceptionHandler.of("registry"), new SimpleMeterRegistry());
 		// several server threads, so that streams are served concurrently as on a real server
 		this.serverExecutor = Executors.newFixedThreadPool(4);
@@ -138,15 +144,13 @@ class HeartbeatStreamTests {
 			for (int round = 1; round <= 5; round++) {
 				clock.advance(INTERVAL);
 				beatAll(callers, streams, round, (i) -> true);
-				// what the registry's scheduler does every quarter interval: write renewals, then sweep
-				renewals.flush();
+				// what the registry's scheduler does every quarter interval
 				assertThat(evictExpired()).isEmpty();
 				assertThat(registered()).isEqualTo(instances);
 			}
 			// the odd ones fall silent
 			clock.advance(INTERVAL);
 			beatAll(callers, streams, 6, (i) -> i % 2 == 0);
-			renewals.flush();
 			assertThat(evictExpired()).isEmpty();
 			clock.advance(TTL);
 			assertThat(evictExpired()).extracting(InstanceRecord::instanceId)
@@ -189,12 +193,16 @@ class HeartbeatStreamTests {
 			// STARTING to UP is a change, and the one event so far
 			WatchEvent up = events.poll(5, TimeUnit.SECONDS);
 			assertThat(up.getUpdated().getInstance().getStatus()).isEqualTo(InstanceStatus.UP);
-			for (int i = 0; i < 20; i++) {
+			// past a checkpoint, swept as the registry does: writing held leases to the cluster makes no event either
+			long firstBeat = clock.millis();
+			for (int i = 0; i < CHECKPOINT.toMillis() / 100 + 10; i++) {
 				clock.advance(Duration.ofMillis(100));
 				beats.send(heartbeat("a", InstanceStatus.UP));
 				assertThat(beats.answers.poll(5, TimeUnit.SECONDS)).isNotNull();
+				assertThat(evictExpired()).isEmpty();
 			}
-			renewals.flush();
+			assertThat(store.leaseRenewals(java.util.Set.of(id("a"))).get(id("a"))).as("checkpointed")
+				.isGreaterThanOrEqualTo(firstBeat + CHECKPOINT.toMillis());
 			// a real change made after the renewals is the very next event: none of them made one
 			this.registry.setOutOfService(
 					SetOutOfServiceRequest.newBuilder().setInstanceId(id("a")).setOutOfService(true).build());
@@ -222,8 +230,7 @@ class HeartbeatStreamTests {
 		// every beat was taken and renewed the lease, though no answer was read
 		await().untilAsserted(() -> assertThat(store.find(id("a")).orElseThrow().reported())
 			.isEqualTo(InstanceStatus.DOWN));
-		renewals.flush();
-		assertThat(store.leaseRenewals(java.util.Set.of(id("a")))).containsEntry(id("a"), clock.millis());
+		assertThat(leases.lastBeat(id("a"))).hasValue(clock.millis());
 		beats.call.request(1_000);
 		// the answers it missed come as the latest one alone, not one per beat
 		assertThat(beats.answers.poll(5, TimeUnit.SECONDS).getStatus()).isEqualTo(InstanceStatus.DOWN);
@@ -238,7 +245,6 @@ class HeartbeatStreamTests {
 	void whenTheClusterIsSlowToTakeABeatThenTheLeaseIsRenewedBeforeTheClusterAnswers() throws Exception {
 		this.registry.register(request("a"));
 		await().until(() -> hub.find(id("a")) != null);
-		renewals.flush();
 		// the instance's partition is busy, as one being promoted after a member's loss is
 		PartitionBlocker.reset();
 		hazelcast.<String, InstanceRecord>getMap("switchboard.instances").submitToKey(id("a"), new PartitionBlocker());
@@ -247,14 +253,13 @@ class HeartbeatStreamTests {
 			// a stream's first beat goes to the cluster, which cannot take it yet
 			Beats beats = Beats.open(this.channel, 1_000, "a", 0);
 			beats.send(heartbeat("a", InstanceStatus.UP));
-			await().until(() -> renewals.pending() == 1);
+			await().until(() -> leases.lastBeat(id("a")).isPresent());
 			assertThat(beats.answers).isEmpty();
 		}
 		finally {
 			PartitionBlocker.release.countDown();
 		}
-		renewals.flush();
-		assertThat(store.leaseRenewals(java.util.Set.of(id("a")))).containsEntry(id("a"), clock.millis());
+		assertThat(leases.lastBeat(id("a"))).hasValue(clock.millis());
 	}
 
 	/** Holds the partition thread of the entry it runs on until released; one at a time, in this JVM. */
@@ -310,7 +315,7 @@ class HeartbeatStreamTests {
 	}
 
 	private List<InstanceRecord> evictExpired() {
-		return store.evictExpired(TTL).stream().filter((record) -> record.group().equals(this.group)).toList();
+		return sweeper.sweep().stream().filter((record) -> record.group().equals(this.group)).toList();
 	}
 
 	private int registered() {

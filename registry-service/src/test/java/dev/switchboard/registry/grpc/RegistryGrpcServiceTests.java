@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.common.grpc.ServiceExceptionHandler;
 import dev.switchboard.registry.TestHazelcast;
-import dev.switchboard.registry.lease.LeaseRenewals;
+import dev.switchboard.registry.lease.HeldLeases;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.InstanceStore;
@@ -81,7 +81,7 @@ class RegistryGrpcServiceTests {
 
 	private static ClientQuotas quotas;
 
-	private static LeaseRenewals renewals;
+	private static HeldLeases leases;
 
 	private Server server;
 
@@ -99,7 +99,7 @@ class RegistryGrpcServiceTests {
 		hub.load(store.subscribe(hub));
 		quotas = new ClientQuotas(3, 60_000);
 		quotas.load(store.subscribe(quotas));
-		renewals = new LeaseRenewals(store::renewLeases, Clock.systemUTC());
+		leases = new HeldLeases(store, Clock.systemUTC(), Duration.ofSeconds(3), Duration.ofSeconds(5));
 	}
 
 	@AfterAll
@@ -110,7 +110,7 @@ class RegistryGrpcServiceTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		String name = InProcessServerBuilder.generateName();
-		RegistryGrpcService service = new RegistryGrpcService(store, hub, renewals, quotas, Duration.ofSeconds(1),
+		RegistryGrpcService service = new RegistryGrpcService(store, hub, leases, quotas, Duration.ofSeconds(1),
 				Duration.ofSeconds(3), ServiceExceptionHandler.of("registry"), new SimpleMeterRegistry());
 		ServerInterceptor asClient = new ServerInterceptor() {
 

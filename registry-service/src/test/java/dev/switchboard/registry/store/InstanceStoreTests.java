@@ -33,6 +33,8 @@ class InstanceStoreTests {
 
 	private static final Duration TTL = Duration.ofSeconds(3);
 
+	private static final Duration CHECKPOINT = Duration.ofSeconds(5);
+
 	private static HazelcastInstance hazelcast;
 
 	private MutableClock clock;
@@ -103,8 +105,9 @@ class InstanceStoreTests {
 
 	@Test
 	void whenRegisteredOverALeaseARemovedInstanceLeftThenTheLeaseRunsFromTheRegistration() {
-		// a renewal written after its instance was removed (a flush racing a deregistration)
-		this.store.renewLeases(Map.of(id("a"), this.clock.millis()));
+		// a lease a checkpoint wrote after its instance was removed, then released by the stream's end
+		this.store.holdLeases(Map.of(id("a"), this.clock.millis()));
+		this.store.releaseLease(id("a"), this.clock.millis());
 		this.clock.advance(TTL.minusMillis(1));
 		register("a", "svc.A");
 		this.clock.advance(Duration.ofMillis(2));
@@ -142,9 +145,54 @@ class InstanceStoreTests {
 		register("a", "svc.A");
 		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 3);
 		this.store.streamBroken(id("a"), "s1");
+		this.store.releaseLease(id("a"), this.clock.millis());
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.DOWN);
 		this.clock.advance(TTL.plusMillis(1));
 		assertThat(evict()).hasSize(1);
+	}
+
+	@Test
+	void whenALiveReplicaHoldsTheLeaseThenItsPartitionOwnerEvictsOnlyOnceTheHolderStoppedWritingIt() {
+		register("a", "svc.A");
+		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		// the holder judges the lease; the owner steps in only when no checkpoint came for TTL plus the interval
+		this.clock.advance(TTL.plus(CHECKPOINT));
+		assertThat(evict()).isEmpty();
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
+	void whenTheHolderIsNoLongerAMemberThenTheLeaseRunsFromItsLastRenewal() {
+		register("a", "svc.A");
+		hazelcast.getMap(InstanceStore.LEASES).set(id("a"), new Lease(this.clock.millis(), UUID.randomUUID()));
+		this.clock.advance(TTL.minusMillis(1));
+		assertThat(evict()).isEmpty();
+		this.clock.advance(Duration.ofMillis(2));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
+	void whenAStreamEndsThenItsLeaseRunsFromTheLastBeatUnlessAnotherReplicaHoldsIt() {
+		register("a", "svc.A");
+		register("b", "svc.A");
+		this.store.holdLeases(Map.of(id("a"), this.clock.millis(), id("b"), this.clock.millis()));
+		// b's stream moved to another replica before this one saw its old stream end
+		UUID other = UUID.randomUUID();
+		hazelcast.getMap(InstanceStore.LEASES).set(id("b"), new Lease(this.clock.millis(), other));
+		this.clock.advance(Duration.ofSeconds(1));
+		long lastBeat = this.clock.millis();
+		this.store.releaseLease(id("a"), lastBeat);
+		this.store.releaseLease(id("b"), lastBeat);
+		assertThat(this.store.evictHeld(id("b"))).isEmpty();
+		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("a"))).isEqualTo(new Lease(lastBeat, null));
+		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("b"))).isEqualTo(
+				new Lease(lastBeat - 1_000, other));
+		this.clock.advance(TTL);
+		// b's holder is no member of this one-member cluster: its lease runs from the renewal that holder wrote
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("b"));
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
 	}
 
 	@Test
@@ -382,7 +430,7 @@ class InstanceStoreTests {
 
 	/** Evicts what expired and returns this test's share of it; other tests' instances share the cluster. */
 	private List<InstanceRecord> evict() {
-		return this.store.evictExpired(TTL).stream().filter((r) -> r.group().equals(this.group)).toList();
+		return this.store.evictExpired(TTL, CHECKPOINT).stream().filter((r) -> r.group().equals(this.group)).toList();
 	}
 
 	private InstanceRecord register(String name, String service) {
