@@ -6,12 +6,12 @@ import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.TimingSafeClientSecretAuthenticationProvider;
 import dev.switchboard.auth.token.TokenEndpointGuard;
 import dev.switchboard.auth.token.TokenErrorResponseHandler;
-import dev.switchboard.common.actuate.ManagementSecurityAutoConfiguration;
+import dev.switchboard.autoconfigure.actuate.ManagementSecurityAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 
-import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
