@@ -54,7 +54,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the router: shared event loops, replica channels through the connection manager, the routing table fed by
- * the starter's registry watcher, the selector, and the proxy as the gRPC server's fallback handler registry.
+ * the registry watcher ({@code RegistryWatcherAutoConfiguration}), the selector, and the proxy as the gRPC server's
+ * fallback handler registry.
  */
 @Configuration(proxyBeanMethods = false)
 class RouterConfiguration {

@@ -199,7 +199,7 @@ public final class ClientConnectionManager implements AutoCloseable {
 	}
 
 	/** Registers a listener told of every later opening and closing. */
-	public void addListener(ConnectionListener listener) {
+	void addListener(ConnectionListener listener) {
 		this.listeners.add(Objects.requireNonNull(listener, "listener"));
 	}
 

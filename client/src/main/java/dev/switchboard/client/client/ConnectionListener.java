@@ -7,7 +7,7 @@ package dev.switchboard.client.client;
  * and target: implementations must be quick, must not block and must not call back into the manager. Exceptions
  * are logged and otherwise ignored.
  */
-public interface ConnectionListener {
+interface ConnectionListener {
 
 	/** Called once a connection is open and registered, before it is handed out. */
 	default void opened(ClientConnection connection) {

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * Thread-safe and lock-free: each bucket is one {@code long} holding its second and its count, updated by
  * compare-and-set, so a bucket is never reset under a concurrent increment. Reads cost one pass over the buckets.
  */
-public final class SlidingWindowCounter {
+final class SlidingWindowCounter {
 
 	private static final long COUNT_MASK = 0xFFFF_FFFFL;
 
@@ -24,7 +24,7 @@ public final class SlidingWindowCounter {
 	 * @param span the longest window that can be read; whole seconds
 	 * @param millis the current time in epoch milliseconds ({@code clock::millis}); tests pass one they move
 	 */
-	public SlidingWindowCounter(Duration span, LongSupplier millis) {
+	SlidingWindowCounter(Duration span, LongSupplier millis) {
 		Objects.requireNonNull(span, "span");
 		if (span.getSeconds() < 1) {
 			throw new IllegalArgumentException("span must be at least one second: " + span);
@@ -34,12 +34,12 @@ public final class SlidingWindowCounter {
 	}
 
 	/** Returns the longest window that can be read. */
-	public Duration span() {
+	Duration span() {
 		return Duration.ofSeconds(this.buckets.length());
 	}
 
 	/** Counts one event now. */
-	public void increment() {
+	void increment() {
 		long second = second();
 		int index = (int) (second % this.buckets.length());
 		long stamp = second << 32;
@@ -62,7 +62,7 @@ public final class SlidingWindowCounter {
 	}
 
 	/** Returns the number of events in the last {@code window} (whole seconds, at most the span). */
-	public long sum(Duration window) {
+	long sum(Duration window) {
 		long seconds = windowSeconds(window);
 		long now = second();
 		long sum = 0;
@@ -77,7 +77,7 @@ public final class SlidingWindowCounter {
 	}
 
 	/** Returns the average number of events per second over the last {@code window}. */
-	public double ratePerSecond(Duration window) {
+	double ratePerSecond(Duration window) {
 		return (double) sum(window) / windowSeconds(window);
 	}
 

@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock tests move by hand, shared by every module's tests through common's test jar. Thread-safe.
+ * A clock tests move by hand, shared by every module's tests through the client's test jar. Thread-safe.
  */
 public final class MutableClock extends Clock {
 
