@@ -1,4 +1,4 @@
-"""Exponential backoff with full jitter, as ``dev.switchboard.common.grpc.Backoff``."""
+"""Exponential backoff with full jitter, as ``dev.switchboard.client.grpc.Backoff``."""
 
 from __future__ import annotations
 

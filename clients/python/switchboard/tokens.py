@@ -1,4 +1,4 @@
-"""OAuth2 client-credentials tokens from the auth service, as ``dev.switchboard.common.auth.TokenSource``."""
+"""OAuth2 client-credentials tokens from the auth service, as ``dev.switchboard.client.auth.TokenSource``."""
 
 from __future__ import annotations
 

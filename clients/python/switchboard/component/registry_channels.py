@@ -1,4 +1,4 @@
-"""Channels to the registry replicas, as ``dev.switchboard.common.registry.RegistryChannels``."""
+"""Channels to the registry replicas, as ``dev.switchboard.client.registry.RegistryChannels``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Certificates from the auth group's CA, as ``dev.switchboard.common.identity.RemoteCertificateIssuer``."""
+"""Certificates from the auth group's CA, as ``dev.switchboard.client.identity.RemoteCertificateIssuer``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may call a component's gRPC server, as ``dev.switchboard.common.identity.PeerAuthorization``."""
+"""Who may call a component's gRPC server, as ``dev.switchboard.client.identity.PeerAuthorization``."""
 
 from __future__ import annotations
 

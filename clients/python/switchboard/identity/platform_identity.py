@@ -1,4 +1,4 @@
-"""This process's identity on the platform, as ``dev.switchboard.common.identity.PlatformIdentity``."""
+"""This process's identity on the platform, as ``dev.switchboard.client.identity.PlatformIdentity``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The identity a platform certificate names, as ``dev.switchboard.common.identity.SpiffeId``."""
+"""The identity a platform certificate names, as ``dev.switchboard.client.identity.SpiffeId``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a process trusts: the platform CA certificates, as ``dev.switchboard.common.identity.PlatformTrust``."""
+"""What a process trusts: the platform CA certificates, as ``dev.switchboard.client.identity.PlatformTrust``."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ import dev.switchboard.auth.ca.TrustBundleListener;
 import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.decision.Authorizer;
 import dev.switchboard.auth.grpc.CertificatesGrpcService;
-import dev.switchboard.common.grpc.ServiceExceptionHandler;
-import dev.switchboard.common.identity.Pem;
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.grpc.ServiceExceptionHandler;
+import dev.switchboard.client.identity.Pem;
+import dev.switchboard.client.identity.PlatformTrust;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.annotation.Value;

@@ -6,12 +6,12 @@ import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.TimingSafeClientSecretAuthenticationProvider;
 import dev.switchboard.auth.token.TokenEndpointGuard;
 import dev.switchboard.auth.token.TokenErrorResponseHandler;
-import dev.switchboard.common.actuate.ManagementSecurityAutoConfiguration;
+import dev.switchboard.autoconfigure.actuate.ManagementSecurityAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 
-import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,8 +36,8 @@ import org.springframework.security.web.SecurityFilterChain;
  * <li>Spring Authorization Server's endpoints ({@code /oauth2/token}, {@code /oauth2/jwks},
  * {@code /.well-known/oauth-authorization-server}, ...): clients authenticate with their secret; no OIDC, no login
  * page, no sessions.</li>
- * <li>The actuator, the platform's way (the common {@link ManagementSecurityAutoConfiguration} backs off once an
- * application defines chains, and its rules are reused here): {@code health} and {@code info} open,
+ * <li>The actuator, the platform's way (the auto-configuration's {@link ManagementSecurityAutoConfiguration} backs off
+ * once an application defines chains, and its rules are reused here): {@code health} and {@code info} open,
  * {@code prometheus} for the admin or the scrape user, every other endpoint needs role
  * {@value ManagementSecurityAutoConfiguration#ADMIN_ROLE} over HTTP basic ({@code spring.security.user.*}).</li>
  * <li>{@code GET /ca}, the platform's trust bundle, is open like the JWKS; everything else is denied (error

@@ -3,7 +3,7 @@ package dev.switchboard.cli;
 import java.nio.file.Path;
 import java.util.Set;
 
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.identity.PlatformTrust;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;

@@ -9,7 +9,7 @@ import java.util.UUID;
 import com.google.protobuf.Timestamp;
 import de.codecentric.boot.admin.server.domain.entities.Instance;
 import de.codecentric.boot.admin.server.services.InstanceRegistry;
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.registration.ComponentRegistrar;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;

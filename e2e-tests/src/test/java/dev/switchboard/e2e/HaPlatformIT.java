@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.JsonPath;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.identity.PlatformTrust;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;

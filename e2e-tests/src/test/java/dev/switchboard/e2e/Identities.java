@@ -16,13 +16,13 @@ import java.util.Set;
 
 import javax.net.ssl.KeyManager;
 
-import dev.switchboard.common.auth.TokenSource;
-import dev.switchboard.common.identity.IdentityChannelCredentials;
-import dev.switchboard.common.identity.IssuedCertificate;
-import dev.switchboard.common.identity.PlatformIdentity;
-import dev.switchboard.common.identity.PlatformTrust;
-import dev.switchboard.common.identity.RemoteCertificateIssuer;
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.auth.TokenSource;
+import dev.switchboard.client.identity.IdentityChannelCredentials;
+import dev.switchboard.client.identity.IssuedCertificate;
+import dev.switchboard.client.identity.PlatformIdentity;
+import dev.switchboard.client.identity.PlatformTrust;
+import dev.switchboard.client.identity.RemoteCertificateIssuer;
+import dev.switchboard.client.identity.SpiffeId;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.identity.PlatformTrust;
 import dev.switchboard.launcher.platform.LocalPlatform;
 import dev.switchboard.launcher.platform.LocalPlatform.Layout;
 import io.grpc.Grpc;

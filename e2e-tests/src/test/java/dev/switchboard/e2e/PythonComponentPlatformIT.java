@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.Instance;

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.switchboard.bench.platform.PlatformProcess;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;

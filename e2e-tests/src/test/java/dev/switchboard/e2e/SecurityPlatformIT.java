@@ -29,7 +29,7 @@ import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
 import dev.switchboard.bench.platform.PresentedCertificate;
-import dev.switchboard.common.identity.PlatformIdentity;
+import dev.switchboard.client.identity.PlatformIdentity;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;

@@ -9,15 +9,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.auth.AuthTargets;
-import dev.switchboard.common.auth.CachingAuthorizer;
-import dev.switchboard.common.client.ChannelFactory;
-import dev.switchboard.common.client.BackgroundStream;
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.PlatformSchedulers;
-import dev.switchboard.common.grpc.Backoff;
-import dev.switchboard.common.identity.IdentityChannelCredentials;
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.client.auth.AuthTargets;
+import dev.switchboard.client.auth.CachingAuthorizer;
+import dev.switchboard.client.client.BackgroundStream;
+import dev.switchboard.client.client.ChannelFactory;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.grpc.Backoff;
+import dev.switchboard.client.identity.IdentityChannelCredentials;
+import dev.switchboard.client.registry.RegistryWatcher;
 import dev.switchboard.router.actuate.RoutesEndpoint;
 import dev.switchboard.router.api.RouterGrpcService;
 import dev.switchboard.router.balancer.OutlierDetector;
@@ -54,7 +54,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the router: shared event loops, replica channels through the connection manager, the routing table fed by
- * the starter's registry watcher, the selector, and the proxy as the gRPC server's fallback handler registry.
+ * the registry watcher ({@code RegistryWatcherAutoConfiguration}), the selector, and the proxy as the gRPC server's
+ * fallback handler registry.
  */
 @Configuration(proxyBeanMethods = false)
 class RouterConfiguration {

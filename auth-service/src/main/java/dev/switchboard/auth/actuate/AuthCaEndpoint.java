@@ -11,7 +11,7 @@ import java.util.Objects;
 
 import dev.switchboard.auth.ca.CaKey;
 import dev.switchboard.auth.ca.CertificateAuthority;
-import dev.switchboard.common.identity.Pem;
+import dev.switchboard.client.identity.Pem;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;

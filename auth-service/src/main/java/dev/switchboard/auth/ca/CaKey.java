@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Objects;
 
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.identity.SpiffeId;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;

@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Settings of the platform certificate authority under {@code switchboard.auth.ca}. The trust domain is common's
- * {@code switchboard.identity.trust-domain}.
+ * Settings of the platform certificate authority under {@code switchboard.auth.ca}. The trust domain is the platform
+ * identity's {@code switchboard.identity.trust-domain}.
  *
  * @param kek The key-encryption key that seals the CA private keys in the database: the Base64 of 32 random bytes
  * (AES-256), the same on every replica ({@code SWITCHBOARD_AUTH_CA_KEK}); takes precedence over {@code kek-file}

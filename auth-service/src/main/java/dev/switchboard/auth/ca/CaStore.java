@@ -14,7 +14,7 @@ import java.util.Objects;
 
 import dev.switchboard.auth.StartupException;
 import dev.switchboard.auth.database.SqlTime;
-import dev.switchboard.common.identity.Pem;
+import dev.switchboard.client.identity.Pem;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 

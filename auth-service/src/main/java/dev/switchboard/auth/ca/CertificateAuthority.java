@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.switchboard.auth.database.DatabaseLocks;
-import dev.switchboard.common.identity.IssuedCertificate;
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.identity.IssuedCertificate;
+import dev.switchboard.client.identity.SpiffeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

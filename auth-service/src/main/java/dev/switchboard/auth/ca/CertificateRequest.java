@@ -7,7 +7,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
 import java.util.Set;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;

@@ -2,10 +2,10 @@ package dev.switchboard.auth.ca;
 
 import java.util.Objects;
 
-import dev.switchboard.common.grpc.RefusalException;
-import dev.switchboard.common.identity.CertificateIssuer;
-import dev.switchboard.common.identity.IssuedCertificate;
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.grpc.RefusalException;
+import dev.switchboard.client.identity.CertificateIssuer;
+import dev.switchboard.client.identity.IssuedCertificate;
+import dev.switchboard.client.identity.SpiffeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

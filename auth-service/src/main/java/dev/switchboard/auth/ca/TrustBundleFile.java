@@ -13,7 +13,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 
-import dev.switchboard.common.identity.Pem;
+import dev.switchboard.client.identity.Pem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-import dev.switchboard.common.grpc.Printable;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.Printable;
+import dev.switchboard.client.grpc.RefusalException;
 
 /**
  * The rules for client ids: 1 to 64 characters out of {@code A-Z a-z 0-9 . _ -}. Thread-safe.

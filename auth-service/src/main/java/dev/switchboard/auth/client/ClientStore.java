@@ -16,8 +16,8 @@ import java.util.TreeSet;
 import dev.switchboard.auth.database.SqlTime;
 import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.revocation.RevocationStore;
-import dev.switchboard.common.grpc.Printable;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.Printable;
+import dev.switchboard.client.grpc.RefusalException;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -9,7 +9,7 @@ import dev.switchboard.auth.grant.Grant;
 import dev.switchboard.auth.revocation.RevocationPoller;
 import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
-import dev.switchboard.common.auth.Action;
+import dev.switchboard.client.auth.Action;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 

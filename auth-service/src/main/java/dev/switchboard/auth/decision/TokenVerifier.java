@@ -13,7 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.switchboard.auth.key.KeyRing;
 import dev.switchboard.auth.key.SigningKey;
-import dev.switchboard.common.grpc.Printable;
+import dev.switchboard.client.grpc.Printable;
 
 /**
  * Checks what a token proves by itself: size, form, algorithm, key id, signature, issuer, expiry and the claims the

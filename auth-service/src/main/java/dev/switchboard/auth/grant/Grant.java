@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.grpc.Printable;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.grpc.Printable;
+import dev.switchboard.client.grpc.RefusalException;
 
 /**
  * A permission held by a client:

@@ -5,8 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.grpc.RefusalException;
 
 /**
  * The grants of one client, parsed once. Immutable and thread-safe.

@@ -1,6 +1,6 @@
 package dev.switchboard.auth.grpc;
 
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

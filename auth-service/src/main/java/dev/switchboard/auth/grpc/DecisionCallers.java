@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Set;
 
 import dev.switchboard.auth.v1.AuthGrpc;
-import dev.switchboard.common.identity.PeerAuthorization;
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.identity.PeerAuthorization;
+import dev.switchboard.client.identity.SpiffeId;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;

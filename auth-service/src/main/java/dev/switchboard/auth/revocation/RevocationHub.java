@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import dev.switchboard.auth.v1.Revocation;
-import dev.switchboard.common.grpc.PacedStream;
+import dev.switchboard.client.grpc.PacedStream;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**

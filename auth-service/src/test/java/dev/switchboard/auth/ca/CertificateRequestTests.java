@@ -3,7 +3,7 @@ package dev.switchboard.auth.ca;
 import java.security.KeyPair;
 import java.util.Arrays;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 

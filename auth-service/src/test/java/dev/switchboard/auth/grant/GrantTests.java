@@ -2,8 +2,8 @@ package dev.switchboard.auth.grant;
 
 import java.util.List;
 
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.grpc.RefusalException;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import dev.switchboard.auth.database.DatabaseLocks;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

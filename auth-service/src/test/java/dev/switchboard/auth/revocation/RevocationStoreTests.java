@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.SqlTime;
 import dev.switchboard.auth.database.TestDatabase;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

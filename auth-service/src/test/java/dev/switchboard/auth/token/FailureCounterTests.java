@@ -5,7 +5,7 @@ import java.time.Instant;
 
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

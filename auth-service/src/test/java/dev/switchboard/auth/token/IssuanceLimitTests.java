@@ -5,7 +5,7 @@ import java.time.Instant;
 
 import dev.switchboard.auth.database.DatabaseTest;
 import dev.switchboard.auth.database.TestDatabase;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;

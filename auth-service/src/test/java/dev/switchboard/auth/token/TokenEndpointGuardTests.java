@@ -7,7 +7,7 @@ import java.util.Base64;
 
 import dev.switchboard.auth.AuthProperties;
 import dev.switchboard.auth.database.TestDatabase;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PresentedCertificate;
 import dev.switchboard.bench.platform.SecuredPlatform;
-import dev.switchboard.common.identity.PlatformIdentity;
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.identity.PlatformIdentity;
+import dev.switchboard.client.identity.PlatformTrust;
 import org.HdrHistogram.Histogram;
 
 /**

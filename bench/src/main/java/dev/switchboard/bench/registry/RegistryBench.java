@@ -27,7 +27,7 @@ import java.util.function.IntFunction;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.SecuredPlatform;
-import dev.switchboard.common.identity.IdentityChannelCredentials;
+import dev.switchboard.client.identity.IdentityChannelCredentials;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;

@@ -5,7 +5,7 @@ import de.codecentric.boot.admin.server.cloud.discovery.ServiceInstanceConverter
 import de.codecentric.boot.admin.server.domain.entities.InstanceRepository;
 import de.codecentric.boot.admin.server.services.InstanceIdGenerator;
 import de.codecentric.boot.admin.server.services.InstanceRegistry;
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.client.registry.RegistryWatcher;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.cloud.client.discovery.DiscoveryClient;

@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.switchboard.common.registry.RegistryView;
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.client.registry.RegistryView;
+import dev.switchboard.client.registry.RegistryWatcher;
 
 
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;

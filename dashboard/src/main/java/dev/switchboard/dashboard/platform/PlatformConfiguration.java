@@ -2,7 +2,7 @@ package dev.switchboard.dashboard.platform;
 
 import java.time.Clock;
 
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.autoconfigure.ComponentProperties;
 
 import org.springframework.context.annotation.Bean;

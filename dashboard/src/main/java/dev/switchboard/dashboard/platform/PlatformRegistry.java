@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.registry.v1.GetGroupRequest;
 import dev.switchboard.registry.v1.GroupSummary;
 import dev.switchboard.registry.v1.ListGroupsRequest;

@@ -1,7 +1,7 @@
 package dev.switchboard.dashboard.security;
 
 import de.codecentric.boot.admin.server.config.AdminServerProperties;
-import dev.switchboard.common.actuate.ManagementSecurityAutoConfiguration;
+import dev.switchboard.autoconfigure.actuate.ManagementSecurityAutoConfiguration;
 import jakarta.servlet.DispatcherType;
 
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;

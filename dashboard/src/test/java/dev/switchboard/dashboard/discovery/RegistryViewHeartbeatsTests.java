@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.switchboard.common.registry.RegistryView;
+import dev.switchboard.client.registry.RegistryView;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.google.protobuf.Timestamp;
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.dashboard.FakeRegistry;
 import dev.switchboard.dashboard.InProcessRegistryExtension;
 import dev.switchboard.registry.v1.InstanceStatus;

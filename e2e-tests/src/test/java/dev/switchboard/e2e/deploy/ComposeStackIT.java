@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
-import dev.switchboard.common.identity.Pem;
-import dev.switchboard.common.identity.PlatformTrust;
+import dev.switchboard.client.identity.Pem;
+import dev.switchboard.client.identity.PlatformTrust;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.Server;

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.google.common.net.HostSpecifier;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RegisterRequest;
 

@@ -6,7 +6,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.registry.store.InstanceListener;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.v1.RemovalReason;

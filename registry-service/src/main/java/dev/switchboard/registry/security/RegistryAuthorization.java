@@ -6,12 +6,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.google.protobuf.Message;
 import dev.switchboard.auth.v1.Decision;
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.auth.AuthDecision;
-import dev.switchboard.common.auth.CachingAuthorizer;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
-import dev.switchboard.common.identity.PeerAuthorization;
-import dev.switchboard.common.identity.SpiffeId;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.auth.AuthDecision;
+import dev.switchboard.client.auth.CachingAuthorizer;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
+import dev.switchboard.client.identity.PeerAuthorization;
+import dev.switchboard.client.identity.SpiffeId;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.RegisterRequest;

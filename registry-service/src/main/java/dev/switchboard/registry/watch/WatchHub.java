@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.registry.store.InstanceListener;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.v1.Instance;

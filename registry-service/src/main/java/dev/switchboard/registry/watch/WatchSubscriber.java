@@ -3,7 +3,7 @@ package dev.switchboard.registry.watch;
 import java.util.List;
 import java.util.Set;
 
-import dev.switchboard.common.grpc.PacedStream;
+import dev.switchboard.client.grpc.PacedStream;
 import dev.switchboard.registry.v1.WatchEvent;
 import io.grpc.stub.ServerCallStreamObserver;
 

@@ -14,8 +14,8 @@ import java.util.function.IntPredicate;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import dev.switchboard.common.grpc.ServiceExceptionHandler;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.grpc.ServiceExceptionHandler;
+import dev.switchboard.client.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.grpc.RegistryGrpcService;
 import dev.switchboard.registry.lease.HeldLeases;

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.switchboard.common.grpc.ServiceExceptionHandler;
+import dev.switchboard.client.grpc.ServiceExceptionHandler;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.lease.HeldLeases;
 import dev.switchboard.registry.quota.ClientQuotas;

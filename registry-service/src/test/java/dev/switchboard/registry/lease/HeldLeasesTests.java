@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.switchboard.common.testing.MutableClock;
+import dev.switchboard.client.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
 import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;

@@ -3,10 +3,10 @@ package dev.switchboard.router.proxy;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.auth.AuthDecision;
-import dev.switchboard.common.auth.CachingAuthorizer;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.auth.AuthDecision;
+import dev.switchboard.client.auth.CachingAuthorizer;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;

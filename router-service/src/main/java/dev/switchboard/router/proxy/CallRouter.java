@@ -3,7 +3,7 @@ package dev.switchboard.router.proxy;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.router.balancer.Replica;
 import dev.switchboard.router.table.GroupRoute;

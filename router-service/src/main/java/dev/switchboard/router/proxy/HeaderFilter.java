@@ -1,6 +1,6 @@
 package dev.switchboard.router.proxy;
 
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import io.grpc.Metadata;
 
 /**

@@ -9,10 +9,10 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.MoreExecutors;
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.auth.AuthDecision;
-import dev.switchboard.common.auth.CachingAuthorizer;
-import dev.switchboard.common.grpc.SwitchboardHeaders;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.auth.AuthDecision;
+import dev.switchboard.client.auth.CachingAuthorizer;
+import dev.switchboard.client.grpc.SwitchboardHeaders;
 import dev.switchboard.router.balancer.Replica;
 import dev.switchboard.router.balancer.ReplicaSelector;
 import dev.switchboard.router.table.GroupRoute;

@@ -2,8 +2,8 @@ package dev.switchboard.router.security;
 
 import java.util.Objects;
 
-import dev.switchboard.common.auth.Action;
-import dev.switchboard.common.auth.CachingAuthorizer;
+import dev.switchboard.client.auth.Action;
+import dev.switchboard.client.auth.CachingAuthorizer;
 import dev.switchboard.router.proxy.AwaitingAuthorization;
 import io.grpc.Context;
 import io.grpc.Metadata;

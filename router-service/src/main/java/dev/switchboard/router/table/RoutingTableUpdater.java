@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import dev.switchboard.common.registry.RegistryView;
+import dev.switchboard.client.registry.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.router.balancer.Replica;
 

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.ConnectionManagerSettings;
-import dev.switchboard.common.registry.RegistryView;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.registry.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.router.balancer.OutlierDetector;

@@ -2,20 +2,18 @@ package dev.switchboard.component.autoconfigure;
 
 import java.net.InetAddress;
 import java.time.Clock;
-import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.auth.BearerTokenCredentials;
-import dev.switchboard.common.auth.TokenSource;
-import dev.switchboard.common.client.BackgroundStream;
-import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.PlatformSchedulers;
-import dev.switchboard.common.grpc.Backoff;
-import dev.switchboard.common.health.HealthStatusMapper;
-import dev.switchboard.common.registry.RegistryChannels;
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
+import dev.switchboard.client.auth.BearerTokenCredentials;
+import dev.switchboard.client.auth.TokenSource;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.health.HealthStatusMapper;
+import dev.switchboard.client.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryWatcher;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.component.load.InFlightCalls;
 import dev.switchboard.component.registration.ComponentRegistrar;
@@ -23,7 +21,6 @@ import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
 import dev.switchboard.component.registration.ComponentRegistration;
 import dev.switchboard.component.registration.SwitchboardServiceRegistry;
 import dev.switchboard.registry.v1.InstanceStatus;
-import dev.switchboard.registry.v1.WatchRequest;
 import io.grpc.Server;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -51,9 +48,10 @@ import org.springframework.util.StringUtils;
 /**
  * Makes a Spring Boot gRPC application a Switchboard component: it registers once its gRPC server is bound,
  * heartbeats its health-derived status and load, drains on shutdown, and sees the platform's instances through a
- * Spring Cloud {@code DiscoveryClient}. Switched off with {@code switchboard.component.enabled=false}.
+ * Spring Cloud {@code DiscoveryClient} (over the {@link RegistryWatcher} that {@link RegistryWatcherAutoConfiguration}
+ * builds on the {@link RegistryChannels} made here). Switched off with {@code switchboard.component.enabled=false}.
  */
-@AutoConfiguration(after = ClientConnectionAutoConfiguration.class)
+@AutoConfiguration(after = ClientConnectionAutoConfiguration.class, before = RegistryWatcherAutoConfiguration.class)
 @ConditionalOnClass({ Server.class, GrpcServerStartedEvent.class, ServiceRegistry.class })
 @ConditionalOnBooleanProperty(name = "switchboard.component.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ComponentProperties.class)
@@ -157,47 +155,11 @@ public final class ComponentAutoConfiguration {
 		return "http://" + host + ":" + port + basePath;
 	}
 
-	/**
-	 * The registry's Watch stream as a {@link RegistryWatcher}, on its own switch: the router's routing table and the
-	 * {@code DiscoveryClient} both read it, so turning the {@code DiscoveryClient} off leaves it running.
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = "switchboard.component.watch.enabled", matchIfMissing = true)
-	static class WatchConfiguration {
-
-		/** The watch's thread. */
-		@Bean(defaultCandidate = false)
-		ThreadPoolTaskScheduler switchboardWatchScheduler() {
-			return PlatformSchedulers.daemon("switchboard-watch-");
-		}
-
-		/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean
-		RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, ComponentProperties properties,
-				@Qualifier("switchboardWatchScheduler") ThreadPoolTaskScheduler switchboardWatchScheduler) {
-			ComponentProperties.Registry registry = properties.registry();
-			return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
-					new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
-					switchboardWatchScheduler.getScheduledExecutor());
-		}
-
-		/**
-		 * Opens the Watch stream before the gRPC server starts and closes it after the server drained, so routing
-		 * and discovery see the platform for every call the server takes.
-		 */
-		@Bean
-		BackgroundStream switchboardRegistryWatch(RegistryWatcher watcher) {
-			return BackgroundStream.of(watcher::start, watcher::close);
-		}
-
-	}
-
 	/** Spring Cloud's {@code DiscoveryClient} over the registry's view. */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(DiscoveryClient.class)
 	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
-	@ConditionalOnBooleanProperty(name = "switchboard.component.watch.enabled", matchIfMissing = true)
+	@ConditionalOnBooleanProperty(name = RegistryWatcherAutoConfiguration.ENABLED, matchIfMissing = true)
 	static class DiscoveryConfiguration {
 
 		@Bean

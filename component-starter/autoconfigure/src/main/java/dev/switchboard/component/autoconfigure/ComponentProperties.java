@@ -21,15 +21,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param registry Where the registry replicas are
  * @param drain How to stop without failing calls
  * @param discovery Whether to offer the platform's instances through a Spring Cloud DiscoveryClient
- * @param watch Whether to keep the registry's Watch stream, which the DiscoveryClient and the router's routing table
- * read
  * @param credentials The OAuth2 client this component gets its tokens for
  */
 @ConfigurationProperties("switchboard.component")
 public record ComponentProperties(@DefaultValue("true") boolean enabled, String group, String instanceId, String host,
 		String zone, @DefaultValue("100") int weight, @DefaultValue Map<String, String> metadata,
 		@DefaultValue Registry registry, @DefaultValue Drain drain, @DefaultValue Discovery discovery,
-		@DefaultValue Watch watch, @DefaultValue Credentials credentials) {
+		@DefaultValue Credentials credentials) {
 
 	/**
 	 * @param addresses The registry replicas as host:port; the component moves to the next on failure
@@ -68,16 +66,10 @@ public record ComponentProperties(@DefaultValue("true") boolean enabled, String 
 	}
 
 	/**
-	 * @param enabled Whether to offer the registry's instances as a DiscoveryClient (needs {@code watch.enabled})
+	 * @param enabled Whether to offer the registry's instances as a DiscoveryClient (needs the registry watcher,
+	 * {@code switchboard.component.watch.enabled}, of the Switchboard auto-configuration)
 	 */
 	public record Discovery(@DefaultValue("true") boolean enabled) {
-
-	}
-
-	/**
-	 * @param enabled Whether to keep the registry's Watch stream; turning the DiscoveryClient off leaves it running
-	 */
-	public record Watch(@DefaultValue("true") boolean enabled) {
 
 	}
 

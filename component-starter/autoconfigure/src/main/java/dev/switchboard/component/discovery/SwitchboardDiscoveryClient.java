@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.client.registry.RegistryWatcher;
 import dev.switchboard.registry.v1.Instance;
 
 import org.springframework.cloud.client.DefaultServiceInstance;

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.grpc.Backoff;
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.grpc.Backoff;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;

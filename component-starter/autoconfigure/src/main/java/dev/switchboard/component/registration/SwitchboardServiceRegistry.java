@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.grpc.Backoff;
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.grpc.Backoff;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.v1.InstanceStatus;
 

@@ -3,10 +3,11 @@ package dev.switchboard.component.autoconfigure;
 import java.util.List;
 import java.util.concurrent.Executor;
 
-import dev.switchboard.common.client.ClientConnectionAutoConfiguration;
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.registry.RegistryChannels;
-import dev.switchboard.common.registry.RegistryWatcher;
+import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryWatcher;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.component.load.InFlightCalls;
 import dev.switchboard.component.registration.ComponentRegistrar;
@@ -34,7 +35,8 @@ class ComponentAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(
-				AutoConfigurations.of(ClientConnectionAutoConfiguration.class, ComponentAutoConfiguration.class))
+				AutoConfigurations.of(ClientConnectionAutoConfiguration.class, ComponentAutoConfiguration.class,
+						RegistryWatcherAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=compute", "switchboard.component.registry.addresses=127.0.0.1:1");
 
 	@Test

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.ConnectionManagerSettings;
-import dev.switchboard.common.registry.RegistryChannels;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.DeregisterResponse;

@@ -2,10 +2,10 @@ package dev.switchboard.sample.compute;
 
 import java.time.Clock;
 
-import dev.switchboard.common.auth.BearerTokenCredentials;
-import dev.switchboard.common.auth.TokenSource;
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.PlatformSchedulers;
+import dev.switchboard.client.auth.BearerTokenCredentials;
+import dev.switchboard.client.auth.TokenSource;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.PlatformSchedulers;
 import dev.switchboard.component.registration.ComponentRegistrar;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.google.protobuf.UnsafeByteOperations;
-import dev.switchboard.common.grpc.RefusalException;
-import dev.switchboard.common.grpc.ServiceExceptionHandler;
+import dev.switchboard.client.grpc.RefusalException;
+import dev.switchboard.client.grpc.ServiceExceptionHandler;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.ConsoleChunk;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;

@@ -2,7 +2,7 @@ package dev.switchboard.sample.compute;
 
 import java.util.List;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 
 /**
  * Plugs servers into networks: one port per network, made by the network group. Implementations are thread-safe and

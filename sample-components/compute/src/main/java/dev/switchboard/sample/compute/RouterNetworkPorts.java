@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;
 import io.grpc.CallCredentials;

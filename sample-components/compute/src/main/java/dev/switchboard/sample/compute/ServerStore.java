@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import com.github.f4b6a3.tsid.TsidCreator;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.compute.v1.ServerState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

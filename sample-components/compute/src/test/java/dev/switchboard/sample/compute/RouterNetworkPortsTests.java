@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.ClientSettings;
-import dev.switchboard.common.client.ConnectionManagerSettings;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.ClientSettings;
+import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;
 import dev.switchboard.sample.network.v1.Port;

@@ -3,8 +3,8 @@ package dev.switchboard.sample.volume;
 import java.util.List;
 import java.util.Objects;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.GetServerRequest;

@@ -1,6 +1,6 @@
 package dev.switchboard.sample.volume;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 
 /** Answers whether a compute server exists. Implementations may block on remote calls. */
 @FunctionalInterface

@@ -3,8 +3,8 @@ package dev.switchboard.sample.volume;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-import dev.switchboard.common.grpc.RefusalException;
-import dev.switchboard.common.grpc.ServiceExceptionHandler;
+import dev.switchboard.client.grpc.RefusalException;
+import dev.switchboard.client.grpc.ServiceExceptionHandler;
 import dev.switchboard.sample.volume.v1.AttachVolumeRequest;
 import dev.switchboard.sample.volume.v1.CreateVolumeRequest;
 import dev.switchboard.sample.volume.v1.ListVolumesRequest;

@@ -2,7 +2,7 @@ package dev.switchboard.sample.volume;
 
 import java.util.Objects;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.volume.v1.StorageVolume;
 import dev.switchboard.sample.volume.v1.VolumeState;
 

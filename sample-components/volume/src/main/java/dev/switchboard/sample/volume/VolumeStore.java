@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 import com.github.f4b6a3.tsid.TsidCreator;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 
 /**
  * The volumes of this replica, in memory. Refusals are thrown as {@link RefusalException}. Thread-safe and

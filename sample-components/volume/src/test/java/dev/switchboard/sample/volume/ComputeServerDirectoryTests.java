@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.switchboard.common.client.ClientConnectionManager;
-import dev.switchboard.common.client.ConnectionManagerSettings;
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.GetServerRequest;

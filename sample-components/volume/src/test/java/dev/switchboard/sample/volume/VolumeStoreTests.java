@@ -7,7 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.switchboard.common.grpc.RefusalException;
+import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.volume.v1.VolumeState;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;

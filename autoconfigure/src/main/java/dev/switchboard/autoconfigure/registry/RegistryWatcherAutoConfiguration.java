@@ -1,0 +1,62 @@
+package dev.switchboard.autoconfigure.registry;
+
+import java.util.SplittableRandom;
+
+import dev.switchboard.client.client.BackgroundStream;
+import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.grpc.Backoff;
+import dev.switchboard.client.registry.RegistryChannels;
+import dev.switchboard.client.registry.RegistryWatcher;
+import dev.switchboard.registry.v1.WatchRequest;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * The registry's Watch stream as a {@link RegistryWatcher}, for every process that has {@link RegistryChannels} (the
+ * component starter makes them from {@code switchboard.component.registry.addresses}): the router's routing table,
+ * the starter's {@code DiscoveryClient} and the dashboard read it. On its own switch,
+ * {@code switchboard.component.watch.enabled} (on by default), so turning the {@code DiscoveryClient} off leaves it
+ * running.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = RegistryWatcherAutoConfiguration.ENABLED, matchIfMissing = true)
+@ConditionalOnBean(RegistryChannels.class)
+@EnableConfigurationProperties(RegistryWatcherProperties.class)
+public final class RegistryWatcherAutoConfiguration {
+
+	/** The switch of the registry watcher. */
+	public static final String ENABLED = "switchboard.component.watch.enabled";
+
+	/** The watch's thread. */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler switchboardWatchScheduler() {
+		return PlatformSchedulers.daemon("switchboard-watch-");
+	}
+
+	/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, RegistryWatcherProperties properties,
+			@Qualifier("switchboardWatchScheduler") ThreadPoolTaskScheduler switchboardWatchScheduler) {
+		return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
+				new Backoff(properties.initialBackoff(), properties.maxBackoff(), new SplittableRandom()),
+				switchboardWatchScheduler.getScheduledExecutor());
+	}
+
+	/**
+	 * Opens the Watch stream before the gRPC server starts and closes it after the server drained, so routing and
+	 * discovery see the platform for every call the server takes.
+	 */
+	@Bean
+	BackgroundStream switchboardRegistryWatch(RegistryWatcher watcher) {
+		return BackgroundStream.of(watcher::start, watcher::close);
+	}
+
+}

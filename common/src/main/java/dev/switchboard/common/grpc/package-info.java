@@ -1,9 +1,0 @@
-/**
- * What every service and client of the platform shares about gRPC: the one error model ({@link
- * dev.switchboard.common.grpc.RefusalException}, {@link dev.switchboard.common.grpc.ServiceExceptionHandler}), the
- * platform's metadata keys, retry backoff and paced server streams.
- */
-@NullMarked
-package dev.switchboard.common.grpc;
-
-import org.jspecify.annotations.NullMarked;
