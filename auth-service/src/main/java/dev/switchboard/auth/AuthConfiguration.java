@@ -30,7 +30,7 @@ import dev.switchboard.auth.token.IssuanceLimit;
 import dev.switchboard.auth.token.Lockouts;
 import dev.switchboard.auth.token.StoreRegisteredClientRepository;
 import dev.switchboard.auth.token.UnstoredAuthorizationService;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.ServiceExceptionHandler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

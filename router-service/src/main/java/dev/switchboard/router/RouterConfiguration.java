@@ -11,10 +11,10 @@ import java.util.function.Supplier;
 
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
-import dev.switchboard.client.client.BackgroundStream;
-import dev.switchboard.client.client.ChannelFactory;
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.ChannelFactory;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.identity.IdentityChannelCredentials;
 import dev.switchboard.client.registry.RegistryWatcher;

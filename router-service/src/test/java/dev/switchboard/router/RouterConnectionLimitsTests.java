@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.router.balancer.PowerOfTwoChoices;
 import dev.switchboard.router.proxy.ManagedReplicaChannels;
 import dev.switchboard.router.proxy.ProxyHandlerRegistry;

@@ -8,10 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 
-import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.client.auth.TokenSource;
-import dev.switchboard.client.client.ChannelFactory;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.ChannelFactory;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.identity.CertificateIssuer;
 import dev.switchboard.client.identity.IdentityChannelCredentials;
 import dev.switchboard.client.identity.PeerAuthorization;

@@ -2,8 +2,8 @@ package dev.switchboard.autoconfigure.registry;
 
 import java.util.SplittableRandom;
 
-import dev.switchboard.client.client.BackgroundStream;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.client.registry.RegistryWatcher;

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
-import dev.switchboard.client.client.ChannelFactory;
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
+import dev.switchboard.client.connection.ChannelFactory;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.identity.CertificateIssuer;
 import dev.switchboard.client.identity.PeerAuthorization;
 import dev.switchboard.client.identity.Pem;

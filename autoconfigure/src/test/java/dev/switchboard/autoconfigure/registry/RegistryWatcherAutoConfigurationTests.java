@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import dev.switchboard.client.client.BackgroundStream;
+import dev.switchboard.client.connection.BackgroundStream;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.client.registry.RegistryWatcher;

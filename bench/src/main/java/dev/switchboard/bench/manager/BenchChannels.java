@@ -2,7 +2,7 @@ package dev.switchboard.bench.manager;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.switchboard.client.client.ChannelFactory;
+import dev.switchboard.client.connection.ChannelFactory;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;

@@ -13,9 +13,9 @@ import java.util.Set;
 
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.ProcessStats;
-import dev.switchboard.client.client.ClientConnection;
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnection;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;

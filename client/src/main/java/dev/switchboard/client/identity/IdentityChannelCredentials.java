@@ -3,7 +3,7 @@ package dev.switchboard.client.identity;
 import java.util.Objects;
 import java.util.Set;
 
-import dev.switchboard.client.client.ClientSettings;
+import dev.switchboard.client.connection.ClientSettings;
 import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
 
@@ -33,7 +33,7 @@ public final class IdentityChannelCredentials {
 	/**
 	 * Returns the credentials of a connection-manager channel: mutual TLS expecting {@code service} as the server's
 	 * group, or {@code null} when the service's settings configure TLS themselves (an external service), which then
-	 * decide. For {@link dev.switchboard.client.client.ChannelFactory#grpc(java.util.function.BiFunction,
+	 * decide. For {@link dev.switchboard.client.connection.ChannelFactory#grpc(java.util.function.BiFunction,
 	 * java.util.function.Consumer)}.
 	 */
 	public ChannelCredentials forService(String service, ClientSettings settings) {

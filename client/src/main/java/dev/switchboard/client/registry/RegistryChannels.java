@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;

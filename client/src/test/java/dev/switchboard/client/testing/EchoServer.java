@@ -10,8 +10,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.switchboard.client.client.ChannelFactory;
-import dev.switchboard.client.client.ClientSettings;
+import dev.switchboard.client.connection.ChannelFactory;
+import dev.switchboard.client.connection.ClientSettings;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Context;

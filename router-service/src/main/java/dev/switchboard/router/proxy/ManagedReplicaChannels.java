@@ -3,9 +3,9 @@ package dev.switchboard.router.proxy;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 
-import dev.switchboard.client.client.ClientConnection;
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionLimitException;
+import dev.switchboard.client.connection.ClientConnection;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionLimitException;
 import dev.switchboard.router.balancer.Replica;
 import io.grpc.Channel;
 

@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.router.balancer.OutlierDetector;
 import dev.switchboard.router.balancer.Replica;

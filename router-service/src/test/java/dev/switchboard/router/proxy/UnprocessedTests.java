@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.client.registry.RegistryView;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceStatus;

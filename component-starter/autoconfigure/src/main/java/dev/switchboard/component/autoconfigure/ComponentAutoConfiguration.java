@@ -5,12 +5,12 @@ import java.time.Clock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
 import dev.switchboard.client.auth.BearerTokenCredentials;
 import dev.switchboard.client.auth.TokenSource;
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.health.HealthStatusMapper;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.client.registry.RegistryWatcher;

@@ -3,9 +3,9 @@ package dev.switchboard.component.autoconfigure;
 import java.util.List;
 import java.util.concurrent.Executor;
 
-import dev.switchboard.autoconfigure.client.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.client.registry.RegistryWatcher;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;

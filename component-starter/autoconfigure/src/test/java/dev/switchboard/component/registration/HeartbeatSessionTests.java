@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.v1.DeregisterRequest;

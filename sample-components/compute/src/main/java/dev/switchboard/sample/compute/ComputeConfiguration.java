@@ -4,8 +4,8 @@ import java.time.Clock;
 
 import dev.switchboard.client.auth.BearerTokenCredentials;
 import dev.switchboard.client.auth.TokenSource;
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.PlatformSchedulers;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.component.registration.ComponentRegistrar;
 
 import org.springframework.beans.factory.ObjectProvider;

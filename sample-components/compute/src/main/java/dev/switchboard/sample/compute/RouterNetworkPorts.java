@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ClientSettings;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientSettings;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.NetworkGrpc;

@@ -3,7 +3,7 @@ package dev.switchboard.sample.volume;
 import java.util.List;
 import java.util.Objects;
 
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;

@@ -1,6 +1,6 @@
 package dev.switchboard.sample.volume;
 
-import dev.switchboard.client.client.ClientConnectionManager;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.component.registration.ComponentRegistrar;
 
 import org.springframework.beans.factory.ObjectProvider;

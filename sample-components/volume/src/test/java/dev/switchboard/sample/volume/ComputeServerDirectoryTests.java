@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.switchboard.client.client.ClientConnectionManager;
-import dev.switchboard.client.client.ConnectionManagerSettings;
+import dev.switchboard.client.connection.ClientConnectionManager;
+import dev.switchboard.client.connection.ConnectionManagerSettings;
 import dev.switchboard.client.grpc.RefusalException;
 import dev.switchboard.component.discovery.SwitchboardDiscoveryClient;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
