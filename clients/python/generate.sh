@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the protobuf and gRPC stubs this package ships, from the platform's protos
-# (contracts/src/main/proto/switchboard/{registry,auth}/v1) and the standard health protocol kept in proto/.
+# (contracts/src/main/proto/switchboard/{registry,auth,platform}/v1) and the standard health protocol kept in proto/.
 #
 # Needs python3-grpc-tools (the gRPC service stubs). Messages are compiled with Debian's protoc
 # (protobuf-compiler, the same 3.21 release as python3-protobuf) when it is installed: the protoc bundled in
@@ -14,7 +14,8 @@ local_protos="$here/proto"
 python=${PYTHON:-/usr/bin/python3}
 well_known=$("$python" -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
 
-protos="switchboard/registry/v1/registry.proto switchboard/auth/v1/auth.proto switchboard/health/v1/health.proto"
+protos="switchboard/registry/v1/registry.proto switchboard/auth/v1/auth.proto switchboard/platform/v1/defaults.proto
+  switchboard/health/v1/health.proto"
 includes="-I$platform_protos -I$local_protos -I$well_known"
 
 if command -v protoc >/dev/null 2>&1; then
@@ -26,8 +27,8 @@ else
 fi
 
 # every generated folder is a regular package, so setuptools ships it and imports never depend on namespace packages
-for dir in switchboard/registry switchboard/registry/v1 switchboard/auth switchboard/auth/v1 \
-    switchboard/health/v1; do
+for dir in switchboard/registry switchboard/registry/v1 switchboard/auth switchboard/auth/v1 switchboard/platform \
+    switchboard/platform/v1 switchboard/health/v1; do
   [ -f "$here/$dir/__init__.py" ] || printf '"""Generated from the protos; see generate.sh."""\n' > "$here/$dir/__init__.py"
 done
 # the network sample's own service and the compute service it calls, next to it (not part of the package); flat

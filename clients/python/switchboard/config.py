@@ -19,6 +19,13 @@ from types import MappingProxyType
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
+from switchboard.platform.v1 import defaults_pb2 as _defaults
+
+# the platform's default ports, written once in the wire contracts (switchboard/platform/v1/defaults.proto)
+_REGISTRY_ADDRESS = "127.0.0.1:%d" % _defaults.DEFAULT_PORT_REGISTRY_GRPC
+_AUTH_ADDRESS = "127.0.0.1:%d" % _defaults.DEFAULT_PORT_AUTH_GRPC
+_TOKEN_URI = "http://127.0.0.1:%d/oauth2/token" % _defaults.DEFAULT_PORT_AUTH_HTTP
+
 __all__ = ["Credentials", "Registry", "Drain", "Identity", "Serving", "Settings", "SETTINGS", "parse_duration"]
 
 
@@ -29,7 +36,7 @@ class Credentials:
     client_id: str
     client_secret: str = field(repr=False)
     #: token endpoints of the auth replicas, tried in turn while one is unreachable
-    token_uris: Tuple[str, ...] = ("http://127.0.0.1:8102/oauth2/token",)
+    token_uris: Tuple[str, ...] = (_TOKEN_URI,)
 
     @classmethod
     def load(cls, environ: Optional[Mapping[str, str]] = None, **kwargs: Any) -> "Credentials":
@@ -54,7 +61,7 @@ class Credentials:
 class Registry:
     """Where the registry replicas are and how to reach them (``switchboard.component.registry``)."""
 
-    addresses: Tuple[str, ...] = ("127.0.0.1:9101",)
+    addresses: Tuple[str, ...] = (_REGISTRY_ADDRESS,)
     #: deadline of each unary registry call, in seconds
     timeout: float = 3.0
     #: ceiling of the first wait before reconnecting, in seconds
@@ -81,7 +88,7 @@ class Identity:
     group: str
     instance_id: str
     trust_domain: str = "switchboard.local"
-    ca_addresses: Tuple[str, ...] = ("127.0.0.1:9102",)
+    ca_addresses: Tuple[str, ...] = (_AUTH_ADDRESS,)
     #: share of a certificate's life, counted from its arrival, after which it is renewed
     renew_at: float = 0.66
     #: how long start-up waits for the trust bundle file and the first certificate, in seconds

@@ -1,41 +1,45 @@
 package dev.switchboard.contracts;
 
+import dev.switchboard.platform.v1.DefaultPort;
+
 /**
- * The platform's fixed ports on one machine, the one place they are written: the launcher starts replica {@code n} of
- * a service on its port + 10 (n - 1), and the services' own defaults (the registry's gRPC port, the address a
- * component looks for the registry at) read these constants, so a port changes here and nowhere else.
+ * The platform's fixed ports on one machine, as Java constants: they are written once, in the wire contracts
+ * ({@code switchboard/platform/v1/defaults.proto}, which the Python client reads too). The launcher starts replica
+ * {@code n} of a service on its port + 10 (n - 1), and the services' own defaults (the registry's gRPC port, the
+ * address a component looks for the registry at) read these constants. Each is a compile-time constant, so using one
+ * loads no protobuf class.
  */
 public final class DefaultPorts {
 
 	/** The router's gRPC front door. */
-	public static final int ROUTER_GRPC = 9100;
+	public static final int ROUTER_GRPC = DefaultPort.DEFAULT_PORT_ROUTER_GRPC_VALUE;
 
 	/** The router's actuator. */
-	public static final int ROUTER_HTTP = 8100;
+	public static final int ROUTER_HTTP = DefaultPort.DEFAULT_PORT_ROUTER_HTTP_VALUE;
 
 	/** The registry's gRPC port. */
-	public static final int REGISTRY_GRPC = 9101;
+	public static final int REGISTRY_GRPC = DefaultPort.DEFAULT_PORT_REGISTRY_GRPC_VALUE;
 
 	/** The registry's actuator. */
-	public static final int REGISTRY_HTTP = 8101;
+	public static final int REGISTRY_HTTP = DefaultPort.DEFAULT_PORT_REGISTRY_HTTP_VALUE;
 
 	/** Where registry replicas meet (Hazelcast's member protocol); replica {@code n} on this + n - 1. */
-	public static final int REGISTRY_CLUSTER = 5701;
+	public static final int REGISTRY_CLUSTER = DefaultPort.DEFAULT_PORT_REGISTRY_CLUSTER_VALUE;
 
 	/** Auth's gRPC port (Authorize, the CA). */
-	public static final int AUTH_GRPC = 9102;
+	public static final int AUTH_GRPC = DefaultPort.DEFAULT_PORT_AUTH_GRPC_VALUE;
 
 	/** Auth's actuator and OAuth2 endpoints. */
-	public static final int AUTH_HTTP = 8102;
+	public static final int AUTH_HTTP = DefaultPort.DEFAULT_PORT_AUTH_HTTP_VALUE;
 
 	/** The dashboard. */
-	public static final int DASHBOARD_HTTP = 8103;
+	public static final int DASHBOARD_HTTP = DefaultPort.DEFAULT_PORT_DASHBOARD_HTTP_VALUE;
 
 	/** Compute replica {@code n}'s actuator on this + n. */
-	public static final int COMPUTE_HTTP = 8200;
+	public static final int COMPUTE_HTTP = DefaultPort.DEFAULT_PORT_COMPUTE_HTTP_VALUE;
 
 	/** Volume replica {@code n}'s actuator on this + n. */
-	public static final int VOLUME_HTTP = 8300;
+	public static final int VOLUME_HTTP = DefaultPort.DEFAULT_PORT_VOLUME_HTTP_VALUE;
 
 	/** The address a component looks for the registry at when none is configured. */
 	public static final String REGISTRY_ADDRESS = "127.0.0.1:" + REGISTRY_GRPC;

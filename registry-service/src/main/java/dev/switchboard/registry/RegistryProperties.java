@@ -108,7 +108,7 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 * the secret is folded into the cluster name a joining member must present
 	 */
 	public record Cluster(@DefaultValue("switchboard-registry") String name, @DefaultValue("127.0.0.1") String address,
-			@DefaultValue("5701") int port, @DefaultValue List<String> members, String secret) {
+			@DefaultValue("" + DefaultPorts.REGISTRY_CLUSTER) int port, @DefaultValue List<String> members, String secret) {
 
 		public Cluster {
 			if (!members.isEmpty() && (secret == null || secret.length() < 16)) {
