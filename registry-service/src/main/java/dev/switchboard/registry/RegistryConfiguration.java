@@ -13,7 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
 import dev.switchboard.client.auth.TokenSource;
-import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.Backoff;
@@ -163,10 +163,10 @@ class RegistryConfiguration {
 	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
 	@Bean
 	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
-	BackgroundStream registryRevocations(CachingAuthorizer registryAuthorizer,
+	BackgroundWork registryRevocations(CachingAuthorizer registryAuthorizer,
 			@Qualifier("registryMaintenance") ThreadPoolTaskScheduler registryMaintenance) {
 		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
-		return BackgroundStream.of(
+		return BackgroundWork.of(
 				() -> registryAuthorizer.watchRevocations(registryMaintenance.getScheduledExecutor(), backoff),
 				registryAuthorizer::close);
 	}

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
-import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ChannelFactory;
 import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.connection.PlatformSchedulers;
@@ -149,10 +149,10 @@ class RouterConfiguration {
 	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */
 	@Bean
 	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
-	BackgroundStream routerRevocations(CachingAuthorizer routerAuthorizer,
+	BackgroundWork routerRevocations(CachingAuthorizer routerAuthorizer,
 			@Qualifier("routerScheduler") ThreadPoolTaskScheduler routerScheduler) {
 		Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), new SplittableRandom());
-		return BackgroundStream.of(
+		return BackgroundWork.of(
 				() -> routerAuthorizer.watchRevocations(routerScheduler.getScheduledExecutor(), backoff),
 				routerAuthorizer::close);
 	}

@@ -10,6 +10,7 @@ import java.util.Set;
 
 import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.client.auth.TokenSource;
+import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ChannelFactory;
 import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.identity.CertificateIssuer;
@@ -108,18 +109,30 @@ public final class IdentityAutoConfiguration {
 		return PlatformSchedulers.daemon("switchboard-identity-");
 	}
 
-	/** Gets the first certificate before anything that serves or calls is built: creating this bean blocks. */
+	/**
+	 * Gets the first certificate before anything that serves or calls is built: creating this bean blocks. Renewals
+	 * start with the context ({@link #switchboardIdentityRenewals}).
+	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	PlatformIdentity switchboardPlatformIdentity(IdentityProperties properties, PlatformTrust trust,
-			CertificateIssuer issuer,
-			@Qualifier("switchboardIdentityScheduler") ThreadPoolTaskScheduler switchboardIdentityScheduler,
-			Environment environment) {
+			CertificateIssuer issuer, Environment environment) {
 		SpiffeId id = SpiffeId.of(properties.trustDomain(), group(properties, environment),
 				instance(properties, environment));
 		PlatformIdentity identity = new PlatformIdentity(id, issuer, trust, properties.renewAt(), Clock.systemUTC());
-		identity.start(switchboardIdentityScheduler.getScheduledExecutor(), properties.startTimeout());
+		identity.obtain(properties.startTimeout());
 		return identity;
+	}
+
+	/**
+	 * Renews the certificate from when the context starts until it stops, after the gRPC server has drained: a
+	 * process that serves until then presents a valid certificate until then.
+	 */
+	@Bean
+	BackgroundWork switchboardIdentityRenewals(PlatformIdentity identity,
+			@Qualifier("switchboardIdentityScheduler") ThreadPoolTaskScheduler switchboardIdentityScheduler) {
+		return BackgroundWork.of(() -> identity.renewOn(switchboardIdentityScheduler.getScheduledExecutor()),
+				identity::stopRenewing);
 	}
 
 	@Bean

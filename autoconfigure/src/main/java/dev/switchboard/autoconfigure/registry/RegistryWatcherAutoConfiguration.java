@@ -2,7 +2,7 @@ package dev.switchboard.autoconfigure.registry;
 
 import java.util.SplittableRandom;
 
-import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.registry.RegistryChannels;
@@ -55,8 +55,8 @@ public final class RegistryWatcherAutoConfiguration {
 	 * discovery see the platform for every call the server takes.
 	 */
 	@Bean
-	BackgroundStream switchboardRegistryWatch(RegistryWatcher watcher) {
-		return BackgroundStream.of(watcher::start, watcher::close);
+	BackgroundWork switchboardRegistryWatch(RegistryWatcher watcher) {
+		return BackgroundWork.of(watcher::start, watcher::close);
 	}
 
 }

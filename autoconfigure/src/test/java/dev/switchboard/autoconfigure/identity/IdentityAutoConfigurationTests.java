@@ -1,9 +1,12 @@
 package dev.switchboard.autoconfigure.identity;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.client.connection.ChannelFactory;
@@ -24,6 +27,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.mock.env.MockEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class IdentityAutoConfigurationTests {
 
@@ -130,6 +134,30 @@ class IdentityAutoConfigurationTests {
 		MockEnvironment disabled = new MockEnvironment().withProperty("switchboard.identity.enabled", "false");
 		new IdentityEnvironmentPostProcessor().postProcessEnvironment(disabled, null);
 		assertThat(disabled.getProperty("spring.grpc.server.ssl.bundle")).isNull();
+	}
+
+	@Test
+	void whenTheContextRunsThenTheCertificateIsRenewedInTheBackgroundUntilItStops() throws Exception {
+		// renewed two thirds into a 2 s life
+		TestCa shortLived = new TestCa("switchboard.local", Duration.ofSeconds(2));
+		Path file = this.folder.resolve("short-lived-ca.pem");
+		Files.writeString(file, Pem.toPem(List.of(shortLived.certificate)));
+		AtomicReference<PlatformIdentity> held = new AtomicReference<>();
+		this.contextRunner.withBean(CertificateIssuer.class, () -> shortLived)
+			.withPropertyValues("switchboard.identity.trust-bundle=" + file)
+			.run((context) -> {
+				PlatformIdentity identity = context.getBean(PlatformIdentity.class);
+				held.set(identity);
+				BigInteger first = identity.certificate().getSerialNumber();
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> !identity.certificate().getSerialNumber().equals(first));
+			});
+		// the context has stopped: the renewal that was due next never comes
+		BigInteger last = held.get().certificate().getSerialNumber();
+		Duration untilPastDue = Duration.between(Instant.now(), held.get().renewalDue()).plusMillis(500);
+		await().during(untilPastDue.isNegative() ? Duration.ZERO : untilPastDue)
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> held.get().certificate().getSerialNumber().equals(last));
 	}
 
 	private Path bundle() throws Exception {

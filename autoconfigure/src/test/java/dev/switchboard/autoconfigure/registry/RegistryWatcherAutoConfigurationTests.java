@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import dev.switchboard.client.connection.BackgroundStream;
+import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.client.registry.RegistryWatcher;
@@ -32,14 +32,14 @@ class RegistryWatcherAutoConfigurationTests {
 	void whenRegistryChannelsThenWatcherOpenedWithTheContext() {
 		this.runner.withUserConfiguration(Channels.class)
 			.run((context) -> assertThat(context).hasSingleBean(RegistryWatcher.class)
-				.hasSingleBean(BackgroundStream.class)
+				.hasSingleBean(BackgroundWork.class)
 				.hasBean("switchboardWatchScheduler"));
 	}
 
 	@Test
 	void whenNoRegistryChannelsThenNoWatcher() {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(RegistryWatcher.class)
-			.doesNotHaveBean(BackgroundStream.class));
+			.doesNotHaveBean(BackgroundWork.class));
 	}
 
 	@Test
@@ -47,7 +47,7 @@ class RegistryWatcherAutoConfigurationTests {
 		this.runner.withUserConfiguration(Channels.class)
 			.withPropertyValues("switchboard.component.watch.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RegistryWatcher.class)
-				.doesNotHaveBean(BackgroundStream.class));
+				.doesNotHaveBean(BackgroundWork.class));
 	}
 
 	@Test

@@ -108,7 +108,17 @@ public final class PlatformIdentity implements AutoCloseable {
 	 * message is the CA's last answer
 	 */
 	public void start(ScheduledExecutorService scheduler, Duration timeout) {
-		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+		obtain(timeout);
+		renewOn(scheduler);
+	}
+
+	/**
+	 * Gets the first certificate, retrying while the CA cannot be reached or refuses; renews nothing yet (see
+	 * {@link #renewOn}). Blocks until a certificate is held.
+	 * @throws CertificateIssuer.CertificateUnavailableException if none could be had within {@code timeout}; the
+	 * message is the CA's last answer
+	 */
+	public void obtain(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		Duration wait = MIN_RETRY;
 		while (true) {
@@ -130,8 +140,32 @@ public final class PlatformIdentity implements AutoCloseable {
 	}
 
 	/**
+	 * Renews the certificate held on {@code scheduler} from now on, each at its share of its life, until
+	 * {@link #stopRenewing} or {@link #close}; renewals scheduled before on another scheduler are cancelled.
+	 */
+	public void renewOn(ScheduledExecutorService scheduler) {
+		Objects.requireNonNull(scheduler, "scheduler");
+		stopRenewing();
+		this.scheduler = scheduler;
+		Credential held = this.current;
+		if (held == null) {
+			throw new IllegalStateException("no certificate for " + this.id + " yet: obtain one first");
+		}
+		scheduleRenewal(held);
+	}
+
+	/** Stops renewing; the certificate held stays presented until it expires. */
+	public void stopRenewing() {
+		this.scheduler = null;
+		ScheduledFuture<?> scheduled = this.next;
+		if (scheduled != null) {
+			scheduled.cancel(false);
+		}
+	}
+
+	/**
 	 * Gets a certificate for a new key now and presents it from the next handshake on; schedules the next renewal
-	 * when started.
+	 * while renewing.
 	 * @throws RuntimeException if the CA could not be reached or refused, or its answer does not verify
 	 */
 	public X509Certificate renew() {
@@ -195,10 +229,7 @@ public final class PlatformIdentity implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
-		ScheduledFuture<?> scheduled = this.next;
-		if (scheduled != null) {
-			scheduled.cancel(false);
-		}
+		stopRenewing();
 	}
 
 	private void scheduleRenewal(Credential credential) {

@@ -10,7 +10,7 @@ import org.springframework.context.support.GenericApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BackgroundStreamTests {
+class BackgroundWorkTests {
 
 	private final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -19,7 +19,7 @@ class BackgroundStreamTests {
 		try (GenericApplicationContext context = context()) {
 			context.refresh();
 			assertThat(this.events).containsExactly("stream opened", "server started");
-			assertThat(context.getBean(BackgroundStream.class).isRunning()).isTrue();
+			assertThat(context.getBean(BackgroundWork.class).isRunning()).isTrue();
 		}
 	}
 
@@ -27,7 +27,7 @@ class BackgroundStreamTests {
 	void whenContextClosedThenStreamClosesAfterTheServerStopped() {
 		GenericApplicationContext context = context();
 		context.refresh();
-		BackgroundStream stream = context.getBean(BackgroundStream.class);
+		BackgroundWork stream = context.getBean(BackgroundWork.class);
 		context.close();
 		assertThat(this.events).containsExactly("stream opened", "server started", "server stopped",
 				"stream closed");
@@ -36,8 +36,8 @@ class BackgroundStreamTests {
 
 	private GenericApplicationContext context() {
 		GenericApplicationContext context = new GenericApplicationContext();
-		context.registerBean("stream", BackgroundStream.class,
-				() -> BackgroundStream.of(() -> this.events.add("stream opened"),
+		context.registerBean("stream", BackgroundWork.class,
+				() -> BackgroundWork.of(() -> this.events.add("stream opened"),
 						() -> this.events.add("stream closed")));
 		context.registerBean("server", GrpcServerLike.class, () -> new GrpcServerLike(this.events));
 		return context;
