@@ -5,13 +5,18 @@ import de.codecentric.boot.admin.server.cloud.discovery.ServiceInstanceConverter
 import de.codecentric.boot.admin.server.domain.entities.InstanceRepository;
 import de.codecentric.boot.admin.server.services.InstanceIdGenerator;
 import de.codecentric.boot.admin.server.services.InstanceRegistry;
+import dev.switchboard.client.connection.BackgroundWork;
+import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.registry.RegistryWatcher;
+
+import org.springframework.beans.factory.annotation.Qualifier;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Feeds Spring Boot Admin from the platform: its discovery listener reads the starter's
@@ -42,11 +47,22 @@ class DiscoveryConfiguration {
 		return new ReplicaInstanceIdGenerator();
 	}
 
-	@Bean(destroyMethod = "close")
-	RegistryViewHeartbeats registryViewHeartbeats(ApplicationEventPublisher publisher, RegistryWatcher watcher) {
-		RegistryViewHeartbeats heartbeats = RegistryViewHeartbeats.onOwnThread(publisher);
-		heartbeats.follow(watcher);
-		return heartbeats;
+	/** The thread Spring Boot Admin's discovery runs on when the registry view changes. */
+	@Bean(defaultCandidate = false)
+	ThreadPoolTaskScheduler dashboardDiscovery() {
+		return PlatformSchedulers.daemon("dashboard-discovery-");
+	}
+
+	@Bean
+	RegistryViewHeartbeats registryViewHeartbeats(ApplicationEventPublisher publisher,
+			@Qualifier("dashboardDiscovery") ThreadPoolTaskScheduler dashboardDiscovery) {
+		return new RegistryViewHeartbeats(publisher, dashboardDiscovery);
+	}
+
+	/** Follows the registry view from when the context starts until it stops. */
+	@Bean
+	BackgroundWork registryViewFollowing(RegistryViewHeartbeats heartbeats, RegistryWatcher watcher) {
+		return BackgroundWork.of(() -> heartbeats.follow(watcher), heartbeats::stop);
 	}
 
 }

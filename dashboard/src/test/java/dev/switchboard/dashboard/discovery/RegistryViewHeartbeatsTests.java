@@ -49,6 +49,14 @@ class RegistryViewHeartbeatsTests {
 			.hasSize(2);
 	}
 
+	@Test
+	void whenStoppedThenViewsPublishNothing() {
+		this.heartbeats.stop();
+		this.heartbeats.onView(new RegistryView(1, Map.of()));
+		assertThat(this.queued).isEmpty();
+		assertThat(this.published).isEmpty();
+	}
+
 	private void runQueued() {
 		List<Runnable> tasks = new ArrayList<>(this.queued);
 		this.queued.clear();
