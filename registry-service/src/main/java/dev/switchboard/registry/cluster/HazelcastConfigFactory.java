@@ -44,6 +44,9 @@ public final class HazelcastConfigFactory {
 		config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
 		config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
 		config.setProperty("hazelcast.partition.count", "71");
+		// Hazelcast's own metrics feed its Management Center, which nothing here runs; collecting them walked every
+		// map's statistics every few seconds (the registry publishes its own meters through Micrometer)
+		config.getMetricsConfig().setEnabled(false);
 		config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
 		config.getJetConfig().setEnabled(false);
 
@@ -63,7 +66,9 @@ public final class HazelcastConfigFactory {
 		config.addMapConfig(new MapConfig("switchboard.*").setBackupCount(1)
 			.setAsyncBackupCount(0)
 			.setInMemoryFormat(InMemoryFormat.OBJECT)
-			.setMetadataPolicy(MetadataPolicy.OFF));
+			.setMetadataPolicy(MetadataPolicy.OFF)
+			.setStatisticsEnabled(false)
+			.setPerEntryStatsEnabled(false));
 		// leases are written when a stream starts or ends and in checkpoint batches: a backup that lags by one write
 		// costs nothing (the survivors grant every lease one TTL after a member's loss), so writes do not wait for it
 		config.addMapConfig(new MapConfig("switchboard.leases").setBackupCount(0)
