@@ -69,6 +69,9 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 	private final Lease lease;
 
+	/** Every heartbeat answer there can be, built once: by status number, then whether forced out of service. */
+	private final HeartbeatResponse[][] heartbeatAnswers;
+
 	private final ServiceExceptionHandler exceptions;
 
 	private final Counter registrations;
@@ -92,6 +95,18 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			.setHeartbeatIntervalMillis(heartbeatInterval.toMillis())
 			.setTtlMillis(ttl.toMillis())
 			.build();
+		this.heartbeatAnswers = new HeartbeatResponse[InstanceStatus.values().length][2];
+		for (InstanceStatus status : InstanceStatus.values()) {
+			if (status != InstanceStatus.UNRECOGNIZED) {
+				for (boolean forced : new boolean[] { false, true }) {
+					this.heartbeatAnswers[status.getNumber()][forced ? 1 : 0] = HeartbeatResponse.newBuilder()
+						.setLease(this.lease)
+						.setStatus(status)
+						.setForcedOutOfService(forced)
+						.build();
+				}
+			}
+		}
 		this.exceptions = Objects.requireNonNull(exceptions, "exceptions");
 		this.registrations = Counter.builder("switchboard.registry.registrations")
 			.description("Register calls accepted")
@@ -308,11 +323,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 				RegistryGrpcService.this.heartbeats.increment();
 				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
 					.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));
-				send(HeartbeatResponse.newBuilder()
-					.setLease(RegistryGrpcService.this.lease)
-					.setStatus(status)
-					.setForcedOutOfService(forced)
-					.build());
+				send(RegistryGrpcService.this.heartbeatAnswers[status.getNumber()][forced ? 1 : 0]);
 			}
 			catch (RuntimeException ex) {
 				if (!isTransient(ex)) {

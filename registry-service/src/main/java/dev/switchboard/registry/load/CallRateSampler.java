@@ -6,8 +6,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns the completed-calls counter an instance sends with every heartbeat into calls per second, and decides when
  * the rate has changed enough to be worth storing: by a tenth (at least half a call per second), or after
- * {@link #REFRESH_NANOS} without a store, so a steady rate is not written on every heartbeat. One per heartbeat
- * stream; not thread-safe (gRPC delivers a stream's messages one at a time).
+ * {@link #REFRESH_NANOS} without a store, so a steady rate is not written on every heartbeat. A rate of zero is never
+ * refreshed, nor stored while nothing else was: a stored rate expires when no longer written, and a missing one reads
+ * as zero, so an idle instance costs no write at all. One per heartbeat stream; not thread-safe (gRPC delivers a
+ * stream's messages one at a time).
  */
 public final class CallRateSampler {
 
@@ -38,6 +40,10 @@ public final class CallRateSampler {
 			return OptionalDouble.empty();
 		}
 		double rate = (total - previousTotal) * 1e9 / elapsed;
+		if (rate == 0 && this.stored <= 0) {
+			// idle, and nothing but zero (or nothing) stored: what expires reads as zero
+			return OptionalDouble.empty();
+		}
 		boolean changed = Math.abs(rate - this.stored) >= Math.max(0.5, this.stored * 0.1);
 		if (!changed && nowNanos - this.storedAtNanos < REFRESH_NANOS) {
 			return OptionalDouble.empty();

@@ -42,6 +42,17 @@ class CallRateSamplerTests {
 	}
 
 	@Test
+	void anIdleInstanceIsNeverStoredAndAZeroRateNeverRefreshed() {
+		this.sampler.sample(0, 0);
+		for (int second = 1; second <= 60; second++) {
+			assertThat(this.sampler.sample(0, second * SECOND)).as("idle at %d s", second).isEmpty();
+		}
+		assertThat(this.sampler.sample(100, 61 * SECOND)).hasValue(100.0);
+		assertThat(this.sampler.sample(100, 62 * SECOND)).hasValue(0.0);
+		assertThat(this.sampler.sample(100, 62 * SECOND + CallRateSampler.REFRESH_NANOS)).isEmpty();
+	}
+
+	@Test
 	void aCounterThatWentBackwardsStartsOver() {
 		this.sampler.sample(5_000, 0);
 		assertThat(this.sampler.sample(10, SECOND)).isEmpty();
