@@ -1,5 +1,6 @@
 package dev.switchboard.client.registry;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -97,12 +98,15 @@ public final class RegistryChannels {
 	}
 
 	/**
-	 * Returns the address of the replica {@code call} went to, for log lines, or {@code "no replica"} while (or if)
-	 * it has reached none. Cheap; any thread.
+	 * Returns the address of the replica {@code call} went to, for log lines, or {@code "(no replica reached)"} while
+	 * (or if) it has reached none. Cheap; any thread.
 	 */
 	public static String replicaOf(ClientCall<?, ?> call) {
 		SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-		return (remote != null) ? remote.toString() : "no replica";
+		if (remote instanceof InetSocketAddress inet) {
+			return inet.getHostString() + ":" + inet.getPort(); // the name as configured, without "name/ip"
+		}
+		return (remote != null) ? remote.toString() : "(no replica reached)";
 	}
 
 }

@@ -204,7 +204,8 @@ public final class HeartbeatSession {
 		if (failedStream != this.stream || this.stopped) {
 			return;
 		}
-		String from = (failedStream != null) ? RegistryChannels.replicaOf(failedStream.call) : "registry";
+		// a failed registration has no stream, and its call did not say where it went
+		String from = (failedStream != null) ? RegistryChannels.replicaOf(failedStream.call) : "(no replica reached)";
 		if (this.stream != null) {
 			this.stream.requests.cancel("reconnecting", null);
 			this.stream = null;
