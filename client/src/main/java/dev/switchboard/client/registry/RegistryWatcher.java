@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link RegistryView} current from the registry's Watch stream. When the stream fails it moves to the next
- * registry replica after a jittered backoff and resubscribes; meanwhile {@link #view()} keeps answering with the last
- * known state, so callers go on working with every registry down.
+ * Keeps a {@link RegistryView} current from the registry's Watch stream. When the stream fails it resubscribes after a
+ * jittered backoff on the same channel, whose policy has moved to a reachable replica by then
+ * ({@link RegistryChannels}); meanwhile {@link #view()} keeps answering with the last known state, so callers go on
+ * working with every registry down.
  * <p>
  * Thread-safe. Events of one stream are applied on the gRPC callback thread, one at a time; listeners run there too
  * and must not block.
@@ -53,8 +54,6 @@ public final class RegistryWatcher implements AutoCloseable {
 	private volatile boolean closed;
 
 	private Stream stream;
-
-	private int replica;
 
 	/**
 	 * @param channels the registry replicas
@@ -94,20 +93,18 @@ public final class RegistryWatcher implements AutoCloseable {
 		if (this.closed) {
 			return;
 		}
-		Stream next = new Stream(this.replica);
+		Stream next = new Stream();
 		this.stream = next;
 		next.context.run(() -> {
-			ClientCall<WatchRequest, WatchEvent> call = this.channels.channel(next.replica)
-				.newCall(RegistryGrpc.getWatchMethod(), CallOptions.DEFAULT);
-			ClientCalls.asyncServerStreamingCall(call, this.request, next);
+			next.call = this.channels.channel().newCall(RegistryGrpc.getWatchMethod(), CallOptions.DEFAULT);
+			ClientCalls.asyncServerStreamingCall(next.call, this.request, next);
 		});
 	}
 
-	private synchronized void resubscribeLater(int failedReplica) {
-		if (this.closed || failedReplica != this.replica) {
+	private synchronized void resubscribeLater(Stream failed) {
+		if (this.closed || failed != this.stream) {
 			return;
 		}
-		this.replica = failedReplica + 1;
 		Duration wait = this.backoff.next();
 		this.scheduler.schedule(this::subscribe, wait.toMillis(), TimeUnit.MILLISECONDS);
 	}
@@ -143,8 +140,6 @@ public final class RegistryWatcher implements AutoCloseable {
 	/** One Watch stream; its callbacks are serialized by gRPC. */
 	private final class Stream implements StreamObserver<WatchEvent> {
 
-		private final int replica;
-
 		private final Context.CancellableContext context = Context.ROOT.withCancellation();
 
 		private final Map<String, Instance> instances = new HashMap<>();
@@ -154,9 +149,8 @@ public final class RegistryWatcher implements AutoCloseable {
 
 		private long revision;
 
-		Stream(int replica) {
-			this.replica = replica;
-		}
+		/** Set before the call starts, so every callback sees it. */
+		private volatile ClientCall<WatchRequest, WatchEvent> call;
 
 		@Override
 		public void onNext(WatchEvent event) {
@@ -205,14 +199,14 @@ public final class RegistryWatcher implements AutoCloseable {
 		public void onError(Throwable error) {
 			if (!RegistryWatcher.this.closed) {
 				logger.info("Watch stream to registry {} ended ({}); keeping the last view and resubscribing",
-						RegistryWatcher.this.channels.target(this.replica), error.getMessage());
+						RegistryChannels.replicaOf(this.call), error.getMessage());
 			}
-			resubscribeLater(this.replica);
+			resubscribeLater(this);
 		}
 
 		@Override
 		public void onCompleted() {
-			resubscribeLater(this.replica);
+			resubscribeLater(this);
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.client.connection.StaticAddressNameResolverProvider;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.registry.v1.Instance;
 import dev.switchboard.registry.v1.InstanceUpdated;
@@ -20,6 +21,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.inprocess.InProcessSocketAddress;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,8 @@ class RegistryWatcherTests {
 
 	private Server server;
 
+	private Server otherServer;
+
 	private ManagedChannel channel;
 
 	private RegistryWatcher watcher;
@@ -48,6 +52,9 @@ class RegistryWatcherTests {
 		}
 		this.channel.shutdownNow();
 		this.server.shutdownNow();
+		if (this.otherServer != null) {
+			this.otherServer.shutdownNow();
+		}
 		this.scheduler.shutdownNow();
 	}
 
@@ -82,6 +89,50 @@ class RegistryWatcherTests {
 		RegistryView view = this.views.poll(5, TimeUnit.SECONDS);
 		assertThat(view.instances()).containsOnlyKeys("fresh");
 		assertThat(this.scripts).isEmpty();
+	}
+
+	@Test
+	void whenTheReplicaWatchedDiesThenTheWatchResumesOnTheOtherWithItsSnapshot() throws Exception {
+		String a = InProcessServerBuilder.generateName();
+		String b = InProcessServerBuilder.generateName();
+		this.server = snapshotServer(a, "seen-on-a");
+		this.otherServer = snapshotServer(b, "seen-on-b");
+		this.channel = overReplicas(a, b);
+		this.watcher = new RegistryWatcher(new RegistryChannels(List.of(a, b), (target) -> this.channel),
+				WatchRequest.getDefaultInstance(),
+				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)), this.scheduler);
+		this.watcher.addListener(this.views::add);
+		this.watcher.start();
+
+		RegistryView first = this.views.poll(5, TimeUnit.SECONDS);
+		boolean onA = first.instances().containsKey("seen-on-a");
+		(onA ? this.server : this.otherServer).shutdownNow();
+
+		RegistryView resumed = this.views.poll(5, TimeUnit.SECONDS);
+		assertThat(resumed.instances()).containsOnlyKeys(onA ? "seen-on-b" : "seen-on-a");
+		assertThat(this.watcher.view()).isSameAs(resumed);
+	}
+
+	/** A replica whose Watch sends a snapshot of one instance and then stays open. */
+	private static Server snapshotServer(String name, String instanceId) throws Exception {
+		return InProcessServerBuilder.forName(name).directExecutor().addService(new RegistryGrpc.RegistryImplBase() {
+
+			@Override
+			public void watch(WatchRequest request, StreamObserver<WatchEvent> responses) {
+				responses.onNext(part(1, 0, false, instanceId));
+			}
+
+		}).build().start();
+	}
+
+	/** One channel over in-process replicas, as {@link RegistryChannels} makes it over real ones. */
+	@SuppressWarnings("deprecation") // gRPC offers no other per-channel resolver; production loads it by its scheme
+	static ManagedChannel overReplicas(String... names) {
+		return InProcessChannelBuilder.forTarget(StaticAddressNameResolverProvider.target(List.of(names)))
+			.nameResolverFactory(new StaticAddressNameResolverProvider(InProcessSocketAddress.class,
+					(name) -> List.of(new InProcessSocketAddress(name))))
+			.directExecutor()
+			.build();
 	}
 
 	private void start() throws Exception {

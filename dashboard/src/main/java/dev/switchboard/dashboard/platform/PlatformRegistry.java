@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import dev.switchboard.client.registry.RegistryChannels;
@@ -26,15 +24,13 @@ import io.grpc.StatusRuntimeException;
  * The registry as the dashboard reads and administers it: every group with its replicas' leases and load
  * (ListGroups, then GetGroup per group, which needs the {@code discover} grant) and the OUT_OF_SERVICE switch
  * (SetOutOfService, which needs {@code admin}). Calls carry whatever credentials the channels add, in the dashboard
- * the admin client's token. Each operation goes to the registry replica that answered last and moves to the next one
- * while a replica is unreachable; any other refusal is thrown as the registry's {@link StatusRuntimeException}.
+ * the admin client's token. Each operation goes over the one channel to every registry replica, which keeps to a
+ * reachable replica and moves on when it fails ({@link RegistryChannels}): {@code UNAVAILABLE} means none was
+ * reachable. Refusals are thrown as the registry's {@link StatusRuntimeException}.
  * <p>
- * Thread-safe. Each method blocks, for at most one {@code timeout} per registry replica.
+ * Thread-safe. Each method blocks, for at most {@code timeout}.
  */
 public final class PlatformRegistry {
-
-	/** Codes that say this replica could not answer, so the next one may. */
-	private static final Set<Status.Code> FAILOVER = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
 
 	private final RegistryChannels channels;
 
@@ -42,11 +38,9 @@ public final class PlatformRegistry {
 
 	private final Clock clock;
 
-	private final AtomicInteger current = new AtomicInteger();
-
 	/**
-	 * @param channels the registry replicas
-	 * @param timeout the deadline of one operation on one replica
+	 * @param channels the channel over the registry replicas
+	 * @param timeout the deadline of one operation
 	 * @param clock tells lease ages
 	 */
 	public PlatformRegistry(RegistryChannels channels, Duration timeout, Clock clock) {
@@ -96,25 +90,8 @@ public final class PlatformRegistry {
 	}
 
 	private <T> T call(Function<RegistryBlockingStub, T> operation) {
-		int first = this.current.get();
-		StatusRuntimeException last = null;
-		for (int attempt = 0; attempt < this.channels.size(); attempt++) {
-			int index = first + attempt;
-			RegistryBlockingStub registry = RegistryGrpc.newBlockingStub(this.channels.channel(index))
-				.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-			try {
-				T result = operation.apply(registry);
-				this.current.set(Math.floorMod(index, this.channels.size()));
-				return result;
-			}
-			catch (StatusRuntimeException ex) {
-				if (!FAILOVER.contains(ex.getStatus().getCode())) {
-					throw ex;
-				}
-				last = ex;
-			}
-		}
-		throw last;
+		return operation.apply(RegistryGrpc.newBlockingStub(this.channels.channel())
+			.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS));
 	}
 
 }

@@ -18,19 +18,24 @@ import dev.switchboard.registry.v1.DeregisterRequest;
 import dev.switchboard.registry.v1.HeartbeatRequest;
 import dev.switchboard.registry.v1.HeartbeatResponse;
 import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.RegisterRequest;
 import dev.switchboard.registry.v1.RegisterResponse;
 import dev.switchboard.registry.v1.RegistryGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one instance registered: registers it, holds its heartbeat stream, and on any failure moves to the next
- * registry replica after a jittered backoff. A heartbeat answered {@code NOT_FOUND} (evicted, or the registry lost
- * its state) registers again.
+ * Keeps one instance registered: registers it, holds its heartbeat stream, and on any failure opens the stream (or
+ * registers) again after a jittered backoff, on the same channel, whose policy has moved to a reachable registry
+ * replica by then ({@link RegistryChannels}). A heartbeat answered {@code NOT_FOUND} (evicted, or the registry lost
+ * its state) registers again at once.
  * <p>
  * All state lives on one scheduler thread: gRPC callbacks only hand work to it. Public methods are thread-safe;
  * {@link #start()} and {@link #stop()} return at once, {@link #deregister(Duration)} blocks until done or the timeout.
@@ -55,13 +60,11 @@ public final class HeartbeatSession {
 
 	private Duration interval = Duration.ofSeconds(1);
 
-	private int replica;
-
 	private boolean registered;
 
 	private boolean stopped;
 
-	private ClientCallStreamObserver<HeartbeatRequest> stream;
+	private Responses stream;
 
 	private ScheduledFuture<?> ticker;
 
@@ -70,7 +73,7 @@ public final class HeartbeatSession {
 	private volatile InstanceStatus lastAcknowledged = InstanceStatus.INSTANCE_STATUS_UNSPECIFIED;
 
 	/**
-	 * @param channels the registry replicas
+	 * @param channels the channel over the registry replicas
 	 * @param registration what to register
 	 * @param status the status to report, asked before every heartbeat
 	 * @param load the calls in flight and completed, to report
@@ -114,15 +117,16 @@ public final class HeartbeatSession {
 			this.stopped = true;
 			cancelTasks();
 			if (this.stream != null) {
-				this.stream.cancel("stopped", null);
+				this.stream.requests.cancel("stopped", null);
 				this.stream = null;
 			}
 		});
 	}
 
 	/**
-	 * Stops heartbeating, closes the stream and deregisters, trying each registry replica once.
-	 * @return whether a registry confirmed the deregistration
+	 * Stops heartbeating, closes the stream and deregisters with one call, which the channel sends to a reachable
+	 * replica; it fails only when none is, or when the registry does not answer within the timeout.
+	 * @return whether a registry confirmed the deregistration (or no longer knew the instance)
 	 */
 	public boolean deregister(Duration wait) {
 		CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -144,19 +148,20 @@ public final class HeartbeatSession {
 		if (this.stopped) {
 			return;
 		}
-		RegistryGrpc.RegistryStub stub = RegistryGrpc.newStub(this.channels.channel(this.replica));
 		try {
 			if (!this.registered) {
-				RegisterResponse response = RegistryGrpc.newBlockingStub(this.channels.channel(this.replica))
-					.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
-					.register(this.registration.toRequest(this.status.get()));
+				ClientCall<RegisterRequest, RegisterResponse> call = this.channels.channel()
+					.newCall(RegistryGrpc.getRegisterMethod(), unaryOptions());
+				RegisterResponse response = ClientCalls.blockingUnaryCall(call,
+						this.registration.toRequest(this.status.get()));
 				this.registered = true;
 				this.interval = Duration.ofMillis(Math.max(100, response.getLease().getHeartbeatIntervalMillis()));
-				logger.info("Registered {} with registry {}", this.registration, this.channels.target(this.replica));
+				logger.info("Registered {} with registry {}", this.registration, RegistryChannels.replicaOf(call));
 			}
-			Responses responses = new Responses();
-			stub.heartbeat(responses);
-			this.stream = responses.requests;
+			Responses responses = new Responses(
+					this.channels.channel().newCall(RegistryGrpc.getHeartbeatMethod(), CallOptions.DEFAULT));
+			ClientCalls.asyncBidiStreamingCall(responses.call, responses);
+			this.stream = responses;
 			beat();
 			scheduleTicks();
 		}
@@ -178,7 +183,7 @@ public final class HeartbeatSession {
 			return;
 		}
 		try {
-			this.stream.onNext(HeartbeatRequest.newBuilder()
+			this.stream.requests.onNext(HeartbeatRequest.newBuilder()
 				.setGroup(this.registration.getServiceId())
 				.setInstanceId(this.registration.getInstanceId())
 				.setStatus(this.status.get())
@@ -191,13 +196,18 @@ public final class HeartbeatSession {
 		}
 	}
 
-	/** On the scheduler thread: drop the stream that failed and reconnect later, to the next replica. */
-	private void failed(ClientCallStreamObserver<HeartbeatRequest> failedStream, Throwable error) {
+	/**
+	 * On the scheduler thread: drop the stream that failed and open it again later; the channel will have moved to a
+	 * reachable replica.
+	 */
+	private void failed(Responses failedStream, Throwable error) {
 		if (failedStream != this.stream || this.stopped) {
 			return;
 		}
+		// a failed registration has no stream, and its call did not say where it went
+		String from = (failedStream != null) ? RegistryChannels.replicaOf(failedStream.call) : "(no replica reached)";
 		if (this.stream != null) {
-			this.stream.cancel("reconnecting", null);
+			this.stream.requests.cancel("reconnecting", null);
 			this.stream = null;
 		}
 		if (this.ticker != null) {
@@ -206,22 +216,20 @@ public final class HeartbeatSession {
 		}
 		Status status = Status.fromThrowable(error);
 		if (status.getCode() == Status.Code.NOT_FOUND) {
-			// evicted, or the registry lost its state: register again, on the same replica, at once
+			// evicted, or the registry lost its state: register again at once (the channel stays on this replica)
 			this.registered = false;
 			logger.info("Registry no longer knows {}; registering again", this.registration.getInstanceId());
 			this.reconnect = this.scheduler.schedule(this::connect, 0, TimeUnit.MILLISECONDS);
 			return;
 		}
 		Duration wait = this.backoff.next();
-		String from = this.channels.target(this.replica);
-		this.replica++;
 		if (status.getCode() == Status.Code.INVALID_ARGUMENT || status.getCode() == Status.Code.ALREADY_EXISTS) {
-			logger.error("Registry {} refused {}: {}; retrying in {} ms", from, this.registration.getInstanceId(),
+			logger.error("Registry refused {}: {}; retrying in {} ms", this.registration.getInstanceId(),
 					status.getDescription(), wait.toMillis());
 		}
 		else {
-			logger.info("Lost registry {} ({}); trying {} in {} ms", from, status.getCode(),
-					this.channels.target(this.replica), wait.toMillis());
+			logger.info("Lost registry {} ({}: {}); reconnecting in {} ms", from, status.getCode(),
+					status.getDescription(), wait.toMillis());
 		}
 		this.reconnect = this.scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
 	}
@@ -230,7 +238,7 @@ public final class HeartbeatSession {
 		this.stopped = true;
 		cancelTasks();
 		if (this.stream != null) {
-			this.stream.onCompleted();
+			this.stream.requests.onCompleted();
 			this.stream = null;
 		}
 		if (!this.registered) {
@@ -240,26 +248,27 @@ public final class HeartbeatSession {
 			.setGroup(this.registration.getServiceId())
 			.setInstanceId(this.registration.getInstanceId())
 			.build();
-		for (int attempt = 0; attempt < this.channels.size(); attempt++) {
-			int target = this.replica + attempt;
-			try {
-				RegistryGrpc.newBlockingStub(this.channels.channel(target))
-					.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
-					.deregister(request);
-				logger.info("Deregistered {} from registry {}", this.registration.getInstanceId(),
-						this.channels.target(target));
+		ClientCall<DeregisterRequest, ?> call = this.channels.channel()
+			.newCall(RegistryGrpc.getDeregisterMethod(), unaryOptions());
+		try {
+			ClientCalls.blockingUnaryCall(call, request);
+			logger.info("Deregistered {} from registry {}", this.registration.getInstanceId(),
+					RegistryChannels.replicaOf(call));
+			this.registered = false;
+			return true;
+		}
+		catch (StatusRuntimeException ex) {
+			if (ex.getStatus().getCode() == Status.Code.NOT_FOUND) {
 				this.registered = false;
 				return true;
 			}
-			catch (StatusRuntimeException ex) {
-				if (ex.getStatus().getCode() == Status.Code.NOT_FOUND) {
-					this.registered = false;
-					return true;
-				}
-				logger.warn("Could not deregister from registry {}: {}", this.channels.target(target), ex.getStatus());
-			}
+			logger.warn("Could not deregister {}: {}", this.registration.getInstanceId(), ex.getStatus());
+			return false;
 		}
-		return false;
+	}
+
+	private CallOptions unaryOptions() {
+		return CallOptions.DEFAULT.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	private void cancelTasks() {
@@ -281,10 +290,16 @@ public final class HeartbeatSession {
 		}
 	}
 
-	/** Answers of one heartbeat stream; gRPC calls these one at a time on its own threads. */
+	/** One heartbeat stream: its call, its requests, and its answers, which gRPC delivers one at a time. */
 	private final class Responses implements ClientResponseObserver<HeartbeatRequest, HeartbeatResponse> {
 
+		private final ClientCall<HeartbeatRequest, HeartbeatResponse> call;
+
 		private ClientCallStreamObserver<HeartbeatRequest> requests;
+
+		Responses(ClientCall<HeartbeatRequest, HeartbeatResponse> call) {
+			this.call = call;
+		}
 
 		@Override
 		public void beforeStart(ClientCallStreamObserver<HeartbeatRequest> requests) {
@@ -298,7 +313,7 @@ public final class HeartbeatSession {
 			submit(() -> {
 				HeartbeatSession.this.backoff.reset();
 				if (millis >= 100 && millis != HeartbeatSession.this.interval.toMillis()
-						&& this.requests == HeartbeatSession.this.stream) {
+						&& this == HeartbeatSession.this.stream) {
 					HeartbeatSession.this.interval = Duration.ofMillis(millis);
 					scheduleTicks();
 				}
@@ -307,12 +322,12 @@ public final class HeartbeatSession {
 
 		@Override
 		public void onError(Throwable error) {
-			submit(() -> failed(this.requests, error));
+			submit(() -> failed(this, error));
 		}
 
 		@Override
 		public void onCompleted() {
-			submit(() -> failed(this.requests, Status.UNAVAILABLE.withDescription("stream closed").asException()));
+			submit(() -> failed(this, Status.UNAVAILABLE.withDescription("stream closed").asException()));
 		}
 
 	}

@@ -79,7 +79,8 @@ public final class SwitchboardServiceRegistry implements ServiceRegistry<Compone
 	public void deregister(ComponentRegistration registration) {
 		Session session = this.sessions.remove(registration.getInstanceId());
 		if (session != null) {
-			session.heartbeat.deregister(this.timeout.multipliedBy(this.channels.size() + 1));
+			// one call with the timeout as deadline, plus the time to get the heartbeat thread
+			session.heartbeat.deregister(this.timeout.multipliedBy(2));
 		}
 	}
 

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.connection.ConnectionManagerSettings;
+import dev.switchboard.client.connection.StaticAddressNameResolverProvider;
 import dev.switchboard.client.registry.RegistryChannels;
 import dev.switchboard.component.load.CallLoad;
 import dev.switchboard.registry.v1.DeregisterRequest;
@@ -24,10 +25,12 @@ import dev.switchboard.registry.v1.Lease;
 import dev.switchboard.registry.v1.RegisterRequest;
 import dev.switchboard.registry.v1.RegisterResponse;
 import dev.switchboard.registry.v1.RegistryGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.inprocess.InProcessSocketAddress;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The starter's side of registration against in-process registry replicas that record what they receive and can be
- * told to forget the instance or be down.
+ * told to forget the instance or be down, through one channel over both as production makes it over real replicas
+ * (the replica it starts on is chosen at random).
  */
 class HeartbeatSessionTests {
 
@@ -121,14 +125,35 @@ class HeartbeatSessionTests {
 
 	@Test
 	void whenReplicaDiesThenHeartbeatMovesWithoutRegisteringAgain() throws Exception {
-		Server dying = start(this.first, this.firstRegistry);
-		start(this.second, this.secondRegistry);
+		Server firstServer = start(this.first, this.firstRegistry);
+		Server secondServer = start(this.second, this.secondRegistry);
 		this.registry = registry(List.of(this.first, this.second));
 		this.registry.register(this.registration);
-		await().until(() -> this.firstRegistry.heartbeats.size() >= 1);
-		dying.shutdownNow();
-		await().until(() -> this.secondRegistry.heartbeats.size() >= 2);
-		assertThat(this.secondRegistry.registrations).isEmpty();
+		await().until(() -> this.firstRegistry.heartbeats.size() + this.secondRegistry.heartbeats.size() >= 1);
+		boolean onFirst = !this.firstRegistry.heartbeats.isEmpty();
+		RecordingRegistry survivor = onFirst ? this.secondRegistry : this.firstRegistry;
+		assertThat(survivor.heartbeats).as("one stream, to one replica").isEmpty();
+		(onFirst ? firstServer : secondServer).shutdownNow();
+		await().until(() -> survivor.heartbeats.size() >= 2);
+		assertThat(survivor.registrations).isEmpty();
+		// both replicas behind one connection, counted once
+		assertThat(this.manager.connections(RegistryChannels.SERVICE)).hasSize(1);
+	}
+
+	@Test
+	void whenTheReplicaHeldIsGoneAtDrainThenTheOtherDeregisters() throws Exception {
+		Server firstServer = start(this.first, this.firstRegistry);
+		Server secondServer = start(this.second, this.secondRegistry);
+		this.registry = registry(List.of(this.first, this.second));
+		this.registry.register(this.registration);
+		await().until(() -> this.firstRegistry.heartbeats.size() + this.secondRegistry.heartbeats.size() >= 1);
+		boolean onFirst = !this.firstRegistry.heartbeats.isEmpty();
+		RecordingRegistry survivor = onFirst ? this.secondRegistry : this.firstRegistry;
+		(onFirst ? firstServer : secondServer).shutdownNow();
+
+		this.registry.deregister(this.registration);
+
+		assertThat(survivor.deregistrations).extracting(DeregisterRequest::getInstanceId).containsExactly("compute-1");
 	}
 
 	@Test
@@ -156,12 +181,22 @@ class HeartbeatSessionTests {
 
 	private SwitchboardServiceRegistry registry(List<String> targets) {
 		this.manager = new ClientConnectionManager(ConnectionManagerSettings.standard(),
-				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
+				(target, settings) -> overReplicas(target),
 				Clock.systemUTC());
 		this.channels = RegistryChannels.managedBy(this.manager, targets);
 		return new SwitchboardServiceRegistry(this.channels, () -> InstanceStatus.UP,
 				CallLoad.of(this.inFlight::get, this.completed::get),
 				Duration.ofSeconds(2), Duration.ofMillis(20), Duration.ofMillis(100), this.scheduler);
+	}
+
+	/** The registry channel over in-process replicas: the production resolver with in-process addresses. */
+	@SuppressWarnings("deprecation") // gRPC offers no other per-channel resolver; production loads it by its scheme
+	private static ManagedChannel overReplicas(String target) {
+		return InProcessChannelBuilder.forTarget(target)
+			.nameResolverFactory(new StaticAddressNameResolverProvider(InProcessSocketAddress.class,
+					(name) -> List.of(new InProcessSocketAddress(name))))
+			.directExecutor()
+			.build();
 	}
 
 	private Server start(String name, RecordingRegistry service) throws Exception {
