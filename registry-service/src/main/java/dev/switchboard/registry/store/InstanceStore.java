@@ -35,7 +35,7 @@ import dev.switchboard.registry.v1.RemovalReason;
  * <p>
  * Maps keyed so that an instance, its lease and its call rate live in the same partition: {@code instances} (the
  * records; every change is a Watch event), {@code leases} (per instance, the replica that holds its heartbeat stream
- * and the last renewal written, see {@link Lease}; writing one fires nothing),
+ * and the last renewal written, see {@link LeaseRecord}; writing one fires nothing),
  * {@code call-rates} (calls per second, written only when the rate moves, expiring when no longer written) and
  * {@code service-owners} (which group owns each gRPC service name). Changes to a record run as entry processors, so
  * they are atomic per instance whichever replica applies them.
@@ -57,7 +57,7 @@ public final class InstanceStore {
 
 	private final IMap<String, InstanceRecord> instances;
 
-	private final IMap<String, Lease> leases;
+	private final IMap<String, LeaseRecord> leases;
 
 	private final IMap<String, Double> callRates;
 
@@ -132,9 +132,9 @@ public final class InstanceStore {
 		long now = this.clock.millis();
 		// the lease of a new instance is written alongside its record rather than after it: one round trip less per
 		// registration; only a missing lease is written, so a refused registration renews no other's
-		CompletionStage<Lease> lease = this.leases.submitToKey(instanceId, new StartLease(now));
+		CompletionStage<LeaseRecord> lease = this.leases.submitToKey(instanceId, new StartLease(now));
 		Register.Result result = this.instances.executeOnKey(instanceId, new Register(candidate));
-		Lease leased = await(lease);
+		LeaseRecord leased = await(lease);
 		if (result.conflictingGroup() != null) {
 			throw RefusalException.alreadyExists("instance id '" + instanceId + "' is registered by group '"
 					+ result.conflictingGroup() + "'");
@@ -175,7 +175,7 @@ public final class InstanceStore {
 			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group
 					+ "'; register it again");
 		}
-		this.leases.set(instanceId, new Lease(this.clock.millis(), this.localMember));
+		this.leases.set(instanceId, new LeaseRecord(this.clock.millis(), this.localMember));
 		return record;
 	}
 
@@ -184,8 +184,8 @@ public final class InstanceStore {
 	 * millis): one batch, one write per partition.
 	 */
 	public void holdLeases(Map<String, Long> renewals) {
-		Map<String, Lease> held = new java.util.HashMap<>(renewals.size() * 2);
-		renewals.forEach((instanceId, millis) -> held.put(instanceId, new Lease(millis, this.localMember)));
+		Map<String, LeaseRecord> held = new java.util.HashMap<>(renewals.size() * 2);
+		renewals.forEach((instanceId, millis) -> held.put(instanceId, new LeaseRecord(millis, this.localMember)));
 		this.leases.putAll(held);
 	}
 
@@ -291,7 +291,7 @@ public final class InstanceStore {
 		Expired expired = new Expired(deadline, deadline - checkpointInterval.toMillis(), members);
 		List<InstanceRecord> evicted = new java.util.ArrayList<>();
 		for (String instanceId : this.leases.localKeySet(expired)) {
-			Lease lease = this.leases.get(instanceId);
+			LeaseRecord lease = this.leases.get(instanceId);
 			// remove only the lease we judged expired: a stream that took it over in between wins
 			if (lease != null && expired.apply(Map.entry(instanceId, lease)) && this.leases.remove(instanceId, lease)) {
 				evict(instanceId).ifPresent(evicted::add);
@@ -356,7 +356,7 @@ public final class InstanceStore {
 		return renewals(this.leases);
 	}
 
-	private static Map<String, Long> renewals(Map<String, Lease> leases) {
+	private static Map<String, Long> renewals(Map<String, LeaseRecord> leases) {
 		Map<String, Long> renewals = new java.util.HashMap<>(leases.size() * 2);
 		leases.forEach((instanceId, lease) -> renewals.put(instanceId, lease.renewedMillis()));
 		return renewals;
@@ -630,13 +630,13 @@ public final class InstanceStore {
 	}
 
 	/** Starts a lease no replica holds yet at {@code millis} unless there is one; returns the one there was. */
-	record StartLease(long millis) implements EntryProcessor<String, Lease, Lease> {
+	record StartLease(long millis) implements EntryProcessor<String, LeaseRecord, LeaseRecord> {
 
 		@Override
-		public Lease process(Map.Entry<String, Lease> entry) {
-			Lease existing = entry.getValue();
+		public LeaseRecord process(Map.Entry<String, LeaseRecord> entry) {
+			LeaseRecord existing = entry.getValue();
 			if (existing == null) {
-				entry.setValue(Lease.free(this.millis));
+				entry.setValue(LeaseRecord.free(this.millis));
 			}
 			return existing;
 		}
@@ -644,26 +644,26 @@ public final class InstanceStore {
 	}
 
 	/** Frees a lease {@code holder} holds, renewed at {@code millis}; returns whether it held it. */
-	record ReleaseLease(UUID holder, long millis) implements EntryProcessor<String, Lease, Boolean> {
+	record ReleaseLease(UUID holder, long millis) implements EntryProcessor<String, LeaseRecord, Boolean> {
 
 		@Override
-		public Boolean process(Map.Entry<String, Lease> entry) {
-			Lease existing = entry.getValue();
+		public Boolean process(Map.Entry<String, LeaseRecord> entry) {
+			LeaseRecord existing = entry.getValue();
 			if (existing == null || !this.holder.equals(existing.holder())) {
 				return false;
 			}
-			entry.setValue(Lease.free(Math.max(existing.renewedMillis(), this.millis)));
+			entry.setValue(LeaseRecord.free(Math.max(existing.renewedMillis(), this.millis)));
 			return true;
 		}
 
 	}
 
 	/** Removes a lease {@code holder} holds; returns whether it held it. */
-	record EndHeldLease(UUID holder) implements EntryProcessor<String, Lease, Boolean> {
+	record EndHeldLease(UUID holder) implements EntryProcessor<String, LeaseRecord, Boolean> {
 
 		@Override
-		public Boolean process(Map.Entry<String, Lease> entry) {
-			Lease existing = entry.getValue();
+		public Boolean process(Map.Entry<String, LeaseRecord> entry) {
+			LeaseRecord existing = entry.getValue();
 			if (existing == null || !this.holder.equals(existing.holder())) {
 				return false;
 			}
@@ -674,14 +674,14 @@ public final class InstanceStore {
 	}
 
 	/**
-	 * Matches expired leases (see {@link Lease#expired}), reading the stored value itself: the query engine's
+	 * Matches expired leases (see {@link LeaseRecord#expired}), reading the stored value itself: the query engine's
 	 * attribute extraction and conversion cost more than the comparison, on every lease, every sweep.
 	 */
-	record Expired(long deadline, long heldDeadline, Set<UUID> members) implements Predicate<String, Lease> {
+	record Expired(long deadline, long heldDeadline, Set<UUID> members) implements Predicate<String, LeaseRecord> {
 
 		@Override
-		public boolean apply(Map.Entry<String, Lease> entry) {
-			Lease lease = entry.getValue();
+		public boolean apply(Map.Entry<String, LeaseRecord> entry) {
+			LeaseRecord lease = entry.getValue();
 			return lease != null && lease.expired(this.deadline, this.heldDeadline, this.members);
 		}
 

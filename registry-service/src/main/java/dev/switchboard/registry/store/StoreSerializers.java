@@ -54,10 +54,10 @@ public final class StoreSerializers {
 				(in) -> new InstanceStore.ForceOutOfService(in.readBoolean()));
 		add(config, InstanceStore.StartLease.class, 1009, (out, p) -> out.writeLong(p.millis()),
 				(in) -> new InstanceStore.StartLease(in.readLong()));
-		add(config, Lease.class, 1010, (out, l) -> {
+		add(config, LeaseRecord.class, 1010, (out, l) -> {
 			out.writeLong(l.renewedMillis());
 			writeNullableUuid(out, l.holder());
-		}, (in) -> new Lease(in.readLong(), readNullableUuid(in)));
+		}, (in) -> new LeaseRecord(in.readLong(), readNullableUuid(in)));
 		add(config, InstanceStore.ReleaseLease.class, 1011, (out, p) -> {
 			writeNullableUuid(out, p.holder());
 			out.writeLong(p.millis());

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-/** Lease, status and ownership rules of the store, against a clock the test moves. */
+/** LeaseRecord, status and ownership rules of the store, against a clock the test moves. */
 class InstanceStoreTests {
 
 	private static final Duration TTL = Duration.ofSeconds(3);
@@ -165,7 +165,7 @@ class InstanceStoreTests {
 	@Test
 	void whenTheHolderIsNoLongerAMemberThenTheLeaseRunsFromItsLastRenewal() {
 		register("a", "svc.A");
-		hazelcast.getMap(InstanceStore.LEASES).set(id("a"), new Lease(this.clock.millis(), UUID.randomUUID()));
+		hazelcast.getMap(InstanceStore.LEASES).set(id("a"), new LeaseRecord(this.clock.millis(), UUID.randomUUID()));
 		this.clock.advance(TTL.minusMillis(1));
 		assertThat(evict()).isEmpty();
 		this.clock.advance(Duration.ofMillis(2));
@@ -179,15 +179,15 @@ class InstanceStoreTests {
 		this.store.holdLeases(Map.of(id("a"), this.clock.millis(), id("b"), this.clock.millis()));
 		// b's stream moved to another replica before this one saw its old stream end
 		UUID other = UUID.randomUUID();
-		hazelcast.getMap(InstanceStore.LEASES).set(id("b"), new Lease(this.clock.millis(), other));
+		hazelcast.getMap(InstanceStore.LEASES).set(id("b"), new LeaseRecord(this.clock.millis(), other));
 		this.clock.advance(Duration.ofSeconds(1));
 		long lastBeat = this.clock.millis();
 		this.store.releaseLease(id("a"), lastBeat);
 		this.store.releaseLease(id("b"), lastBeat);
 		assertThat(this.store.evictHeld(id("b"))).isEmpty();
-		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("a"))).isEqualTo(new Lease(lastBeat, null));
+		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("a"))).isEqualTo(new LeaseRecord(lastBeat, null));
 		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("b"))).isEqualTo(
-				new Lease(lastBeat - 1_000, other));
+				new LeaseRecord(lastBeat - 1_000, other));
 		this.clock.advance(TTL);
 		// b's holder is no member of this one-member cluster: its lease runs from the renewal that holder wrote
 		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("b"));

@@ -35,8 +35,8 @@ class StoreSerializersTests {
 				new InstanceStore.Beat(InstanceStatus.DOWN, true), new InstanceStore.StreamBroken("s2"),
 				new InstanceStore.Deregister("volume", "client-1"), new InstanceStore.Deregister("volume", null),
 				new InstanceStore.ForceOutOfService(true),
-				new InstanceStore.StartLease(1_700_000_000_456L), new Lease(1_700_000_000_789L, null),
-				new Lease(1_700_000_000_789L, java.util.UUID.randomUUID()),
+				new InstanceStore.StartLease(1_700_000_000_456L), new LeaseRecord(1_700_000_000_789L, null),
+				new LeaseRecord(1_700_000_000_789L, java.util.UUID.randomUUID()),
 				new InstanceStore.ReleaseLease(java.util.UUID.randomUUID(), 1_700_000_001_000L),
 				new InstanceStore.EndHeldLease(java.util.UUID.randomUUID()));
 		for (Object value : values) {

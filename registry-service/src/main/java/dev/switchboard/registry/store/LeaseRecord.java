@@ -14,16 +14,16 @@ import java.util.UUID;
  * @param renewedMillis the last renewal written to the cluster, in epoch millis
  * @param holder the registry member that holds the instance's heartbeat stream, {@code null} when none does
  */
-public record Lease(long renewedMillis, UUID holder) {
+public record LeaseRecord(long renewedMillis, UUID holder) {
 
 	/** A lease that no replica holds. */
-	static Lease free(long renewedMillis) {
-		return new Lease(renewedMillis, null);
+	static LeaseRecord free(long renewedMillis) {
+		return new LeaseRecord(renewedMillis, null);
 	}
 
 	/** The same holder, renewed at {@code millis}. */
-	Lease renewedAt(long millis) {
-		return new Lease(Math.max(this.renewedMillis, millis), this.holder);
+	LeaseRecord renewedAt(long millis) {
+		return new LeaseRecord(Math.max(this.renewedMillis, millis), this.holder);
 	}
 
 	/**
