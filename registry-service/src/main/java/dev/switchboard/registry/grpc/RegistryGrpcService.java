@@ -403,7 +403,14 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			if (this.instanceId == null) {
 				RegistrationValidator.group(request.getGroup());
 				RegistrationValidator.instanceId(request.getInstanceId());
-				RegistryGrpcService.this.store.checkOwner(request.getInstanceId(), RegistryAuthorization.PRINCIPAL.get());
+				String principal = RegistryAuthorization.PRINCIPAL.get();
+				// an instance this replica sees held by the caller needs no cluster read: a stream moved here from a
+				// lost replica binds while that replica's partitions are still being promoted; anything else (not
+				// seen, seen held by another) is the cluster's to decide
+				if (principal != null
+						&& !principal.equals(RegistryGrpcService.this.quotas.holderOf(request.getInstanceId()))) {
+					RegistryGrpcService.this.store.checkOwner(request.getInstanceId(), principal);
+				}
 				this.group = request.getGroup();
 				this.instanceId = request.getInstanceId();
 			}

@@ -89,6 +89,17 @@ public final class ClientQuotas implements InstanceListener {
 		}
 	}
 
+	/**
+	 * Returns the client that holds {@code instanceId} as this replica sees it, or {@code null} when it sees no owner
+	 * (not registered, not yet seen, or registered without authorization).
+	 */
+	public String holderOf(String instanceId) {
+		synchronized (this.lock) {
+			Held held = this.byInstance.get(instanceId);
+			return (held != null) ? held.client() : null;
+		}
+	}
+
 	/** Returns what {@code client} holds now. */
 	public Usage usage(String client) {
 		synchronized (this.lock) {

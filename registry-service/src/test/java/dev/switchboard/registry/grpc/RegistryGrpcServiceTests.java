@@ -233,6 +233,31 @@ class RegistryGrpcServiceTests {
 	}
 
 	@Test
+	void whenAnotherClientOpensAHeartbeatStreamForAnInstanceThenPermissionDeniedAndTheOwnersStreamIsAnswered()
+			throws Exception {
+		Metadata owner = clientHeaders(this.group);
+		Metadata intruder = clientHeaders(this.group + "-intruder");
+		this.registry.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(owner)).register(request("owned"));
+		// this replica sees the owner: the owner's stream binds from the view, anyone else's is checked in the cluster
+		await().until(() -> quotas.holderOf(id("owned")) != null);
+		Recorder<HeartbeatResponse> refused = new Recorder<>();
+		RegistryGrpc.newStub(this.channel)
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(intruder))
+			.heartbeat(refused)
+			.onNext(heartbeat("owned", InstanceStatus.UP));
+		Status status = Status.fromThrowable(refused.error.poll(5, TimeUnit.SECONDS));
+		assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+		assertThat(status.getDescription()).contains("registered by another client");
+		Recorder<HeartbeatResponse> answered = new Recorder<>();
+		RegistryGrpc.newStub(this.channel)
+			.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(owner))
+			.heartbeat(answered)
+			.onNext(heartbeat("owned", InstanceStatus.UP));
+		assertThat(answered.values.poll(5, TimeUnit.SECONDS).getStatus()).isEqualTo(InstanceStatus.UP);
+		assertThat(store.find(id("owned")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
+	}
+
+	@Test
 	void whenHeartbeatStreamBreaksThenInstanceDownAtOnce() throws Exception {
 		this.registry.register(request("a"));
 		Recorder<HeartbeatResponse> responses = new Recorder<>();
