@@ -64,15 +64,39 @@ public final class LeaseSweeper {
 		}, Instant.now().plus(interval), interval);
 	}
 
-	/** Evicts what expired; returns the evicted instances. */
+	/**
+	 * Evicts what expired; returns the evicted instances. Each of the two sweeps runs whatever the other did: a
+	 * checkpoint the cluster refuses must not stop the partitions' evictions, nor the other way round. A failure is
+	 * thrown after both ran.
+	 */
 	public List<InstanceRecord> sweep() {
-		List<InstanceRecord> evicted = new ArrayList<>(this.held.sweep());
-		evicted.addAll(this.store.evictExpired(this.ttl, this.checkpointInterval));
+		List<InstanceRecord> evicted = new ArrayList<>();
+		RuntimeException failure = null;
+		try {
+			evicted.addAll(this.held.sweep());
+		}
+		catch (RuntimeException ex) {
+			failure = ex;
+		}
+		try {
+			evicted.addAll(this.store.evictExpired(this.ttl, this.checkpointInterval));
+		}
+		catch (RuntimeException ex) {
+			if (failure == null) {
+				failure = ex;
+			}
+			else {
+				failure.addSuppressed(ex);
+			}
+		}
 		for (InstanceRecord record : evicted) {
 			logger.info("Evicted {}/{} at {}:{}: no heartbeat for {}", record.group(), record.instanceId(),
 					record.host(), record.port(), this.ttl);
 		}
 		this.evictions.increment(evicted.size());
+		if (failure != null) {
+			throw failure;
+		}
 		return evicted;
 	}
 
