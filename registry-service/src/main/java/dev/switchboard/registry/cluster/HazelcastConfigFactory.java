@@ -70,7 +70,7 @@ public final class HazelcastConfigFactory {
 			.setStatisticsEnabled(false)
 			.setPerEntryStatsEnabled(false));
 		// leases are written when a stream starts or ends and in checkpoint batches: a backup that lags by one write
-		// costs nothing (the survivors grant every lease one TTL after a member's loss), so writes do not wait for it
+		// costs nothing (the survivors evict nothing for two TTLs after a member's loss), so writes do not wait for it
 		config.addMapConfig(new MapConfig("switchboard.leases").setBackupCount(0)
 			.setAsyncBackupCount(1)
 			.setInMemoryFormat(InMemoryFormat.OBJECT)

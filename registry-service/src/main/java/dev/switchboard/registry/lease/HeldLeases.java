@@ -24,7 +24,7 @@ import dev.switchboard.registry.store.InstanceStore;
  * and lets a partition's owner evict a lease whose holder lost track of it. When a stream ends, its lease is handed
  * back to the cluster renewed at its last beat, where the partition's owner judges it as any lease no replica holds:
  * another replica's stream takes it within the TTL, or it expires. When this replica is lost, the survivors grant the
- * leases it held one TTL from the moment they notice (see {@link InstanceStore#evictExpired}).
+ * leases it held two TTLs from the moment they notice (see {@link InstanceStore#evictExpired}).
  * <p>
  * Thread-safe: {@link #hold} and {@link Hold#renew} from any thread, without blocking; {@link #sweep} from one thread
  * at a time.

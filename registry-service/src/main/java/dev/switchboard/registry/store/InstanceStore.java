@@ -71,9 +71,9 @@ public final class InstanceStore {
 	private final UUID localMember;
 
 	/**
-	 * When a sweep of this replica first found a member gone: leases renewed before that count as renewed then, so the
-	 * instances whose streams the lost member held (and whose leases it may have held) get one TTL to reach another
-	 * replica, however long the cluster took to notice the loss.
+	 * When a sweep of this replica first found a member gone: for two TTLs from then nothing is evicted, so the
+	 * instances whose streams the lost member held get that long to reach another replica and be held there, however
+	 * long the cluster took to notice the loss.
 	 */
 	private volatile long memberLostAtMillis = Long.MIN_VALUE;
 
@@ -268,9 +268,9 @@ public final class InstanceStore {
 	 * Evicts the instances whose lease, among those this replica owns, no live replica holds and nobody renewed for
 	 * {@code ttl}; a lease a live replica holds is that replica's to judge, and goes here only when it has not been
 	 * written for {@code ttl} plus {@code checkpointInterval} (its holder lost track of it). Every replica sweeps its
-	 * own partitions, so together they cover all of them once. For one TTL after a sweep first finds a member gone,
+	 * own partitions, so together they cover all of them once. For two TTLs after a sweep first finds a member gone,
 	 * nothing is evicted: a member's loss is noticed seconds after it happened, and the instances it served need that
-	 * long to move their streams.
+	 * long to move their streams (a component waits up to about a TTL before reconnecting) and be held again.
 	 * @param checkpointInterval how often a holder writes the leases it holds
 	 * @return the evicted instances
 	 */
@@ -284,8 +284,9 @@ public final class InstanceStore {
 		}
 		this.sweptMembers = members;
 		long deadline = this.clock.millis() - ttl.toMillis();
-		if (this.memberLostAtMillis >= deadline) {
-			// within one TTL of losing a member: its streams are still moving to the others
+		if (this.memberLostAtMillis >= deadline - ttl.toMillis()) {
+			// within two TTLs of losing a member: its streams are still moving to the others (a component waits up to
+			// about a TTL before reconnecting), and the replicas they moved to still writing that they hold them
 			return List.of();
 		}
 		Expired expired = new Expired(deadline, deadline - checkpointInterval.toMillis(), members);

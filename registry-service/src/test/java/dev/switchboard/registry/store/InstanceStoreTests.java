@@ -80,13 +80,13 @@ class InstanceStoreTests {
 	}
 
 	@Test
-	void whenAMemberIsLostThenLeasesGetOneMoreTtlFromThatMomentAndNoMore() {
+	void whenAMemberIsLostThenLeasesGetTwoMoreTtlsFromThatMomentAndNoMore() {
 		register("a", "svc.A");
 		this.clock.advance(TTL.plusMillis(500));
 		// the cluster noticed a lost member after the lease ran out: its streams are still moving
 		this.store.memberLost();
 		assertThat(evict()).isEmpty();
-		this.clock.advance(TTL);
+		this.clock.advance(TTL.multipliedBy(2));
 		assertThat(evict()).isEmpty();
 		this.clock.advance(Duration.ofMillis(1));
 		assertThat(evict()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
