@@ -165,16 +165,18 @@ class HaPlatformIT {
 			assertThat(compute(9110, demoToken(8112)).createServer(request("fresh-token")).getServedBy())
 				.startsWith("compute-");
 		});
-		// the components moved their heartbeats to the surviving registry: still UP well past the lease TTL (3 s)
-		Thread.sleep(5_000);
-		List<Instance> compute = registry(9111, tokenBefore)
-			.getGroup(GetGroupRequest.newBuilder().setName("compute").build())
-			.getInstancesList();
-		assertThat(compute).extracting(Instance::getStatus).containsOnly(InstanceStatus.UP).hasSize(2);
-		List<Instance> routers = registry(9111, tokenBefore)
+		// the components moved their heartbeats to the surviving registry: still UP well past the survivors' grace
+		// after registry-1's loss (two TTLs) and one more TTL
+		await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			List<Instance> compute = registry(9111, tokenBefore)
+				.getGroup(GetGroupRequest.newBuilder().setName("compute").build())
+				.getInstancesList();
+			assertThat(compute).extracting(Instance::getStatus).containsOnly(InstanceStatus.UP).hasSize(2);
+		});
+		// and the killed router is evicted once the survivors' grace after registry-1's loss (two TTLs) has passed
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(registry(9111, tokenBefore)
 			.getGroup(GetGroupRequest.newBuilder().setName("router").build())
-			.getInstancesList();
-		assertThat(routers).extracting(Instance::getInstanceId).doesNotContain("router-1");
+			.getInstancesList()).extracting(Instance::getInstanceId).doesNotContain("router-1"));
 	}
 
 	private static CreateServerRequest request(String name) {

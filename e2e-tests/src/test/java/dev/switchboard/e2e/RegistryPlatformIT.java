@@ -187,8 +187,9 @@ class RegistryPlatformIT {
 	void killingOneRegistryReplicaLosesNoRegistrationAndHeartbeatsMoveToTheOther() {
 		watch.close();
 		registryA.kill();
-		// well past the TTL: had the heartbeat not moved to registry B, compute-1 would be evicted by now
-		await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+		// well past the survivors' grace after a replica's loss (two TTLs) and one more TTL: had the heartbeat not
+		// moved to registry B, compute-1 would be evicted by now
+		await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			Group compute = group(channelB, "compute");
 			assertThat(compute.getInstancesList()).singleElement().satisfies((instance) -> {
 				assertThat(instance.getInstanceId()).isEqualTo("compute-1");
