@@ -122,7 +122,7 @@ public final class HeldLeases {
 					this.held.remove(hold.instanceId, hold);
 				}
 				catch (RuntimeException ex) {
-					failure = ex;
+					failure = firstOr(failure, ex);
 				}
 			}
 			else if (hold.checkpointedMillis < checkpointDue) {
@@ -137,13 +137,22 @@ public final class HeldLeases {
 				due.forEach((hold) -> hold.checkpointedMillis = now);
 			}
 			catch (RuntimeException ex) {
-				failure = ex;
+				failure = firstOr(failure, ex);
 			}
 		}
 		if (failure != null) {
 			throw failure;
 		}
 		return evicted;
+	}
+
+	/** Keeps the first failure, the later ones suppressed in it. */
+	static RuntimeException firstOr(RuntimeException first, RuntimeException next) {
+		if (first == null) {
+			return next;
+		}
+		first.addSuppressed(next);
+		return first;
 	}
 
 	/** One stream's hold on an instance's lease. */

@@ -82,12 +82,7 @@ public final class LeaseSweeper {
 			evicted.addAll(this.store.evictExpired(this.ttl, this.checkpointInterval));
 		}
 		catch (RuntimeException ex) {
-			if (failure == null) {
-				failure = ex;
-			}
-			else {
-				failure.addSuppressed(ex);
-			}
+			failure = HeldLeases.firstOr(failure, ex);
 		}
 		for (InstanceRecord record : evicted) {
 			logger.info("Evicted {}/{} at {}:{}: no heartbeat for {}", record.group(), record.instanceId(),
