@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -43,6 +45,19 @@ public final class TestHazelcast {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> cluster.stream().allMatch((member) -> member.getCluster().getMembers().size() == size));
 		return List.copyOf(cluster);
+	}
+
+	/** Waits for a cluster operation the store started, failing with the store's own exception. */
+	public static <T> T join(CompletableFuture<T> operation) {
+		try {
+			return operation.join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
 	}
 
 	public static int freePort() {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import com.google.protobuf.Timestamp;
@@ -244,14 +245,18 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 	}
 
 	/**
-	 * One instance's heartbeat stream. gRPC calls it one message at a time, so a registry that falls behind slows the
-	 * stream by HTTP/2 flow control rather than queueing without bound. The first message binds the stream to an
+	 * One instance's heartbeat stream. It asks gRPC for one message at a time, and for the next only once the last
+	 * is answered, so a registry that falls behind (a cluster write still under way) slows the stream by HTTP/2 flow
+	 * control rather than queueing without bound or holding a thread. The first message binds the stream to an
 	 * instance, writes it to the record and makes this replica the holder of its lease ({@link HeldLeases}); after
 	 * that, a heartbeat that changes nothing the record holds (status, load) is answered from this replica's view and
 	 * renews the lease in this replica's memory: no cluster call, no Watch event. A beat for an instance the view knows
 	 * renews its lease before any cluster call, so a slow or passing cluster error never costs it the lease. Answers
 	 * the client does not read yet are coalesced into the latest. When the stream ends, its lease goes back to the
 	 * cluster; when it breaks, the instance is also marked DOWN, unless a newer stream took over.
+	 * <p>
+	 * gRPC calls the observer methods one at a time; a cluster write completes on a Hazelcast thread, so what it
+	 * touches is guarded by the stream's monitor.
 	 */
 	private final class HeartbeatStream implements StreamObserver<HeartbeatRequest> {
 
@@ -273,16 +278,18 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
 		private boolean ended;
 
-		/** The latest answer not sent because the client was not reading; gRPC's callbacks for a call are serial. */
+		/** The latest answer not sent because the client was not reading. */
 		private HeartbeatResponse owed;
 
 		HeartbeatStream(ServerCallStreamObserver<HeartbeatResponse> responses) {
 			this.responses = responses;
+			responses.disableAutoRequest();
 			responses.setOnReadyHandler(this::sendOwed);
+			responses.request(1);
 		}
 
 		@Override
-		public void onNext(HeartbeatRequest request) {
+		public synchronized void onNext(HeartbeatRequest request) {
 			if (this.ended) {
 				return;
 			}
@@ -300,37 +307,63 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 					// must not run out meanwhile
 					renew();
 				}
-				InstanceStatus status;
-				boolean forced;
 				if (this.applied && unchanged(known, reported, inFlight)) {
-					status = known.getStatus();
-					forced = known.getForcedOutOfService();
+					answer(request, known.getStatus(), known.getForcedOutOfService());
+					return;
 				}
-				else {
-					// a change, the stream's first beat, or an instance this replica does not see (yet): the cluster
-					// decides, and answers NOT_FOUND for an instance not registered
-					InstanceStore.Beat beat = RegistryGrpcService.this.store.heartbeat(this.group, this.instanceId,
-							this.streamId, reported, inFlight);
-					if (!renewed) {
-						renew();
-					}
-					// the cluster now names this replica as the lease's holder
-					this.hold.checkpointed();
-					this.applied = true;
-					status = beat.status();
-					forced = beat.forcedOutOfService();
+				// a change, the stream's first beat, or an instance this replica does not see (yet): the cluster
+				// decides, and answers NOT_FOUND for an instance not registered; the next message waits for it
+				CompletableFuture<InstanceStore.Beat> write = RegistryGrpcService.this.store.heartbeat(this.group,
+						this.instanceId, this.streamId, reported, inFlight);
+				if (this.hold != null) {
+					this.hold.renewedDuring(write);
 				}
-				RegistryGrpcService.this.heartbeats.increment();
-				this.callRate.sample(request.getCallsTotal(), System.nanoTime())
-					.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));
-				send(RegistryGrpcService.this.heartbeatAnswers[status.getNumber()][forced ? 1 : 0]);
+				write.whenComplete((beat, failure) -> written(request, renewed, beat, failure));
 			}
 			catch (RuntimeException ex) {
-				if (!isTransient(ex)) {
-					end(ex);
-				}
-				// else the cluster is reorganizing or busy: the stream stays, and its next beat tries again well
-				// within the lease; ending it would send the instance through a reconnect
+				failed(ex);
+			}
+		}
+
+		/** Goes on once the cluster took (or refused) a beat. */
+		private synchronized void written(HeartbeatRequest request, boolean renewed, InstanceStore.Beat beat,
+				Throwable failure) {
+			if (this.ended) {
+				return;
+			}
+			if (failure != null) {
+				failed((failure instanceof RuntimeException ex) ? ex : new IllegalStateException(failure));
+				return;
+			}
+			if (!renewed) {
+				renew();
+			}
+			// the cluster now names this replica as the lease's holder
+			this.hold.checkpointed();
+			this.applied = true;
+			answer(request, beat.status(), beat.forcedOutOfService());
+		}
+
+		/** Answers a beat and asks for the next. */
+		private void answer(HeartbeatRequest request, InstanceStatus status, boolean forced) {
+			RegistryGrpcService.this.heartbeats.increment();
+			this.callRate.sample(request.getCallsTotal(), System.nanoTime())
+				.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));
+			send(RegistryGrpcService.this.heartbeatAnswers[status.getNumber()][forced ? 1 : 0]);
+			this.responses.request(1);
+		}
+
+		/**
+		 * A beat the cluster could not take: when it is the cluster's passing state (a member left, a partition
+		 * moving, overload) the stream stays, and its next beat tries again well within the lease (ending it would
+		 * send the instance through a reconnect); anything else ends the stream with its status.
+		 */
+		private void failed(RuntimeException ex) {
+			if (isTransient(ex)) {
+				this.responses.request(1);
+			}
+			else {
+				end(ex);
 			}
 		}
 
@@ -344,10 +377,8 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 
 		/** Hands the lease back to the cluster when the stream ends. */
-		private void release() {
-			if (this.hold != null) {
-				this.hold.release();
-			}
+		private CompletableFuture<?> release() {
+			return (this.hold != null) ? this.hold.release() : CompletableFuture.completedFuture(null);
 		}
 
 		/** Whether a failure is the cluster's passing state (a member left, a partition moving, overload). */
@@ -375,7 +406,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 
 		/** Runs when the client reads again: sends the latest answer it missed. */
-		private void sendOwed() {
+		private synchronized void sendOwed() {
 			HeartbeatResponse response = this.owed;
 			if (response != null && !this.ended && this.responses.isReady()) {
 				this.owed = null;
@@ -389,10 +420,17 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			endQuietly(this::release);
 		}
 
-		/** Runs a cluster call a stream's end makes, which may fail: the lease still expires at TTL. */
-		private void endQuietly(Runnable call) {
+		/**
+		 * Starts a cluster call a stream's end makes, without waiting for it. It may fail (logged): the lease still
+		 * expires at TTL.
+		 */
+		private void endQuietly(Supplier<CompletableFuture<?>> call) {
 			try {
-				call.run();
+				call.get().whenComplete((done, failure) -> {
+					if (failure != null) {
+						RegistryGrpcService.this.exceptions.toStatus(failure);
+					}
+				});
 			}
 			catch (RuntimeException ex) {
 				RegistryGrpcService.this.exceptions.toStatus(ex);
@@ -421,7 +459,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 
 		@Override
-		public void onError(Throwable error) {
+		public synchronized void onError(Throwable error) {
 			this.ended = true;
 			if (this.instanceId != null) {
 				endQuietly(() -> RegistryGrpcService.this.store.streamBroken(this.instanceId, this.streamId));
@@ -430,7 +468,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 		}
 
 		@Override
-		public void onCompleted() {
+		public synchronized void onCompleted() {
 			this.ended = true;
 			this.responses.onCompleted();
 			endQuietly(this::release);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.switchboard.registry.store.InstanceRecord;
@@ -103,8 +104,8 @@ public final class HeldLeases {
 	}
 
 	/**
-	 * Evicts the instances whose held lease was not renewed for the TTL, then writes the leases whose checkpoint is
-	 * due in one batch. A failure is thrown after what could be done was done; what failed is retried by the next
+	 * Evicts the instances whose held lease was not renewed for the TTL (a lease whose beat is being written counts as
+	 * renewed now), then writes the leases whose checkpoint is due in one batch. A failure is thrown after what could be done was done; what failed is retried by the next
 	 * sweep.
 	 * @return the evicted instances
 	 */
@@ -114,9 +115,11 @@ public final class HeldLeases {
 		long checkpointDue = now - this.checkpointInterval.toMillis();
 		List<InstanceRecord> evicted = new ArrayList<>();
 		List<Hold> due = new ArrayList<>();
+		Map<String, Long> renewals = new HashMap<>();
 		RuntimeException failure = null;
 		for (Hold hold : this.held.values()) {
-			if (hold.renewedMillis < deadline) {
+			long renewed = hold.renewedAsOf(now);
+			if (renewed < deadline) {
 				try {
 					this.store.evictHeld(hold.instanceId).ifPresent(evicted::add);
 					this.held.remove(hold.instanceId, hold);
@@ -127,11 +130,10 @@ public final class HeldLeases {
 			}
 			else if (hold.checkpointedMillis < checkpointDue) {
 				due.add(hold);
+				renewals.put(hold.instanceId, renewed);
 			}
 		}
 		if (!due.isEmpty()) {
-			Map<String, Long> renewals = new HashMap<>(due.size() * 2);
-			due.forEach((hold) -> renewals.put(hold.instanceId, hold.renewedMillis));
 			try {
 				this.store.holdLeases(renewals);
 				due.forEach((hold) -> hold.checkpointedMillis = now);
@@ -165,6 +167,9 @@ public final class HeldLeases {
 		/** When the cluster was last told of this hold; 0 until it is. */
 		private volatile long checkpointedMillis;
 
+		/** Whether a beat of the stream is waiting on the cluster, which holds its next beats back. */
+		private volatile boolean writing;
+
 		private Hold(String instanceId, long renewedMillis) {
 			this.instanceId = instanceId;
 			this.renewedMillis = renewedMillis;
@@ -175,19 +180,40 @@ public final class HeldLeases {
 			this.renewedMillis = HeldLeases.this.clock.millis();
 		}
 
+		/**
+		 * Keeps the lease renewed until {@code write}, a beat of this stream the cluster is taking, completes, then
+		 * renews it: the stream sends no further beat meanwhile (it is held back by flow control), and that silence is
+		 * this replica's, not the instance's. Thousands of streams moved here from a lost replica wait so on
+		 * partitions being promoted, for longer than the TTL on a busy machine.
+		 */
+		public void renewedDuring(CompletableFuture<?> write) {
+			this.writing = true;
+			write.whenComplete((done, failure) -> {
+				renew();
+				this.writing = false;
+			});
+		}
+
+		/** When the lease counts as renewed, seen at {@code now}: now while a beat is being written. */
+		private long renewedAsOf(long now) {
+			return this.writing ? now : this.renewedMillis;
+		}
+
 		/** Records that the cluster was just told of this hold, outside a sweep (by the stream's first beat). */
 		public void checkpointed() {
 			this.checkpointedMillis = HeldLeases.this.clock.millis();
 		}
 
 		/**
-		 * Ends the hold when its stream ends: the lease goes back to the cluster renewed at the last beat (a cluster
-		 * call), unless another stream of this replica holds it now or the instance was removed.
+		 * Ends the hold when its stream ends: the lease goes back to the cluster renewed at the last beat, unless
+		 * another stream of this replica holds it now or the instance was removed. Does not block.
+		 * @return completes when the cluster has it (at once when there is nothing to hand back)
 		 */
-		public void release() {
+		public CompletableFuture<?> release() {
 			if (HeldLeases.this.held.remove(this.instanceId, this)) {
-				HeldLeases.this.store.releaseLease(this.instanceId, this.renewedMillis);
+				return HeldLeases.this.store.releaseLease(this.instanceId, this.renewedMillis);
 			}
+			return CompletableFuture.completedFuture(null);
 		}
 
 	}

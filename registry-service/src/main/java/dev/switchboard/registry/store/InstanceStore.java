@@ -10,9 +10,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.cluster.Cluster;
@@ -54,6 +56,13 @@ public final class InstanceStore {
 
 	/** A call rate not written again for this long (its instance gone) expires. */
 	private static final Duration CALL_RATE_TTL = Duration.ofMinutes(1);
+
+	/**
+	 * Runs a cluster operation's follow-up on the thread that completed it: the follow-ups here only start another
+	 * operation or complete a future. Named explicitly on every stage, because Hazelcast's futures run a stage given
+	 * no executor on their default one, which with a single-thread common pool (two cores) is a new thread per stage.
+	 */
+	private static final Executor ON_COMPLETING_THREAD = Runnable::run;
 
 	private final IMap<String, InstanceRecord> instances;
 
@@ -164,19 +173,42 @@ public final class InstanceStore {
 	}
 
 	/**
-	 * Applies a heartbeat from stream {@code streamId}, held by this replica: records the instance's status and load
-	 * and marks its lease as held here, renewed now.
-	 * @return the instance's effective status after the heartbeat
-	 * @throws RefusalException {@code NOT_FOUND} when the instance is not registered in that group
+	 * A cluster operation as a plain future: its stages without an executor run on the thread that completes it (not
+	 * on Hazelcast's default executor), and it fails with the cluster's own exception.
 	 */
-	public Beat heartbeat(String group, String instanceId, String streamId, InstanceStatus reported, int inFlight) {
-		Beat record = this.instances.executeOnKey(instanceId, new Heartbeat(group, streamId, reported, inFlight));
-		if (record == null) {
-			throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '" + group
-					+ "'; register it again");
-		}
-		this.leases.set(instanceId, new LeaseRecord(this.clock.millis(), this.localMember));
-		return record;
+	private static <T> CompletableFuture<T> plain(CompletionStage<T> operation) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		operation.whenCompleteAsync((value, failure) -> {
+			if (failure == null) {
+				result.complete(value);
+			}
+			else {
+				result.completeExceptionally((failure instanceof CompletionException && failure.getCause() != null)
+						? failure.getCause() : failure);
+			}
+		}, ON_COMPLETING_THREAD);
+		return result;
+	}
+
+	/**
+	 * Applies a heartbeat from stream {@code streamId}, held by this replica: records the instance's status and load
+	 * and marks its lease as held here, renewed now. Does not block: a stream moved here from a lost replica waits on
+	 * partitions still being promoted, and thousands of them must not each hold a thread meanwhile.
+	 * @return completes with the instance's effective status after the heartbeat, on the thread that completed the
+	 * cluster's operation; exceptionally with a {@link RefusalException} {@code NOT_FOUND} when the instance is not
+	 * registered in that group, or with the cluster's exception
+	 */
+	public CompletableFuture<Beat> heartbeat(String group, String instanceId, String streamId, InstanceStatus reported,
+			int inFlight) {
+		return plain(this.instances.submitToKey(instanceId, new Heartbeat(group, streamId, reported, inFlight))
+			.thenComposeAsync((beat) -> {
+				if (beat == null) {
+					throw RefusalException.notFound("instance '" + instanceId + "' is not registered in group '"
+							+ group + "'; register it again");
+				}
+				return this.leases.setAsync(instanceId, new LeaseRecord(this.clock.millis(), this.localMember))
+					.thenApplyAsync((written) -> beat, ON_COMPLETING_THREAD);
+			}, ON_COMPLETING_THREAD));
 	}
 
 	/**
@@ -192,10 +224,11 @@ public final class InstanceStore {
 	/**
 	 * Hands an instance's lease back to the cluster, renewed at {@code lastRenewal}, when this replica's stream for it
 	 * ended: from then on it expires at {@code lastRenewal} plus the TTL unless another replica's stream holds it.
-	 * Nothing changes when another replica holds it already.
+	 * Nothing changes when another replica holds it already. Does not block.
+	 * @return completes when the cluster has it, on the thread that completed the cluster's operation
 	 */
-	public void releaseLease(String instanceId, long lastRenewal) {
-		this.leases.executeOnKey(instanceId, new ReleaseLease(this.localMember, lastRenewal));
+	public CompletableFuture<Boolean> releaseLease(String instanceId, long lastRenewal) {
+		return plain(this.leases.submitToKey(instanceId, new ReleaseLease(this.localMember, lastRenewal)));
 	}
 
 	/**
@@ -222,9 +255,11 @@ public final class InstanceStore {
 
 	/**
 	 * Marks an instance DOWN because heartbeat stream {@code streamId} broke, unless another stream has taken over.
+	 * Does not block.
+	 * @return completes when the cluster has it, on the thread that completed the cluster's operation
 	 */
-	public void streamBroken(String instanceId, String streamId) {
-		this.instances.executeOnKey(instanceId, new StreamBroken(streamId));
+	public CompletableFuture<Boolean> streamBroken(String instanceId, String streamId) {
+		return plain(this.instances.submitToKey(instanceId, new StreamBroken(streamId)));
 	}
 
 	/**

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
 import dev.switchboard.client.grpc.ServiceExceptionHandler;
 import dev.switchboard.client.testing.MutableClock;
 import dev.switchboard.registry.TestHazelcast;
@@ -108,7 +109,8 @@ class HeartbeatStreamTests {
 		String name = InProcessServerBuilder.generateName();
 		RegistryGrpcService service = new RegistryGrpcService(store, hub, leases, new ClientQuotas(100_000, 1 << 30),
 				INTERVAL, TTL, ServiceExceptionHandler.of("registry"), new SimpleMeterRegistry());
-		// several server threads, so that streams are served concurrently as on a real server
+		// several server threads, so that streams are served concurrently as on a real server, but few: a stream that
+		// held one while waiting on the cluster would show
 		this.serverExecutor = Executors.newFixedThreadPool(4);
 		this.server = InProcessServerBuilder.forName(name).executor(this.serverExecutor).addService(service).build().start();
 		this.channel = InProcessChannelBuilder.forName(name).build();
@@ -260,6 +262,42 @@ class HeartbeatStreamTests {
 			PartitionBlocker.release.countDown();
 		}
 		assertThat(leases.lastBeat(id("a"))).hasValue(clock.millis());
+	}
+
+	@Test
+	void whenTheClusterCannotTakeFirstBeatsYetThenTheyHoldNoServerThreadAndOtherStreamsGoOn() throws Exception {
+		// as many streams waiting on the cluster as the server has threads, as when thousands move here at once
+		int waiting = 4;
+		IMap<String, InstanceRecord> instances = hazelcast.getMap("switchboard.instances");
+		List<Beats> held = new ArrayList<>();
+		this.registry.register(request("free"));
+		for (int i = 0; i < waiting; i++) {
+			this.registry.register(request("held" + i));
+			instances.lock(id("held" + i));
+		}
+		try {
+			for (int i = 0; i < waiting; i++) {
+				Beats beats = Beats.open(this.channel, 1_000, "held" + i, i);
+				beats.send(heartbeat("held" + i, InstanceStatus.UP));
+				held.add(beats);
+			}
+			Beats free = Beats.open(this.channel, 1_000, "free", 0);
+			free.send(heartbeat("free", InstanceStatus.UP));
+			assertThat(free.answers.poll(10, TimeUnit.SECONDS)).as("answer to a stream no write blocks").isNotNull();
+			assertThat(held).allSatisfy((beats) -> assertThat(beats.answers).isEmpty());
+		}
+		finally {
+			for (int i = 0; i < waiting; i++) {
+				instances.forceUnlock(id("held" + i));
+			}
+		}
+		// once the cluster takes them, each waiting stream is answered and goes on
+		for (Beats beats : held) {
+			assertThat(beats.answers.poll(10, TimeUnit.SECONDS)).isNotNull();
+			beats.send(heartbeat(beats.name(), InstanceStatus.UP));
+			assertThat(beats.answers.poll(10, TimeUnit.SECONDS)).isNotNull();
+			assertThat(beats.error).isEmpty();
+		}
 	}
 
 	/** Holds the partition thread of the entry it runs on until released; one at a time, in this JVM. */

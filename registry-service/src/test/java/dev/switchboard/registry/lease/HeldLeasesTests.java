@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.client.testing.MutableClock;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.switchboard.registry.TestHazelcast.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Leases held by the replica that holds the streams: what reaches the cluster, and when a silent instance goes. */
@@ -113,6 +115,22 @@ class HeldLeasesTests {
 	}
 
 	@Test
+	void whenABeatWaitsOnTheClusterThenTheLeaseStaysRenewedTillTheWriteCompletesAndRunsFromThere() {
+		register("a");
+		HeldLeases.Hold hold = firstBeat("a");
+		// a beat the cluster takes long to write, as one on a partition being promoted: the stream sends no other
+		CompletableFuture<Void> write = new CompletableFuture<>();
+		hold.renewedDuring(write);
+		this.clock.advance(TTL.multipliedBy(3));
+		assertThat(sweep()).isEmpty();
+		write.complete(null);
+		this.clock.advance(TTL);
+		assertThat(sweep()).isEmpty();
+		this.clock.advance(SWEEP);
+		assertThat(sweep()).extracting(InstanceRecord::instanceId).containsExactly(id("a"));
+	}
+
+	@Test
 	void whenItsStreamEndsThenTheLeaseRunsFromTheLastBeatAndAnotherStreamMayTakeItOver() {
 		register("a");
 		register("b");
@@ -122,8 +140,8 @@ class HeldLeasesTests {
 		a.renew();
 		b.renew();
 		long lastBeat = this.clock.millis();
-		a.release();
-		b.release();
+		join(a.release());
+		join(b.release());
 		assertThat(this.leases.size()).isZero();
 		assertThat(writtenRenewal("a")).isEqualTo(lastBeat);
 		// b's instance comes back on a new stream within the TTL; a's does not
@@ -142,7 +160,7 @@ class HeldLeasesTests {
 		HeldLeases.Hold current = firstBeat("a");
 		this.clock.advance(INTERVAL);
 		old.renew();
-		old.release();
+		join(old.release());
 		assertThat(this.leases.size()).isOne();
 		assertThat(this.leases.lastBeat(id("a"))).hasValue(this.clock.millis() - INTERVAL.toMillis());
 		current.renew();
@@ -155,7 +173,7 @@ class HeldLeasesTests {
 	/** What a stream's first beat does: the record written, the lease held here. */
 	private HeldLeases.Hold firstBeat(String name) {
 		HeldLeases.Hold hold = this.leases.hold(id(name));
-		this.store.heartbeat(this.group, id(name), "stream-" + name, InstanceStatus.UP, 0);
+		join(this.store.heartbeat(this.group, id(name), "stream-" + name, InstanceStatus.UP, 0));
 		hold.checkpointed();
 		return hold;
 	}

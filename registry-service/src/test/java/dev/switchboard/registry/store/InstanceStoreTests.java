@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.switchboard.registry.TestHazelcast.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -107,7 +108,7 @@ class InstanceStoreTests {
 	void whenRegisteredOverALeaseARemovedInstanceLeftThenTheLeaseRunsFromTheRegistration() {
 		// a lease a checkpoint wrote after its instance was removed, then released by the stream's end
 		this.store.holdLeases(Map.of(id("a"), this.clock.millis()));
-		this.store.releaseLease(id("a"), this.clock.millis());
+		join(this.store.releaseLease(id("a"), this.clock.millis()));
 		this.clock.advance(TTL.minusMillis(1));
 		register("a", "svc.A");
 		this.clock.advance(Duration.ofMillis(2));
@@ -134,7 +135,7 @@ class InstanceStoreTests {
 		register("a", "svc.A");
 		for (int i = 0; i < 5; i++) {
 			this.clock.advance(Duration.ofSeconds(1));
-			this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+			join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0));
 			assertThat(evict()).isEmpty();
 		}
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
@@ -143,9 +144,9 @@ class InstanceStoreTests {
 	@Test
 	void whenStreamBreaksThenDownAtOnceAndEvictedAtTtl() {
 		register("a", "svc.A");
-		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 3);
-		this.store.streamBroken(id("a"), "s1");
-		this.store.releaseLease(id("a"), this.clock.millis());
+		join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 3));
+		join(this.store.streamBroken(id("a"), "s1"));
+		join(this.store.releaseLease(id("a"), this.clock.millis()));
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.DOWN);
 		this.clock.advance(TTL.plusMillis(1));
 		assertThat(evict()).hasSize(1);
@@ -154,7 +155,7 @@ class InstanceStoreTests {
 	@Test
 	void whenALiveReplicaHoldsTheLeaseThenItsPartitionOwnerEvictsOnlyOnceTheHolderStoppedWritingIt() {
 		register("a", "svc.A");
-		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0));
 		// the holder judges the lease; the owner steps in only when no checkpoint came for TTL plus the interval
 		this.clock.advance(TTL.plus(CHECKPOINT));
 		assertThat(evict()).isEmpty();
@@ -182,8 +183,8 @@ class InstanceStoreTests {
 		hazelcast.getMap(InstanceStore.LEASES).set(id("b"), new LeaseRecord(this.clock.millis(), other));
 		this.clock.advance(Duration.ofSeconds(1));
 		long lastBeat = this.clock.millis();
-		this.store.releaseLease(id("a"), lastBeat);
-		this.store.releaseLease(id("b"), lastBeat);
+		join(this.store.releaseLease(id("a"), lastBeat));
+		join(this.store.releaseLease(id("b"), lastBeat));
 		assertThat(this.store.evictHeld(id("b"))).isEmpty();
 		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("a"))).isEqualTo(new LeaseRecord(lastBeat, null));
 		assertThat(hazelcast.getMap(InstanceStore.LEASES).get(id("b"))).isEqualTo(
@@ -198,18 +199,18 @@ class InstanceStoreTests {
 	@Test
 	void whenOldStreamBreaksAfterNewStreamTookOverThenStaysUp() {
 		register("a", "svc.A");
-		this.store.heartbeat(this.group, id("a"), "old", InstanceStatus.UP, 0);
-		this.store.heartbeat(this.group, id("a"), "new", InstanceStatus.UP, 0);
-		this.store.streamBroken(id("a"), "old");
+		join(this.store.heartbeat(this.group, id("a"), "old", InstanceStatus.UP, 0));
+		join(this.store.heartbeat(this.group, id("a"), "new", InstanceStatus.UP, 0));
+		join(this.store.streamBroken(id("a"), "old"));
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
 	}
 
 	@Test
 	void whenStreamResumesAfterBreakThenUpAgain() {
 		register("a", "svc.A");
-		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
-		this.store.streamBroken(id("a"), "s1");
-		this.store.heartbeat(this.group, id("a"), "s2", InstanceStatus.UP, 0);
+		join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0));
+		join(this.store.streamBroken(id("a"), "s1"));
+		join(this.store.heartbeat(this.group, id("a"), "s2", InstanceStatus.UP, 0));
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
 	}
 
@@ -217,12 +218,12 @@ class InstanceStoreTests {
 	void whenForcedOutOfServiceThenHeartbeatCannotUndoItUntilCleared() {
 		register("a", "svc.A");
 		this.store.setOutOfService(id("a"), true);
-		InstanceStore.Beat afterBeat = this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		InstanceStore.Beat afterBeat = join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0));
 		assertThat(afterBeat.status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
 		register("a", "svc.A");
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
 		this.store.setOutOfService(id("a"), false);
-		this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0);
+		join(this.store.heartbeat(this.group, id("a"), "s1", InstanceStatus.UP, 0));
 		assertThat(this.store.find(id("a")).orElseThrow().status()).isEqualTo(InstanceStatus.UP);
 	}
 
@@ -350,10 +351,10 @@ class InstanceStoreTests {
 	void whenHeartbeatForUnknownOrOtherGroupThenNotFound() {
 		register("a", "svc.A");
 		assertThatExceptionOfType(RefusalException.class)
-			.isThrownBy(() -> this.store.heartbeat(this.group, id("nobody"), "s", InstanceStatus.UP, 0))
+			.isThrownBy(() -> join(this.store.heartbeat(this.group, id("nobody"), "s", InstanceStatus.UP, 0)))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
 		assertThatExceptionOfType(RefusalException.class)
-			.isThrownBy(() -> this.store.heartbeat("other", id("a"), "s", InstanceStatus.UP, 0))
+			.isThrownBy(() -> join(this.store.heartbeat("other", id("a"), "s", InstanceStatus.UP, 0)))
 			.satisfies((ex) -> assertThat(ex.code()).isEqualTo(Status.Code.NOT_FOUND));
 	}
 
