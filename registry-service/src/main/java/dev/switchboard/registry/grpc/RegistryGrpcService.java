@@ -308,7 +308,7 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 					renew();
 				}
 				if (this.applied && unchanged(known, reported, inFlight)) {
-					answer(request, known.getStatus(), known.getForcedOutOfService());
+					reply(request, known.getStatus(), known.getForcedOutOfService());
 					return;
 				}
 				// a change, the stream's first beat, or an instance this replica does not see (yet): the cluster
@@ -341,11 +341,11 @@ public final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 			// the cluster now names this replica as the lease's holder
 			this.hold.checkpointed();
 			this.applied = true;
-			answer(request, beat.status(), beat.forcedOutOfService());
+			reply(request, beat.status(), beat.forcedOutOfService());
 		}
 
 		/** Answers a beat and asks for the next. */
-		private void answer(HeartbeatRequest request, InstanceStatus status, boolean forced) {
+		private void reply(HeartbeatRequest request, InstanceStatus status, boolean forced) {
 			RegistryGrpcService.this.heartbeats.increment();
 			this.callRate.sample(request.getCallsTotal(), System.nanoTime())
 				.ifPresent((rate) -> RegistryGrpcService.this.store.recordCallRate(this.instanceId, rate));

@@ -105,8 +105,8 @@ public final class HeldLeases {
 
 	/**
 	 * Evicts the instances whose held lease was not renewed for the TTL (a lease whose beat is being written counts as
-	 * renewed now), then writes the leases whose checkpoint is due in one batch. A failure is thrown after what could be done was done; what failed is retried by the next
-	 * sweep.
+	 * renewed now), then writes the leases whose checkpoint is due in one batch. A failure is thrown after what could
+	 * be done was done; what failed is retried by the next sweep.
 	 * @return the evicted instances
 	 */
 	public List<InstanceRecord> sweep() {
