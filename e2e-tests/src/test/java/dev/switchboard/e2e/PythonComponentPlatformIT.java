@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
@@ -303,6 +304,9 @@ class PythonComponentPlatformIT {
 						catch (StatusRuntimeException ex) {
 							failures.add(ex.getStatus().toString());
 						}
+						// steady, not flat out: at most 1,000 calls a second in all, so the ports created stay well
+						// below a replica's limit (10,000) however fast the machine
+						LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(4));
 					}
 				});
 			}
