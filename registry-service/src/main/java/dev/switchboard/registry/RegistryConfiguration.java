@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
 import dev.switchboard.client.auth.TokenSource;
+import dev.switchboard.client.connection.AddressList;
 import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.connection.PlatformSchedulers;
@@ -28,8 +29,11 @@ import dev.switchboard.registry.lease.LeaseSweeper;
 import dev.switchboard.registry.quota.ClientQuotas;
 import dev.switchboard.registry.security.RegistryAuthorization;
 import dev.switchboard.registry.store.ClaimReaper;
+import dev.switchboard.registry.store.InstanceListener;
+import dev.switchboard.registry.store.InstanceRecord;
 import dev.switchboard.registry.store.InstanceStore;
 import dev.switchboard.registry.v1.InstanceStatus;
+import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.watch.WatchHub;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -50,6 +54,9 @@ class RegistryConfiguration {
 
 	/** Snapshot messages stay at a quarter of gRPC's default 4 MiB message limit, whatever the registry holds. */
 	private static final int SNAPSHOT_PART_BYTES = 1024 * 1024;
+
+	/** The auth group. */
+	private static final String AUTH = "auth";
 
 	@Bean
 	Config hazelcastConfig(RegistryProperties properties) {
@@ -145,19 +152,49 @@ class RegistryConfiguration {
 				exceptions, meters);
 	}
 
-	/** The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback. */
+	/**
+	 * The auth replicas to ask: those registered in group {@code auth} and UP, then the configured fallback, listed
+	 * anew whenever an auth instance changes, for the one channel the authorizer asks them over.
+	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
-	CachingAuthorizer registryAuthorizer(WatchHub hub, RegistryProperties properties,
-			ClientConnectionManager manager) {
-		RegistryProperties.Auth auth = properties.auth();
+	AddressList registryAuthReplicas(InstanceStore store, WatchHub hub, RegistryProperties properties) {
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> hub.instances()
 			.stream()
-			.filter((instance) -> instance.getGroup().equals("auth") && instance.getStatus() == InstanceStatus.UP)
+			.filter((instance) -> instance.getGroup().equals(AUTH) && instance.getStatus() == InstanceStatus.UP)
 			.map((instance) -> instance.getHost() + ":" + instance.getPort())
-			.toList(), auth.fallbackAddress());
-		return new CachingAuthorizer(targets, (target) -> manager.acquire("auth", target).channel(),
-				auth.cacheMaxAge(), 100_000, auth.timeout(), Clock.systemUTC());
+			.toList(), properties.auth().fallbackAddress());
+		AddressList replicas = CachingAuthorizer.publishReplicas(targets.get());
+		// after the hub's own listener (it subscribed first), so the hub has the change when the list is made
+		store.subscribe(new InstanceListener() {
+			@Override
+			public void updated(InstanceRecord record) {
+				changed(record);
+			}
+
+			@Override
+			public void removed(InstanceRecord record, RemovalReason reason) {
+				changed(record);
+			}
+
+			private void changed(InstanceRecord record) {
+				if (record.group().equals(AUTH)) {
+					// made and set under one lock: changes of two auth instances may arrive on two threads at once
+					synchronized (replicas) {
+						replicas.set(targets.get());
+					}
+				}
+			}
+		});
+		return replicas;
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBooleanProperty(name = "switchboard.registry.auth.enabled", matchIfMissing = true)
+	CachingAuthorizer registryAuthorizer(AddressList registryAuthReplicas, RegistryProperties properties,
+			ClientConnectionManager manager) {
+		return CachingAuthorizer.over(registryAuthReplicas, manager, properties.auth().cacheMaxAge(), 100_000,
+				properties.auth().timeout());
 	}
 
 	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */

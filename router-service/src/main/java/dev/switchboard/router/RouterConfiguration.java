@@ -1,6 +1,5 @@
 package dev.switchboard.router;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.function.Supplier;
 
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
+import dev.switchboard.client.connection.AddressList;
 import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ChannelFactory;
 import dev.switchboard.client.connection.ClientConnectionManager;
@@ -129,21 +129,29 @@ class RouterConfiguration {
 	}
 
 	/**
-	 * Asks the auth group's UP replicas (from the routing table, the configured address last) and keeps their
-	 * answers until a revocation ({@link #routerRevocations}) or the token's expiry.
+	 * The auth group's UP replicas from the routing table, the configured address last, listed anew with each view of
+	 * the registry (after the table took it), for the one channel the authorizer asks them over.
 	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
-	CachingAuthorizer routerAuthorizer(RoutingTableUpdater table, RouterProperties properties,
-			ClientConnectionManager manager) {
-		RouterProperties.Auth auth = properties.auth();
+	AddressList routerAuthReplicas(RoutingTableUpdater table, RegistryWatcher watcher, RouterProperties properties) {
 		Supplier<List<String>> targets = AuthTargets.registeredThen(() -> {
 			GroupRoute group = table.current().group("auth");
 			return (group != null) ? Arrays.stream(group.up()).map(Replica::target).toList() : List.<String>of();
-		}, auth.fallbackAddress());
-		return new CachingAuthorizer(targets,
-				(target) -> manager.acquire("auth", target).channel(), auth.cacheMaxAge(), auth.cacheMaxTokens(),
-				auth.timeout(), Clock.systemUTC());
+		}, properties.auth().fallbackAddress());
+		AddressList replicas = CachingAuthorizer.publishReplicas(targets.get());
+		watcher.addListener((view) -> replicas.set(targets.get()));
+		return replicas;
+	}
+
+	/** Asks the auth group and keeps its answers until a revocation ({@link #routerRevocations}) or the token's expiry. */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBooleanProperty(name = "switchboard.router.auth.enabled", matchIfMissing = true)
+	CachingAuthorizer routerAuthorizer(AddressList routerAuthReplicas, RouterProperties properties,
+			ClientConnectionManager manager) {
+		RouterProperties.Auth auth = properties.auth();
+		return CachingAuthorizer.over(routerAuthReplicas, manager, auth.cacheMaxAge(), auth.cacheMaxTokens(),
+				auth.timeout());
 	}
 
 	/** Auth's revocation push, open from before the gRPC server starts until after it drained. */

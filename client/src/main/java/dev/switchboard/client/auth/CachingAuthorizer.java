@@ -10,9 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -24,6 +22,8 @@ import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.Revocation;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.client.connection.AddressList;
+import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.grpc.Backoff;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * which resumes after the last event seen and sends what was missed; if no replica can resume within that time, or
  * the one that answers cannot tell everything since, every decision is dropped and each call asks again.
  * <p>
- * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks a replica of the auth
- * group asynchronously, moving to the next on failure.
+ * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks the auth group
+ * asynchronously, over one channel that spans its replicas ({@link #SERVICE_CONFIG}): gRPC spreads the questions,
+ * asks another replica when one is slow or gone, and moves the revocation stream.
  */
 public final class CachingAuthorizer implements AutoCloseable {
 
@@ -56,9 +57,26 @@ public final class CachingAuthorizer implements AutoCloseable {
 	/** How long a refusal of an unknown or bad token is remembered, so a bad client cannot hammer the auth service. */
 	private static final Duration REFUSAL_AGE = Duration.ofSeconds(5);
 
-	private final Supplier<List<String>> targets;
+	/** The auth group, and the service its connections are counted under. */
+	private static final String SERVICE = "auth";
 
-	private final Function<String, Channel> channels;
+	/**
+	 * The service config of the channel over the auth group's replicas ({@link #publishReplicas}): round_robin
+	 * spreads questions over the replicas it reaches; an {@code Authorize} not answered within half a second, or
+	 * failed {@code UNAVAILABLE}, is asked again, of the next replica (three at most, the first answer wins: a
+	 * question changes nothing); the revocation stream, when its replica fails before answering, opens on the next.
+	 */
+	private static final Map<String, ?> SERVICE_CONFIG = Map.of("loadBalancingConfig",
+			List.of(Map.of("round_robin", Map.of())), "methodConfig",
+			List.of(Map.of("name", List.of(Map.of("service", AuthGrpc.SERVICE_NAME, "method", "Authorize")),
+					"hedgingPolicy",
+					Map.of("maxAttempts", 3.0, "hedgingDelay", "0.5s", "nonFatalStatusCodes", List.of("UNAVAILABLE"))),
+					Map.of("name", List.of(Map.of("service", AuthGrpc.SERVICE_NAME, "method", "WatchRevocations")),
+							"retryPolicy",
+							Map.of("maxAttempts", 3.0, "initialBackoff", "0.05s", "maxBackoff", "0.5s",
+									"backoffMultiplier", 2.0, "retryableStatusCodes", List.of("UNAVAILABLE")))));
+
+	private final Supplier<Channel> channel;
 
 	private final Duration maxAge;
 
@@ -67,8 +85,6 @@ public final class CachingAuthorizer implements AutoCloseable {
 	private final Clock clock;
 
 	private final Cache<String, TokenDecisions> decisions;
-
-	private final AtomicInteger next = new AtomicInteger();
 
 	private final AtomicLong revocations = new AtomicLong();
 
@@ -94,33 +110,56 @@ public final class CachingAuthorizer implements AutoCloseable {
 	private volatile boolean closed;
 
 	/**
-	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
-	 * @param channels the channel to a target, from the connection manager
-	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
-	 * @param maxTokens how many tokens' decisions are kept
-	 * @param timeout the deadline of each Authorize call
-	 * @param clock tells when a token has expired
+	 * Publishes the auth replicas an authorizer asks, for a channel over them ({@link #over}); the caller keeps the
+	 * list current (the UP replicas of group {@code auth} as its registry view shows them, then fallbacks) and closes
+	 * it.
 	 */
-	public CachingAuthorizer(Supplier<List<String>> targets, Function<String, Channel> channels, Duration maxAge,
-			long maxTokens, Duration timeout, Clock clock) {
-		this(targets, channels, maxAge, maxTokens, timeout, Duration.ofSeconds(5), clock);
+	public static AddressList publishReplicas(List<String> addresses) {
+		return AddressList.publish(SERVICE, SERVICE_CONFIG, addresses);
 	}
 
 	/**
-	 * @param targets the auth replicas to ask, best first (from the registry, then a configured fallback)
-	 * @param channels the channel to a target, from the connection manager
+	 * An authorizer that asks {@code replicas} over the connection manager's channel to them, counted as one
+	 * connection of service {@code auth} (whose certificate check the manager applies to each replica).
 	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
 	 * @param maxTokens how many tokens' decisions are kept
-	 * @param timeout the deadline of each Authorize call
+	 * @param timeout the deadline of each question, whichever replicas answer it
+	 */
+	public static CachingAuthorizer over(AddressList replicas, ClientConnectionManager manager, Duration maxAge,
+			long maxTokens, Duration timeout) {
+		Objects.requireNonNull(replicas, "replicas");
+		Objects.requireNonNull(manager, "manager");
+		return new CachingAuthorizer(() -> manager.acquire(SERVICE, replicas.target()).channel(), maxAge, maxTokens,
+				timeout, Clock.systemUTC());
+	}
+
+	/**
+	 * @param channel the channel over the auth group's replicas, from {@link #publishReplicas}; asked again for each
+	 * call, so one the connection manager replaced is used
+	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
+	 * @param maxTokens how many tokens' decisions are kept
+	 * @param timeout the deadline of each question, whichever replicas answer it
+	 * @param clock tells when a token has expired
+	 */
+	public CachingAuthorizer(Supplier<Channel> channel, Duration maxAge, long maxTokens, Duration timeout,
+			Clock clock) {
+		this(channel, maxAge, maxTokens, timeout, Duration.ofSeconds(5), clock);
+	}
+
+	/**
+	 * @param channel the channel over the auth group's replicas, from {@link #publishReplicas}; asked again for each
+	 * call, so one the connection manager replaced is used
+	 * @param maxAge the longest a decision is used without asking again, whatever the token's lifetime
+	 * @param maxTokens how many tokens' decisions are kept
+	 * @param timeout the deadline of each question, whichever replicas answer it
 	 * @param resumeGrace how long remembered decisions keep serving while the revocation stream moves to another
 	 * replica; a revocation made meanwhile takes effect when the stream resumes, at the latest after this long
 	 * @param clock tells when a token has expired
 	 */
-	public CachingAuthorizer(Supplier<List<String>> targets, Function<String, Channel> channels, Duration maxAge,
-			long maxTokens, Duration timeout, Duration resumeGrace, Clock clock) {
+	public CachingAuthorizer(Supplier<Channel> channel, Duration maxAge, long maxTokens, Duration timeout,
+			Duration resumeGrace, Clock clock) {
 		this.resumeGrace = Objects.requireNonNull(resumeGrace, "resumeGrace");
-		this.targets = Objects.requireNonNull(targets, "targets");
-		this.channels = Objects.requireNonNull(channels, "channels");
+		this.channel = Objects.requireNonNull(channel, "channel");
 		this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
 		this.timeout = Objects.requireNonNull(timeout, "timeout");
 		this.clock = Objects.requireNonNull(clock, "clock");
@@ -167,7 +206,7 @@ public final class CachingAuthorizer implements AutoCloseable {
 			return CompletableFuture.completedFuture(known);
 		}
 		CompletableFuture<AuthDecision> result = new CompletableFuture<>();
-		ask(token, action, result, this.next.getAndIncrement(), 0, this.revocations.get());
+		ask(token, action, result, this.revocations.get());
 		return result.thenApply((decision) -> (decision.decision() == Decision.DECISION_UNSPECIFIED)
 				? staleOr(token, action, decision) : decision);
 	}
@@ -183,21 +222,14 @@ public final class CachingAuthorizer implements AutoCloseable {
 		return undecided;
 	}
 
-	/** Returns the decision, blocking for at most the timeout per replica asked. */
+	/** Returns the decision, blocking for at most the timeout. */
 	public AuthDecision authorizeBlocking(String token, Action action) {
 		return authorize(token, action).join();
 	}
 
-	/** Asks the replica at {@code start + attempt}: each question starts at another replica and tries the next ones. */
-	private void ask(String token, Action action, CompletableFuture<AuthDecision> result, int start, int attempt,
-			long revocationsBefore) {
-		List<String> available = this.targets.get();
-		if (available.isEmpty() || attempt >= Math.min(3, available.size())) {
-			result.complete(AuthDecision.undecided("no auth replica could check the token"));
-			return;
-		}
-		String target = available.get(Math.floorMod(start + attempt, available.size()));
-		AuthGrpc.AuthStub stub = AuthGrpc.newStub(this.channels.apply(target))
+	/** Asks the auth group; gRPC picks the replica, and another when that one is slow or fails. */
+	private void ask(String token, Action action, CompletableFuture<AuthDecision> result, long revocationsBefore) {
+		AuthGrpc.AuthStub stub = AuthGrpc.newStub(this.channel.get())
 			.withDeadlineAfter(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 		AuthorizeRequest request = AuthorizeRequest.newBuilder().setToken(token).setAction(action.toString()).build();
 		stub.authorize(request, new StreamObserver<>() {
@@ -218,8 +250,8 @@ public final class CachingAuthorizer implements AutoCloseable {
 					result.complete(AuthDecision.unauthenticated(status.getDescription()));
 					return;
 				}
-				logger.debug("Auth replica {} failed ({}); asking another", target, status.getCode());
-				ask(token, action, result, start, attempt + 1, revocationsBefore);
+				logger.debug("No auth replica answered ({})", status);
+				result.complete(AuthDecision.undecided("no auth replica could check the token"));
 			}
 
 			@Override
@@ -287,17 +319,11 @@ public final class CachingAuthorizer implements AutoCloseable {
 		if (this.closed) {
 			return;
 		}
-		List<String> available = this.targets.get();
-		if (available.isEmpty()) {
-			scheduler.schedule(() -> subscribe(scheduler, backoff), backoff.next().toMillis(), TimeUnit.MILLISECONDS);
-			return;
-		}
-		String target = available.get(Math.floorMod(this.next.getAndIncrement(), available.size()));
 		Context.CancellableContext context = Context.ROOT.withCancellation();
 		this.revocationStream = context;
 		long resumeFrom = this.lastSequence.get();
 		context.run(() -> {
-			ClientCall<WatchRevocationsRequest, Revocation> call = this.channels.apply(target)
+			ClientCall<WatchRevocationsRequest, Revocation> call = this.channel.get()
 				.newCall(AuthGrpc.getWatchRevocationsMethod(), CallOptions.DEFAULT);
 			ClientCalls.asyncServerStreamingCall(call,
 					WatchRevocationsRequest.newBuilder().setAfterSequence(resumeFrom).build(), new StreamObserver<>() {

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import com.google.protobuf.Timestamp;
 import dev.switchboard.auth.v1.AuthGrpc;
@@ -19,11 +20,16 @@ import dev.switchboard.auth.v1.AuthorizeResponse;
 import dev.switchboard.auth.v1.Decision;
 import dev.switchboard.auth.v1.Revocation;
 import dev.switchboard.auth.v1.WatchRevocationsRequest;
+import dev.switchboard.client.connection.AddressList;
+import dev.switchboard.client.connection.AddressListNameResolverProvider;
 import dev.switchboard.client.grpc.Backoff;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.inprocess.InProcessSocketAddress;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +46,10 @@ class CachingAuthorizerTests {
 
 	private final List<FakeAuth> replicas = new ArrayList<>();
 
+	private final List<ManagedChannel> channels = new ArrayList<>();
+
+	private final List<AddressList> lists = new ArrayList<>();
+
 	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
 	private CachingAuthorizer authorizer;
@@ -50,6 +60,8 @@ class CachingAuthorizerTests {
 			this.authorizer.close();
 		}
 		this.scheduler.shutdownNow();
+		this.channels.forEach(ManagedChannel::shutdownNow);
+		this.lists.forEach(AddressList::close);
 		this.servers.forEach(Server::shutdownNow);
 	}
 
@@ -96,6 +108,31 @@ class CachingAuthorizerTests {
 		for (int i = 0; i < 4; i++) {
 			assertThat(this.authorizer.authorizeBlocking("t" + i, Action.discover()).allowed()).isTrue();
 		}
+	}
+
+	@Test
+	void whenTheListOfReplicasChangesThenQuestionsGoToTheReplicasListedNow() throws Exception {
+		FakeAuth first = replica("a");
+		FakeAuth second = replica("b");
+		AddressList list = CachingAuthorizer.publishReplicas(List.of("a"));
+		this.lists.add(list);
+		this.authorizer = authorizer(list, Duration.ofSeconds(5));
+		awaitRevocationStream(first);
+		// b joins the group (the registry lists it), a leaves it
+		list.set(List.of("a", "b"));
+		await().until(() -> {
+			this.authorizer.authorizeBlocking("t-" + System.nanoTime(), Action.discover());
+			return second.asked.get() > 0;
+		});
+		list.set(List.of("b"));
+		int askedOfFirst = await().until(first.asked::get, (asked) -> {
+			this.authorizer.authorizeBlocking("u-" + System.nanoTime(), Action.discover());
+			return first.asked.get() == asked;
+		});
+		for (int i = 0; i < 5; i++) {
+			assertThat(this.authorizer.authorizeBlocking("v" + i, Action.discover()).allowed()).isTrue();
+		}
+		assertThat(first.asked.get()).as("a is no longer asked").isEqualTo(askedOfFirst);
 	}
 
 	@Test
@@ -205,9 +242,10 @@ class CachingAuthorizerTests {
 	void whenADecisionIsPastMaxAgeAndNoReplicaAnswersThenOnlyAnAllowedOneServesUntilItsTokenExpires()
 			throws Exception {
 		FakeAuth auth = replica("a");
-		this.authorizer = new CachingAuthorizer(() -> List.of("a"),
-				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMillis(200),
-				1000, Duration.ofSeconds(2), Duration.ofMinutes(1), Clock.systemUTC());
+		AddressList list = CachingAuthorizer.publishReplicas(List.of("a"));
+		this.lists.add(list);
+		this.authorizer = new CachingAuthorizer(channelOver(list), Duration.ofMillis(200), 1000,
+				Duration.ofSeconds(2), Duration.ofMinutes(1), Clock.systemUTC());
 		this.authorizer.watchRevocations(this.scheduler,
 				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
 		awaitRevocationStream(auth);
@@ -244,12 +282,28 @@ class CachingAuthorizerTests {
 	}
 
 	private CachingAuthorizer authorizer(List<String> targets, Duration resumeGrace) {
-		CachingAuthorizer created = new CachingAuthorizer(() -> targets,
-				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
-				1000, Duration.ofSeconds(2), resumeGrace, Clock.systemUTC());
+		AddressList list = CachingAuthorizer.publishReplicas(targets);
+		this.lists.add(list);
+		return authorizer(list, resumeGrace);
+	}
+
+	private CachingAuthorizer authorizer(AddressList replicas, Duration resumeGrace) {
+		CachingAuthorizer created = new CachingAuthorizer(channelOver(replicas), Duration.ofMinutes(5), 1000,
+				Duration.ofSeconds(2), resumeGrace, Clock.systemUTC());
 		created.watchRevocations(this.scheduler,
 				new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), new SplittableRandom(1)));
 		return created;
+	}
+
+	/** One channel over the named in-process replicas, as the router and registry have over the auth group's. */
+	private Supplier<Channel> channelOver(AddressList replicas) {
+		ManagedChannel channel = InProcessChannelBuilder.forTarget(replicas.target())
+			.nameResolverFactory(new AddressListNameResolverProvider(InProcessSocketAddress.class,
+					(name) -> List.of(new InProcessSocketAddress(name))))
+			.directExecutor()
+			.build();
+		this.channels.add(channel);
+		return () -> channel;
 	}
 
 	private void awaitRevocationStream(FakeAuth... auths) {

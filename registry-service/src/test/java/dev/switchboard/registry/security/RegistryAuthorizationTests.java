@@ -3,7 +3,6 @@ package dev.switchboard.registry.security;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +47,8 @@ class RegistryAuthorizationTests {
 
 	private ManagedChannel channel;
 
+	private ManagedChannel authChannel;
+
 	private CachingAuthorizer authorizer;
 
 	private Metadata headers;
@@ -59,8 +60,8 @@ class RegistryAuthorizationTests {
 		this.auth = InProcessServerBuilder.forName(this.name + "-auth").directExecutor().addService(this.answering)
 			.build()
 			.start();
-		this.authorizer = new CachingAuthorizer(() -> List.of(this.name + "-auth"),
-				(target) -> InProcessChannelBuilder.forName(target).directExecutor().build(), Duration.ofMinutes(5),
+		this.authChannel = InProcessChannelBuilder.forName(this.name + "-auth").directExecutor().build();
+		this.authorizer = new CachingAuthorizer(() -> this.authChannel, Duration.ofMinutes(5),
 				// a slow auth service would hold a heartbeat this long
 				1000, Duration.ofSeconds(30), Clock.systemUTC());
 		this.registry = InProcessServerBuilder.forName(this.name)
@@ -81,6 +82,7 @@ class RegistryAuthorizationTests {
 		this.registry.shutdownNow();
 		this.auth.shutdownNow();
 		this.authorizer.close();
+		this.authChannel.shutdownNow();
 	}
 
 	@Test

@@ -94,9 +94,8 @@ class RateLimitedForwardingTests {
 		this.manager = new ClientConnectionManager(ConnectionManagerSettings.standard(),
 				(target, settings) -> InProcessChannelBuilder.forName(target).directExecutor().build(),
 				Clock.systemUTC());
-		this.authorizer = new CachingAuthorizer(() -> List.of(this.prefix + "-auth"),
-				(target) -> this.manager.acquire("auth", target).channel(), Duration.ofMinutes(5), 1000,
-				Duration.ofSeconds(2), Clock.systemUTC());
+		this.authorizer = new CachingAuthorizer(() -> this.manager.acquire("auth", this.prefix + "-auth").channel(),
+				Duration.ofMinutes(5), 1000, Duration.ofSeconds(2), Clock.systemUTC());
 	}
 
 	@AfterEach
