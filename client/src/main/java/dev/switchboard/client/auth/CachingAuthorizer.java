@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * the one that answers cannot tell everything since, every decision is dropped and each call asks again.
  * <p>
  * Thread-safe. {@link #cached} is allocation-free and never blocks; {@link #authorize} asks the auth group
- * asynchronously, over one channel that spans its replicas ({@link #SERVICE_CONFIG}): gRPC spreads the questions,
+ * asynchronously, over one channel that spans its replicas ({@link #publishReplicas}): gRPC spreads the questions,
  * asks another replica when one is slow or gone, and moves the revocation stream.
  */
 public final class CachingAuthorizer implements AutoCloseable {
