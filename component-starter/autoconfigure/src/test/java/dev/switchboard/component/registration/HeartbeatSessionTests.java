@@ -125,6 +125,27 @@ class HeartbeatSessionTests {
 
 	@Test
 	void whenReplicaDiesThenHeartbeatMovesWithoutRegisteringAgain() throws Exception {
+		RecordingRegistry survivor = registeredThenHeldReplicaStopped();
+		await().until(() -> survivor.heartbeats.size() >= 2);
+		assertThat(survivor.registrations).isEmpty();
+		// both replicas behind one connection, counted once
+		assertThat(this.manager.connections(RegistryChannels.SERVICE)).hasSize(1);
+	}
+
+	@Test
+	void whenTheReplicaHeldIsGoneAtDrainThenTheOtherDeregisters() throws Exception {
+		RecordingRegistry survivor = registeredThenHeldReplicaStopped();
+
+		this.registry.deregister(this.registration);
+
+		assertThat(survivor.deregistrations).extracting(DeregisterRequest::getInstanceId).containsExactly("compute-1");
+	}
+
+	/**
+	 * Registers with both replicas up, waits for the heartbeat stream, checks it went to one replica only, then stops
+	 * that replica; returns the other.
+	 */
+	private RecordingRegistry registeredThenHeldReplicaStopped() throws Exception {
 		Server firstServer = start(this.first, this.firstRegistry);
 		Server secondServer = start(this.second, this.secondRegistry);
 		this.registry = registry(List.of(this.first, this.second));
@@ -134,26 +155,7 @@ class HeartbeatSessionTests {
 		RecordingRegistry survivor = onFirst ? this.secondRegistry : this.firstRegistry;
 		assertThat(survivor.heartbeats).as("one stream, to one replica").isEmpty();
 		(onFirst ? firstServer : secondServer).shutdownNow();
-		await().until(() -> survivor.heartbeats.size() >= 2);
-		assertThat(survivor.registrations).isEmpty();
-		// both replicas behind one connection, counted once
-		assertThat(this.manager.connections(RegistryChannels.SERVICE)).hasSize(1);
-	}
-
-	@Test
-	void whenTheReplicaHeldIsGoneAtDrainThenTheOtherDeregisters() throws Exception {
-		Server firstServer = start(this.first, this.firstRegistry);
-		Server secondServer = start(this.second, this.secondRegistry);
-		this.registry = registry(List.of(this.first, this.second));
-		this.registry.register(this.registration);
-		await().until(() -> this.firstRegistry.heartbeats.size() + this.secondRegistry.heartbeats.size() >= 1);
-		boolean onFirst = !this.firstRegistry.heartbeats.isEmpty();
-		RecordingRegistry survivor = onFirst ? this.secondRegistry : this.firstRegistry;
-		(onFirst ? firstServer : secondServer).shutdownNow();
-
-		this.registry.deregister(this.registration);
-
-		assertThat(survivor.deregistrations).extracting(DeregisterRequest::getInstanceId).containsExactly("compute-1");
+		return survivor;
 	}
 
 	@Test
