@@ -1,9 +1,9 @@
 """Settings of a component, from keyword arguments and the environment variables the Java side reads.
 
-Each setting is a Spring property of the Java starter (``switchboard.component.*``, ``switchboard.identity.*``,
-``spring.grpc.server.*``), read from the environment variable Spring's relaxed binding maps to it: upper case, dots
-to underscores, dashes dropped (``switchboard.component.credentials.client-id`` is
-``SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID``). Lists are comma-separated, durations are Spring's (``500ms``,
+Each setting is a Spring property of the Java side (``switchboard.client.*``, ``switchboard.component.*``,
+``switchboard.identity.*``, ``spring.grpc.server.*``), read from the environment variable Spring's relaxed binding
+maps to it: upper case, dots to underscores, dashes dropped (``switchboard.client.credentials.client-id`` is
+``SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID``). Lists are comma-separated, durations are Spring's (``500ms``,
 ``3s``, ``1m``; a bare number is milliseconds) or seconds as a Python number when given as a keyword argument.
 A keyword argument wins over the environment; :data:`SETTINGS` lists them all.
 
@@ -31,7 +31,7 @@ __all__ = ["Credentials", "Registry", "Drain", "Identity", "Serving", "Settings"
 
 @dataclass(frozen=True)
 class Credentials:
-    """The OAuth2 client a component gets its tokens for (``switchboard.component.credentials``)."""
+    """The OAuth2 client a component gets its tokens for (``switchboard.client.credentials``)."""
 
     client_id: str
     client_secret: str = field(repr=False)
@@ -59,7 +59,7 @@ class Credentials:
 
 @dataclass(frozen=True)
 class Registry:
-    """Where the registry replicas are and how to reach them (``switchboard.component.registry``)."""
+    """Where the registry replicas are and how to reach them (``switchboard.client.registry``)."""
 
     addresses: Tuple[str, ...] = (_REGISTRY_ADDRESS,)
     #: deadline of each unary registry call, in seconds
@@ -257,15 +257,15 @@ SETTINGS: Mapping[str, _Setting] = {
     "weight": _Setting("SWITCHBOARD_COMPONENT_WEIGHT", int),
     "metadata": _Setting(None, dict),  # SWITCHBOARD_COMPONENT_METADATA_<KEY> is read by _metadata_from
     "management_url": _Setting(None, str),
-    "registry_addresses": _Setting("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES", _strings, indexed=True),
-    "registry_timeout": _Setting("SWITCHBOARD_COMPONENT_REGISTRY_TIMEOUT", parse_duration),
-    "initial_backoff": _Setting("SWITCHBOARD_COMPONENT_REGISTRY_INITIALBACKOFF", parse_duration),
-    "max_backoff": _Setting("SWITCHBOARD_COMPONENT_REGISTRY_MAXBACKOFF", parse_duration),
+    "registry_addresses": _Setting("SWITCHBOARD_CLIENT_REGISTRY_ADDRESSES", _strings, indexed=True),
+    "registry_timeout": _Setting("SWITCHBOARD_CLIENT_REGISTRY_TIMEOUT", parse_duration),
+    "initial_backoff": _Setting("SWITCHBOARD_CLIENT_REGISTRY_INITIALBACKOFF", parse_duration),
+    "max_backoff": _Setting("SWITCHBOARD_CLIENT_REGISTRY_MAXBACKOFF", parse_duration),
     "quiet_period": _Setting("SWITCHBOARD_COMPONENT_DRAIN_QUIETPERIOD", parse_duration),
     "drain_timeout": _Setting("SWITCHBOARD_COMPONENT_DRAIN_TIMEOUT", parse_duration),
-    "client_id": _Setting("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID", str),
-    "client_secret": _Setting("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", str),
-    "token_uri": _Setting("SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI", _strings, indexed=True),
+    "client_id": _Setting("SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID", str),
+    "client_secret": _Setting("SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET", str),
+    "token_uri": _Setting("SWITCHBOARD_CLIENT_CREDENTIALS_TOKENURI", _strings, indexed=True),
     "trust_bundle": _Setting("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", str),
     "trust_domain": _Setting("SWITCHBOARD_IDENTITY_TRUSTDOMAIN", str),
     "ca_addresses": _Setting("SWITCHBOARD_IDENTITY_CAADDRESSES", _strings, indexed=True),

@@ -30,7 +30,7 @@ def router_channel(target: str, *, tokens: Optional[TokenSource] = None, instanc
 
     Args:
         target: the router's ``host:port``
-        tokens: the caller's tokens; by default from ``SWITCHBOARD_COMPONENT_CREDENTIALS_*`` in ``environ``
+        tokens: the caller's tokens; by default from ``SWITCHBOARD_CLIENT_CREDENTIALS_*`` in ``environ``
         instance: send every call to this replica
         group: name the group explicitly
         tls: whether the router's front door is TLS (the compose stack's is; the local one is plaintext)

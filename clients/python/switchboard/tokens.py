@@ -95,7 +95,7 @@ class TokenSource:
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **kwargs: Any) -> "TokenSource":
         """Returns a source for the client in ``client_id``/``client_secret``/``token_uri`` or
-        ``SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID``/``CLIENTSECRET``/``TOKENURI``."""
+        ``SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID``/``CLIENTSECRET``/``TOKENURI``."""
         return cls(Credentials.load(environ, **kwargs))
 
     @property

@@ -9,8 +9,8 @@ from switchboard.config import parse_duration
 
 REQUIRED = {
     "SWITCHBOARD_COMPONENT_GROUP": "compute",
-    "SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID": "compute",
-    "SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET": "secret",
+    "SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID": "compute",
+    "SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET": "secret",
     "SWITCHBOARD_IDENTITY_TRUSTBUNDLE": "/run/trust/ca.pem",
 }
 
@@ -20,10 +20,10 @@ def test_reads_the_variables_the_java_side_reads():
         **REQUIRED,
         "SWITCHBOARD_COMPONENT_INSTANCEID": "compute-7",
         "SWITCHBOARD_COMPONENT_HOST": "10.0.0.7",
-        "SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES": "registry-1:9101, registry-2:9101",
-        "SWITCHBOARD_COMPONENT_REGISTRY_MAXBACKOFF": "5s",
+        "SWITCHBOARD_CLIENT_REGISTRY_ADDRESSES": "registry-1:9101, registry-2:9101",
+        "SWITCHBOARD_CLIENT_REGISTRY_MAXBACKOFF": "5s",
         "SWITCHBOARD_COMPONENT_DRAIN_QUIETPERIOD": "250ms",
-        "SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI": "http://auth-1:8102/oauth2/token,http://auth-2:8102/oauth2/token",
+        "SWITCHBOARD_CLIENT_CREDENTIALS_TOKENURI": "http://auth-1:8102/oauth2/token,http://auth-2:8102/oauth2/token",
         "SWITCHBOARD_IDENTITY_CAADDRESSES_0": "auth-1:9102",
         "SWITCHBOARD_IDENTITY_CAADDRESSES_1": "auth-2:9102",
         "SWITCHBOARD_IDENTITY_ALLOWEDCALLERS": "volume",
@@ -63,9 +63,9 @@ def test_defaults_are_the_java_defaults():
 
 
 def test_a_missing_required_setting_names_its_variable():
-    without_secret = {k: v for k, v in REQUIRED.items() if k != "SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET"}
+    without_secret = {k: v for k, v in REQUIRED.items() if k != "SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET"}
 
-    with pytest.raises(ValueError, match="SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET"):
+    with pytest.raises(ValueError, match="SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET"):
         Settings.load(without_secret)
 
 

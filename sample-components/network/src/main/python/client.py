@@ -1,6 +1,6 @@
 """Calls the network sample through a router: ``client.py [router host:port] [--tls]``.
 
-The caller's client comes from ``SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID``/``CLIENTSECRET``/``TOKENURI`` (a client
+The caller's client comes from ``SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID``/``CLIENTSECRET``/``TOKENURI`` (a client
 granted ``call:network/*``, such as the local platform's ``demo``: its secret is in .switchboard/credentials.env);
 ``--tls`` with ``SWITCHBOARD_IDENTITY_TRUSTBUNDLE`` for a TLS front door, as the compose stack's.
 """

@@ -8,7 +8,7 @@ the component's own, and where the router is, under the names the Java samples r
 ``SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS`` (without it, a port for a server is FAILED_PRECONDITION) and
 ``SWITCHBOARD_GRPC_CLIENTS_ROUTER_TLS_ENABLED`` (``true`` by default: the compose stack's routers serve TLS)::
 
-    SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID=network SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET=... \\
+    SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTID=network SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET=... \\
     SWITCHBOARD_IDENTITY_TRUSTBUNDLE=.switchboard/ca.pem SWITCHBOARD_COMPONENT_INSTANCEID=network-1 \\
     SPRING_GRPC_SERVER_PORT=0 PYTHONPATH=clients/python \\
       /usr/bin/python3 sample-components/network/src/main/python/server.py

@@ -28,6 +28,7 @@ import dev.switchboard.bench.platform.PlatformSecrets;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -105,20 +106,20 @@ class DashboardPlatformIT {
 		// one client per group, as the launcher makes them; every hop is mutual TLS with certificates from auth's CA
 		PlatformSecrets secrets = PlatformSecrets.create(state);
 		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
 		List<String> authArgs = new ArrayList<>(component);
 		authArgs.addAll(secrets.authArguments());
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.component.instance-id=auth-1"));
-		Map<String, String> authEnvironment = new HashMap<>(secrets.componentEnvironment("auth"));
+		Map<String, String> authEnvironment = new HashMap<>(secrets.clientEnvironment("auth"));
 		String networkSecret = "network-" + UUID.randomUUID();
 		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
 		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", PlatformService.AUTH,
 				authArgs, authEnvironment));
 		secrets.awaitTrustBundle(auth, START);
 		String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
-		String tokenUri = "--switchboard.component.credentials.token-uri=" + tokenEndpoint;
+		String tokenUri = PlatformClient.tokenUriArgument(tokenEndpoint);
 		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
 		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
 				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
@@ -126,7 +127,7 @@ class DashboardPlatformIT {
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
 		start(PlatformProcess.start("dashboard-it-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.registryEnvironment()));
+				secrets.clientEnvironment("registry")));
 		// the registry and auth first, as the launcher does: six JVMs starting at once on two cores starve each other
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
@@ -134,26 +135,26 @@ class DashboardPlatformIT {
 		for (int i = 1; i <= 2; i++) {
 			List<String> args = new ArrayList<>(component);
 			args.addAll(identity);
-			args.addAll(secrets.componentArguments("compute"));
+			args.addAll(secrets.clientArguments("compute"));
 			args.addAll(List.of(tokenUri, "--spring.grpc.server.port=0",
 					"--switchboard.component.instance-id=compute-" + i));
 			start(PlatformProcess.start("dashboard-it-compute-" + i, PlatformService.COMPUTE,
-					args, secrets.componentEnvironment("compute")));
+					args, secrets.clientEnvironment("compute")));
 		}
 		List<String> routerArgs = new ArrayList<>(component);
 		routerArgs.addAll(identity);
-		routerArgs.addAll(secrets.componentArguments("router"));
+		routerArgs.addAll(secrets.clientArguments("router"));
 		routerArgs.addAll(List.of(tokenUri, "--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
 		start(PlatformProcess.start("dashboard-it-router", PlatformService.ROUTER, routerArgs,
-				secrets.componentEnvironment("router")));
+				secrets.clientEnvironment("router")));
 		// the dashboard signs in to the platform as the dashboard group's client (discover, admin)
 		List<String> dashboardArgs = new ArrayList<>(component);
 		dashboardArgs.addAll(identity);
-		dashboardArgs.addAll(secrets.componentArguments("dashboard"));
+		dashboardArgs.addAll(secrets.clientArguments("dashboard"));
 		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.identity.instance-id=dashboard"));
-		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", PlatformService.DASHBOARD, dashboardArgs, secrets.componentEnvironment("dashboard")));
+		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", PlatformService.DASHBOARD, dashboardArgs, secrets.clientEnvironment("dashboard")));
 		// a component without an actuator, which the dashboard must show like any other
 		Optional<String> python = PythonComponents.find();
 		if (python.isPresent()) {

@@ -37,6 +37,7 @@ import dev.switchboard.sample.network.v1.NetworkGrpc;
 import dev.switchboard.sample.network.v1.Port;
 import dev.switchboard.sample.network.v1.PortStatus;
 import dev.switchboard.sample.network.v1.WatchPortRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -108,13 +109,13 @@ class PythonComponentPlatformIT {
 		secrets = PlatformSecrets.create(state);
 		networkSecret = "network-" + UUID.randomUUID();
 		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
 		List<String> authArgs = new ArrayList<>(component);
 		authArgs.addAll(secrets.authArguments());
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.component.instance-id=auth-1"));
-		Map<String, String> authEnvironment = new HashMap<>(secrets.componentEnvironment("auth"));
+		Map<String, String> authEnvironment = new HashMap<>(secrets.clientEnvironment("auth"));
 		// as the compose stack passes the group secrets: the bootstrap gives network exactly its grants
 		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
 		PlatformProcess auth = start(PlatformProcess.start("python-it-auth", PlatformService.AUTH, authArgs,
@@ -128,7 +129,7 @@ class PythonComponentPlatformIT {
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenUri));
 		start(PlatformProcess.start("python-it-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.registryEnvironment()));
+				secrets.clientEnvironment("registry")));
 		// the registry and auth first, as the launcher does: every JVM starting at once on two cores starves the rest
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
@@ -136,21 +137,21 @@ class PythonComponentPlatformIT {
 		// compute asks network for ports through the router's plaintext front door, as the launcher configures it
 		List<String> computeArgs = new ArrayList<>(component);
 		computeArgs.addAll(identity);
-		computeArgs.addAll(secrets.componentArguments("compute"));
-		computeArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + tokenUri,
+		computeArgs.addAll(secrets.clientArguments("compute"));
+		computeArgs.addAll(List.of(PlatformClient.tokenUriArgument(tokenUri),
 				"--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1",
 				"--switchboard.grpc.clients.router.address=127.0.0.1:" + routerGrpc,
 				"--switchboard.grpc.clients.router.tls.enabled=false"));
 		start(PlatformProcess.start("python-it-compute", PlatformService.COMPUTE, computeArgs,
-				secrets.componentEnvironment("compute")));
+				secrets.clientEnvironment("compute")));
 		List<String> routerArgs = new ArrayList<>(component);
 		routerArgs.addAll(identity);
-		routerArgs.addAll(secrets.componentArguments("router"));
-		routerArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + tokenUri,
+		routerArgs.addAll(secrets.clientArguments("router"));
+		routerArgs.addAll(List.of(PlatformClient.tokenUriArgument(tokenUri),
 				"--spring.grpc.server.port=" + routerGrpc, "--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
 		start(PlatformProcess.start("python-it-router", PlatformService.ROUTER, routerArgs,
-				secrets.componentEnvironment("router")));
+				secrets.clientEnvironment("router")));
 		startNetwork("network-1");
 		startNetwork("network-2");
 		for (PlatformProcess process : processes) {
@@ -359,7 +360,7 @@ class PythonComponentPlatformIT {
 	@Order(7)
 	void aWrongClientSecretStopsTheReplicaAtStartWithTheReason() throws Exception {
 		Map<String, String> environment = networkEnvironment("network-9");
-		environment.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", "not-the-network-secret");
+		environment.put(PlatformClient.SECRET_VARIABLE, "not-the-network-secret");
 		PlatformProcess wrong = PythonComponents.startNetwork(python, "python-it-network-9", environment);
 		networks.put("network-9", wrong);
 

@@ -21,6 +21,7 @@ import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;
 import dev.switchboard.registry.v1.WatchEvent;
 import dev.switchboard.registry.v1.WatchRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -203,7 +204,7 @@ class RegistryPlatformIT {
 		return PlatformProcess.start(instanceId, PlatformService.valueOf(group.toUpperCase(Locale.ROOT)),
 				List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=" + instanceId,
 						"--switchboard.component.host=127.0.0.1", NO_IDENTITY,
-						"--switchboard.component.registry.addresses=127.0.0.1:" + grpcA + ",127.0.0.1:" + grpcB));
+						PlatformClient.registryArgument("127.0.0.1:" + grpcA + ",127.0.0.1:" + grpcB)));
 	}
 
 	private static PlatformProcess start(PlatformProcess process) {

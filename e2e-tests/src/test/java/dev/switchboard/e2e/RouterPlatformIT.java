@@ -32,6 +32,7 @@ import dev.switchboard.sample.volume.v1.AttachVolumeRequest;
 import dev.switchboard.sample.volume.v1.CreateVolumeRequest;
 import dev.switchboard.sample.volume.v1.StorageVolume;
 import dev.switchboard.sample.volume.v1.VolumeGrpc;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -83,7 +84,7 @@ class RouterPlatformIT {
 						"--switchboard.registry.auth.enabled=false", "--switchboard.identity.enabled=false")));
 		registry.awaitHealthy(START);
 		List<String> component = List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + registryPort,
+				PlatformClient.registryArgument("127.0.0.1:" + registryPort),
 				"--switchboard.component.drain.quiet-period=1s",
 				// routing mechanics only: identity and authorization are the security suite's
 				"--switchboard.identity.enabled=false");

@@ -41,6 +41,7 @@ import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.ListServersRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -111,7 +112,7 @@ class SecurityPlatformIT {
 		int routerGrpc = PlatformProcess.freePort();
 		secrets = PlatformSecrets.create(state);
 		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
 		List<String> authArgs = new ArrayList<>(component);
 		authArgs.addAll(secrets.authArguments());
 		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
@@ -122,33 +123,33 @@ class SecurityPlatformIT {
 				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 				"--switchboard.component.instance-id=auth-1"));
 		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", PlatformService.AUTH,
-				authArgs, secrets.componentEnvironment("auth")));
+				authArgs, secrets.clientEnvironment("auth")));
 		secrets.awaitTrustBundle(authProcess, START);
 		// the token endpoint is on the HTTP port PlatformProcess picked
 		authHttp = authProcess.httpPort();
 		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
 		List<String> withTokens = new ArrayList<>(component);
 		withTokens.addAll(identity);
-		withTokens.add("--switchboard.component.credentials.token-uri=" + tokenUri());
+		withTokens.add(PlatformClient.tokenUriArgument(tokenUri().toString()));
 		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
 				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
 				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
 		registryArgs.addAll(identity);
 		registryArgs.addAll(secrets.registryArguments(tokenUri().toString()));
 		start(PlatformProcess.start("security-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.registryEnvironment()));
+				secrets.clientEnvironment("registry")));
 		List<String> computeArgs = new ArrayList<>(withTokens);
-		computeArgs.addAll(secrets.componentArguments("compute"));
+		computeArgs.addAll(secrets.clientArguments("compute"));
 		computeArgs.addAll(List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1"));
 		start(PlatformProcess.start("security-compute", PlatformService.COMPUTE, computeArgs,
-				secrets.componentEnvironment("compute")));
+				secrets.clientEnvironment("compute")));
 		List<String> routerArgs = new ArrayList<>(withTokens);
-		routerArgs.addAll(secrets.componentArguments("router"));
+		routerArgs.addAll(secrets.clientArguments("router"));
 		routerArgs.addAll(List.of("--spring.grpc.server.port=" + routerGrpc,
 				"--switchboard.component.instance-id=router-1",
 				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
 		start(PlatformProcess.start("security-router", PlatformService.ROUTER, routerArgs,
-				secrets.componentEnvironment("router")));
+				secrets.clientEnvironment("router")));
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}

@@ -12,7 +12,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.switchboard.client.auth.AuthTargets;
 import dev.switchboard.client.auth.CachingAuthorizer;
-import dev.switchboard.client.auth.TokenSource;
 import dev.switchboard.client.connection.AddressList;
 import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.ClientConnectionManager;
@@ -40,7 +39,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
@@ -214,18 +212,6 @@ class RegistryConfiguration {
 	RegistryAuthorization registryAuthorization(CachingAuthorizer registryAuthorizer,
 			ObjectProvider<PlatformIdentity> identity) {
 		return new RegistryAuthorization(registryAuthorizer, identity.getIfAvailable() != null);
-	}
-
-	/** The token the registry asks the platform CA for its certificate with. */
-	@Bean
-	@ConditionalOnProperty(name = "switchboard.registry.credentials.client-id")
-	TokenSource registryTokenSource(RegistryProperties properties) {
-		RegistryProperties.Credentials credentials = properties.credentials();
-		if (credentials.clientSecret() == null) {
-			throw new IllegalStateException("switchboard.registry.credentials.client-secret is not set");
-		}
-		return new TokenSource(credentials.tokenUri(), credentials.clientId(), credentials.clientSecret(),
-				Clock.systemUTC());
 	}
 
 	@Bean

@@ -1,6 +1,5 @@
 package dev.switchboard.registry;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,13 +16,12 @@ import org.springframework.util.unit.DataSize;
  * @param watchQueueLimit How many undelivered events a watcher may fall behind before it gets a fresh snapshot
  * @param cluster How registry replicas find each other
  * @param auth How calls are authorized
- * @param credentials The OAuth2 client the registry gets its platform certificate with
  * @param quotas What one client (one token's principal) may hold
  */
 @ConfigurationProperties("switchboard.registry")
 public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval, @DefaultValue("3s") Duration ttl,
 		@DefaultValue("1024") int watchQueueLimit, @DefaultValue Cluster cluster, @DefaultValue Auth auth,
-		@DefaultValue Credentials credentials, @DefaultValue Quotas quotas) {
+		@DefaultValue Quotas quotas) {
 
 	public RegistryProperties {
 		if (ttl.compareTo(heartbeatInterval) <= 0) {
@@ -60,19 +58,6 @@ public record RegistryProperties(@DefaultValue("1s") Duration heartbeatInterval,
 	 */
 	public record Auth(@DefaultValue("true") boolean enabled, @DefaultValue(DefaultPorts.AUTH_ADDRESS) List<String> fallbackAddress,
 			@DefaultValue("5m") Duration cacheMaxAge, @DefaultValue("2s") Duration timeout) {
-
-	}
-
-	/**
-	 * The registry's own client, whose token asks the platform CA for the registry's certificate.
-	 *
-	 * @param clientId Client id for the client-credentials grant (it needs {@code register:registry}); the registry
-	 * has no platform identity without one
-	 * @param clientSecret Its secret (SWITCHBOARD_REGISTRY_CREDENTIALS_CLIENT_SECRET; never on a command line)
-	 * @param tokenUri The auth service's token endpoints, tried in turn while one is unreachable
-	 */
-	public record Credentials(String clientId, String clientSecret,
-			@DefaultValue(DefaultPorts.TOKEN_URI) List<URI> tokenUri) {
 
 	}
 

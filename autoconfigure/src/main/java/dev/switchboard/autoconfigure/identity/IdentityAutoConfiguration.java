@@ -98,7 +98,7 @@ public final class IdentityAutoConfiguration {
 		TokenSource source = tokens.getIfAvailable();
 		if (source == null) {
 			throw new IllegalStateException("the platform identity needs client credentials to ask the CA "
-					+ "(switchboard.component.credentials.client-id and client-secret)");
+					+ "(switchboard.client.credentials.client-id and client-secret)");
 		}
 		return new RemoteCertificateIssuer(properties.caAddresses(), source, trust, properties.timeout().toMillis());
 	}

@@ -2,6 +2,8 @@ package dev.switchboard.autoconfigure.registry;
 
 import java.util.SplittableRandom;
 
+import dev.switchboard.autoconfigure.client.PlatformClientAutoConfiguration;
+import dev.switchboard.autoconfigure.client.PlatformClientProperties;
 import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.grpc.Backoff;
@@ -19,20 +21,17 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * The registry's Watch stream as a {@link RegistryWatcher}, for every process that has {@link RegistryChannels} (the
- * component starter makes them from {@code switchboard.component.registry.addresses}): the router's routing table,
- * the starter's {@code DiscoveryClient} and the dashboard read it. On its own switch,
- * {@code switchboard.component.watch.enabled} (on by default), so turning the {@code DiscoveryClient} off leaves it
+ * The registry's Watch stream as a {@link RegistryWatcher}, for every process that has {@link RegistryChannels}
+ * ({@link PlatformClientAutoConfiguration} makes them from {@code switchboard.client.registry.*}): the router's
+ * routing table, the component starter's {@code DiscoveryClient} and the dashboard read it. On its own switch,
+ * {@value PlatformClientProperties#WATCH_ENABLED} (on by default), so turning the {@code DiscoveryClient} off leaves it
  * running.
  */
-@AutoConfiguration
-@ConditionalOnBooleanProperty(name = RegistryWatcherAutoConfiguration.ENABLED, matchIfMissing = true)
+@AutoConfiguration(after = PlatformClientAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = PlatformClientProperties.WATCH_ENABLED, matchIfMissing = true)
 @ConditionalOnBean(RegistryChannels.class)
-@EnableConfigurationProperties(RegistryWatcherProperties.class)
+@EnableConfigurationProperties(PlatformClientProperties.class)
 public final class RegistryWatcherAutoConfiguration {
-
-	/** The switch of the registry watcher. */
-	public static final String ENABLED = "switchboard.component.watch.enabled";
 
 	/** The watch's thread. */
 	@Bean(defaultCandidate = false)
@@ -43,10 +42,11 @@ public final class RegistryWatcherAutoConfiguration {
 	/** Opened by {@link #switchboardRegistryWatch}, once the context starts. */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, RegistryWatcherProperties properties,
+	RegistryWatcher switchboardRegistryWatcher(RegistryChannels channels, PlatformClientProperties properties,
 			@Qualifier("switchboardWatchScheduler") ThreadPoolTaskScheduler switchboardWatchScheduler) {
+		PlatformClientProperties.Registry registry = properties.registry();
 		return new RegistryWatcher(channels, WatchRequest.getDefaultInstance(),
-				new Backoff(properties.initialBackoff(), properties.maxBackoff(), new SplittableRandom()),
+				new Backoff(registry.initialBackoff(), registry.maxBackoff(), new SplittableRandom()),
 				switchboardWatchScheduler.getScheduledExecutor());
 	}
 

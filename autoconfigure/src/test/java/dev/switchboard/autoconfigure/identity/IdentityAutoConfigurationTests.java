@@ -55,7 +55,7 @@ class IdentityAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("switchboard.identity.trust-bundle=" + bundle()).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("switchboard.component.credentials.client-id");
+				.hasMessageContaining("switchboard.client.credentials.client-id");
 		});
 	}
 

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import dev.switchboard.autoconfigure.client.PlatformClientProperties;
 import dev.switchboard.client.connection.BackgroundWork;
 import dev.switchboard.client.grpc.Backoff;
 import dev.switchboard.client.registry.RegistryChannels;
@@ -45,7 +46,7 @@ class RegistryWatcherAutoConfigurationTests {
 	@Test
 	void whenWatchDisabledThenNoWatcher() {
 		this.runner.withUserConfiguration(Channels.class)
-			.withPropertyValues("switchboard.component.watch.enabled=false")
+			.withPropertyValues("switchboard.client.watch.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(RegistryWatcher.class)
 				.doesNotHaveBean(BackgroundWork.class));
 	}
@@ -53,20 +54,20 @@ class RegistryWatcherAutoConfigurationTests {
 	@Test
 	void whenBackoffUnsetThenTheStartersDefaults() {
 		this.runner.withUserConfiguration(Channels.class).run((context) -> {
-			RegistryWatcherProperties properties = context.getBean(RegistryWatcherProperties.class);
+			PlatformClientProperties.Registry properties = context.getBean(PlatformClientProperties.class).registry();
 			assertThat(properties.initialBackoff()).hasMillis(100);
 			assertThat(properties.maxBackoff()).hasSeconds(3);
 		});
 	}
 
 	@Test
-	void whenBackoffSetUnderComponentRegistryThenBound() {
+	void whenBackoffSetUnderClientRegistryThenBound() {
 		this.runner.withUserConfiguration(Channels.class)
-			.withPropertyValues("switchboard.component.registry.initial-backoff=250ms",
-					"switchboard.component.registry.max-backoff=10s",
-					"switchboard.component.registry.addresses=127.0.0.1:1")
+			.withPropertyValues("switchboard.client.registry.initial-backoff=250ms",
+					"switchboard.client.registry.max-backoff=10s",
+					"switchboard.client.registry.addresses=127.0.0.1:1")
 			.run((context) -> {
-				RegistryWatcherProperties properties = context.getBean(RegistryWatcherProperties.class);
+				PlatformClientProperties.Registry properties = context.getBean(PlatformClientProperties.class).registry();
 				assertThat(properties.initialBackoff()).hasMillis(250);
 				assertThat(properties.maxBackoff()).hasSeconds(10);
 			});

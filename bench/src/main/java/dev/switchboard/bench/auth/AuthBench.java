@@ -37,6 +37,7 @@ import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -78,18 +79,18 @@ public final class AuthBench {
 			// one client per group and mutual TLS on every hop, as ./switchboard up runs the platform
 			PlatformSecrets secrets = PlatformSecrets.create(state);
 			List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-					"--switchboard.component.registry.addresses=127.0.0.1:" + registryGrpc);
+					PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
 			List<String> authArgs = new ArrayList<>(component);
 			authArgs.addAll(secrets.authArguments());
 			PlatformProcess auth = start(processes, "bench-auth", PlatformService.AUTH,
 					concat(authArgs, "--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
 							"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
 							"--switchboard.component.instance-id=bench-auth"),
-					secrets.componentEnvironment("auth"));
+					secrets.clientEnvironment("auth"));
 			secrets.awaitTrustBundle(auth, START);
 			auth.awaitHealthy(START);
 			String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
-			String tokenUri = "--switchboard.component.credentials.token-uri=" + tokenEndpoint;
+			String tokenUri = PlatformClient.tokenUriArgument(tokenEndpoint);
 			List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
 			List<String> registryArgs = new ArrayList<>(identity);
 			registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
@@ -97,17 +98,17 @@ public final class AuthBench {
 					concat(registryArgs, "--spring.grpc.server.port=" + registryGrpc,
 							"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
 							"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc),
-					secrets.registryEnvironment());
+					secrets.clientEnvironment("registry"));
 			List<String> computeArgs = new ArrayList<>(component);
 			computeArgs.addAll(identity);
-			computeArgs.addAll(secrets.componentArguments("compute"));
+			computeArgs.addAll(secrets.clientArguments("compute"));
 			start(processes, "bench-auth-compute", PlatformService.COMPUTE,
 					concat(computeArgs, tokenUri, "--spring.grpc.server.port=0",
 							"--switchboard.component.instance-id=bench-compute"),
-					secrets.componentEnvironment("compute"));
+					secrets.clientEnvironment("compute"));
 			List<String> routerBase = new ArrayList<>(component);
 			routerBase.addAll(identity);
-			routerBase.addAll(secrets.componentArguments("router"));
+			routerBase.addAll(secrets.clientArguments("router"));
 			Map<String, Integer> routers = new HashMap<>();
 			for (String name : List.of("router-auth-1", "router-auth-2", "router-no-auth")) {
 				int port = PlatformProcess.freePort();
@@ -117,7 +118,7 @@ public final class AuthBench {
 								"--switchboard.component.instance-id=" + name,
 								"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc,
 								"--switchboard.router.auth.enabled=" + !name.equals("router-no-auth")),
-						secrets.componentEnvironment("router"));
+						secrets.clientEnvironment("router"));
 			}
 			for (PlatformProcess process : processes) {
 				process.awaitHealthy(START);

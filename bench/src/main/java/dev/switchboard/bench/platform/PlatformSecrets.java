@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.launcher.state.StateDirectory;
+import dev.switchboard.launcher.topology.PlatformClient;
 
 /**
  * The credentials of a platform that tests and benchmarks start with identity on, as {@code ./switchboard up} makes
@@ -62,7 +63,7 @@ public final class PlatformSecrets {
 	public List<String> authArguments() {
 		return List.of("--switchboard.auth.bootstrap.group-secrets-file=" + this.state.resolve("clients.env"),
 				"--switchboard.auth.ca.bundle-file=" + trustBundle(),
-				"--switchboard.component.credentials.client-id=auth");
+				PlatformClient.idArgument("auth"));
 	}
 
 	/** The arguments every other process needs to get its certificate from auth and trust the platform CA. */
@@ -71,25 +72,19 @@ public final class PlatformSecrets {
 				"--switchboard.identity.ca-addresses=" + caAddresses);
 	}
 
-	/** The starter's client for {@code group}: its id as an argument, its secret in the environment. */
-	public List<String> componentArguments(String group) {
-		return List.of("--switchboard.component.credentials.client-id=" + group);
+	/** The client of {@code group}'s processes: its id as an argument, its secret in the environment. */
+	public List<String> clientArguments(String group) {
+		return List.of(PlatformClient.idArgument(group));
 	}
 
-	/** The environment of a process of {@code group} that uses the starter. */
-	public Map<String, String> componentEnvironment(String group) {
-		return Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret(group));
+	/** The environment of a process of {@code group}: its client secret. */
+	public Map<String, String> clientEnvironment(String group) {
+		return Map.of(PlatformClient.SECRET_VARIABLE, secret(group));
 	}
 
-	/** The registry's client: id as an argument, with the token endpoint. */
+	/** The registry's client, with the token endpoint (the registry asks auth's CA for its certificate with it). */
 	public List<String> registryArguments(String tokenUri) {
-		return List.of("--switchboard.registry.credentials.client-id=registry",
-				"--switchboard.registry.credentials.token-uri=" + tokenUri);
-	}
-
-	/** The environment of a registry replica. */
-	public Map<String, String> registryEnvironment() {
-		return Map.of("SWITCHBOARD_REGISTRY_CREDENTIALS_CLIENTSECRET", secret("registry"));
+		return List.of(PlatformClient.idArgument("registry"), PlatformClient.tokenUriArgument(tokenUri));
 	}
 
 	/** Waits until auth has written the trust bundle, so processes that read it at start can be started. */

@@ -27,6 +27,7 @@ import dev.switchboard.client.identity.PlatformTrust;
 import dev.switchboard.client.identity.RemoteCertificateIssuer;
 import dev.switchboard.client.identity.SpiffeId;
 import dev.switchboard.launcher.topology.PlatformService;
+import dev.switchboard.launcher.topology.PlatformClient;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -147,24 +148,24 @@ public final class SecuredPlatform implements AutoCloseable {
 		this.registryPorts.add(this.registryGrpc);
 		List<String> replicaArgs = new ArrayList<>(component);
 		replicaArgs.addAll(identity);
-		replicaArgs.addAll(this.secrets.componentArguments("compute"));
-		replicaArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + this.tokenUri,
+		replicaArgs.addAll(this.secrets.clientArguments("compute"));
+		replicaArgs.addAll(List.of(PlatformClient.tokenUriArgument(this.tokenUri.toString()),
 				"--spring.grpc.server.port=" + this.replicaGrpc, "--switchboard.component.instance-id=" + REPLICA));
 		this.replica = started(PlatformProcess.start(prefix + "-compute", PlatformService.COMPUTE, replicaJvm,
-				replicaArgs, this.secrets.componentEnvironment("compute")));
+				replicaArgs, this.secrets.clientEnvironment("compute")));
 		for (Map.Entry<String, List<String>> router : routerArguments.entrySet()) {
 			int port = PlatformProcess.freePort();
 			List<String> routerArgs = new ArrayList<>(component);
 			routerArgs.addAll(identity);
-			routerArgs.addAll(this.secrets.componentArguments("router"));
-			routerArgs.addAll(List.of("--switchboard.component.credentials.token-uri=" + this.tokenUri,
+			routerArgs.addAll(this.secrets.clientArguments("router"));
+			routerArgs.addAll(List.of(PlatformClient.tokenUriArgument(this.tokenUri.toString()),
 					"--spring.grpc.server.port=" + port,
 					"--switchboard.component.instance-id=" + prefix + "-" + router.getKey(),
 					"--switchboard.router.auth.fallback-address=" + authAddress()));
 			routerArgs.addAll(router.getValue());
 			this.routers.put(router.getKey(), started(PlatformProcess.start(prefix + "-" + router.getKey(),
 					PlatformService.ROUTER, PlatformProcess.ROUTER_JVM, routerArgs,
-					this.secrets.componentEnvironment("router"))));
+					this.secrets.clientEnvironment("router"))));
 			this.routerPorts.put(router.getKey(), port);
 		}
 		for (PlatformProcess process : this.processes) {
@@ -182,7 +183,7 @@ public final class SecuredPlatform implements AutoCloseable {
 				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
 				"--switchboard.component.instance-id=" + prefix + "-auth"));
 		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", PlatformService.AUTH,
-				authArgs, this.secrets.componentEnvironment("auth")));
+				authArgs, this.secrets.clientEnvironment("auth")));
 		this.secrets.awaitTrustBundle(auth, timeout);
 		auth.awaitHealthy(timeout);
 		this.tokenUri = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
@@ -192,7 +193,7 @@ public final class SecuredPlatform implements AutoCloseable {
 	/** What every process that uses the starter gets: its host, and the first registry replica. */
 	private List<String> componentArguments() {
 		return List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=127.0.0.1:" + this.registryGrpc);
+				PlatformClient.registryArgument("127.0.0.1:" + this.registryGrpc));
 	}
 
 	/** Starts a registry replica with auth on, its identity from the platform CA. */
@@ -204,7 +205,7 @@ public final class SecuredPlatform implements AutoCloseable {
 				"--switchboard.registry.cluster.port=" + clusterPort,
 				"--switchboard.registry.auth.fallback-address=" + authAddress()));
 		arguments.addAll(extraArguments);
-		Map<String, String> environment = new HashMap<>(this.secrets.registryEnvironment());
+		Map<String, String> environment = new HashMap<>(this.secrets.clientEnvironment("registry"));
 		environment.putAll(extraEnvironment);
 		return started(PlatformProcess.start(name, PlatformService.REGISTRY, PlatformProcess.REGISTRY_JVM,
 				arguments, environment));

@@ -40,6 +40,7 @@ import dev.switchboard.registry.v1.RemovalReason;
 import dev.switchboard.registry.v1.SetOutOfServiceRequest;
 import dev.switchboard.registry.v1.WatchEvent;
 import dev.switchboard.registry.v1.WatchRequest;
+import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ChannelCredentials;
 import io.grpc.Context;
 import io.grpc.Grpc;
@@ -312,7 +313,7 @@ public final class RegistryBench {
 					replicas.add(PlatformProcess.start("bench-compute-" + (round * 5 + i), PlatformService.COMPUTE,
 							List.of("--spring.grpc.server.port=0", "--switchboard.component.host=127.0.0.1",
 									"--switchboard.component.instance-id=bench-compute-" + (round * 5 + i),
-									"--switchboard.component.registry.addresses=127.0.0.1:" + grpcPort,
+									PlatformClient.registryArgument("127.0.0.1:" + grpcPort),
 									"--switchboard.identity.enabled=false")));
 				}
 				for (PlatformProcess replica : replicas) {

@@ -2,8 +2,8 @@ package dev.switchboard.dashboard.platform;
 
 import java.time.Clock;
 
+import dev.switchboard.autoconfigure.client.PlatformClientProperties;
 import dev.switchboard.client.registry.RegistryChannels;
-import dev.switchboard.component.autoconfigure.ComponentProperties;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,14 +11,14 @@ import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * The platform view: its registry client on the starter's registry channels (which carry the dashboard's token), and
+ * The platform view: its registry client on the process's registry channels (which carry the dashboard's token), and
  * its script and style under {@code /platform/assets/}.
  */
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration implements WebMvcConfigurer {
 
 	@Bean
-	PlatformRegistry platformRegistry(RegistryChannels channels, ComponentProperties properties) {
+	PlatformRegistry platformRegistry(RegistryChannels channels, PlatformClientProperties properties) {
 		return new PlatformRegistry(channels, properties.registry().timeout(), Clock.systemUTC());
 	}
 

@@ -121,7 +121,7 @@ class ComposeFileIT {
 		// published on the host where ./switchboard up --ha puts them
 		assertThat(strings(services.get("router-2").get("ports")))
 			.containsExactly(PlatformService.ROUTER.grpcPort(2) + ":" + PlatformService.ROUTER.grpcPort(1));
-		assertThat(environment(services.get("compute-1")).get("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES"))
+		assertThat(environment(services.get("compute-1")).get("SWITCHBOARD_CLIENT_REGISTRY_ADDRESSES"))
 			.isEqualTo("registry-1:" + DefaultPorts.REGISTRY_GRPC + ",registry-2:" + DefaultPorts.REGISTRY_GRPC);
 	}
 
@@ -180,7 +180,7 @@ class ComposeFileIT {
 				read.add(variable.group(1));
 			}
 		}
-		assertThat(read).contains("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET",
+		assertThat(read).contains("SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET",
 				"SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS");
 		for (Map.Entry<String, Map<String, Object>> entry : pythonServices().entrySet()) {
 			Map<String, String> environment = environment(entry.getValue());
@@ -189,7 +189,7 @@ class ComposeFileIT {
 			// what only Spring Boot processes need (actuator users, log file) is not handed to a Python process
 			assertThat(environment.keySet()).as(entry.getKey() + " variables")
 				.noneMatch((variable) -> variable.contains("PASSWORD"))
-				.contains("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", "SWITCHBOARD_IDENTITY_TRUSTBUNDLE");
+				.contains("SWITCHBOARD_CLIENT_CREDENTIALS_CLIENTSECRET", "SWITCHBOARD_IDENTITY_TRUSTBUNDLE");
 		}
 	}
 

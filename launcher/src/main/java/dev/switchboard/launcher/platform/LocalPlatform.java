@@ -22,6 +22,7 @@ import dev.switchboard.launcher.process.Sleep;
 import dev.switchboard.launcher.state.StateDirectory;
 import dev.switchboard.launcher.topology.Checkout;
 import dev.switchboard.contracts.DefaultPorts;
+import dev.switchboard.launcher.topology.PlatformClient;
 import dev.switchboard.launcher.topology.PlatformService;
 
 import static dev.switchboard.launcher.topology.PlatformService.AUTH;
@@ -138,8 +139,7 @@ public final class LocalPlatform {
 				"--switchboard.identity.trust-bundle=" + this.state.trustBundle(),
 				"--switchboard.identity.ca-addresses=" + auths);
 		List<String> platform = concat(localOnly, List.of("--switchboard.component.host=127.0.0.1",
-				"--switchboard.component.registry.addresses=" + registries,
-				"--switchboard.component.credentials.token-uri=" + tokenUris));
+				PlatformClient.registryArgument(registries), PlatformClient.tokenUriArgument(tokenUris)));
 		// where compute asks the network group for ports (and network asks compute about servers): the router's door
 		List<String> viaRouter = List.of("--switchboard.grpc.clients.router.address=127.0.0.1:" + ROUTER.grpcPort(1),
 				"--switchboard.grpc.clients.router.tls.enabled=false");
@@ -148,7 +148,7 @@ public final class LocalPlatform {
 		List<String> authDatabase = layout.ha() ? List.of("--spring.datasource.url=jdbc:h2:file:"
 				+ this.state.authData().resolve("auth") + ";MODE=PostgreSQL;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE")
 				: List.of();
-		JavaStarter java = new JavaStarter(adminPassword, readerPassword);
+		JavaStarter java = new JavaStarter(adminPassword, readerPassword, secrets);
 		this.out.println("Starting Switchboard on 127.0.0.1"
 				+ (layout.ha() ? ", two replicas of registry, auth and router" : "") + ":");
 		refuseForeignPorts(fixedPorts(layout));
@@ -163,15 +163,12 @@ public final class LocalPlatform {
 			java.start(name, AUTH, List.of("-Dh2.bindAddress=127.0.0.1"),
 					concat(List.of("--spring.grpc.server.port=" + AUTH.grpcPort(n), "--server.port=" + AUTH.httpPort(n),
 							"--switchboard.component.instance-id=" + name),
-							platform,
-							List.of("--switchboard.component.credentials.client-id=auth",
-									"--switchboard.auth.data-dir=" + this.state.authData()),
+							platform, List.of("--switchboard.auth.data-dir=" + this.state.authData()),
 							authDatabase,
 							List.of("--switchboard.auth.ca.bundle-file=" + this.state.trustBundle(),
 									"--switchboard.auth.bootstrap.credentials-file=" + this.state.credentialsFile(),
 									"--switchboard.auth.bootstrap.group-secrets-file=" + this.state.clientsFile())),
-					Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("auth", ""),
-							"SPRING_DATASOURCE_PASSWORD", databasePassword));
+					Map.of("SPRING_DATASOURCE_PASSWORD", databasePassword));
 			actuators.put(name, AUTH.httpPort(n));
 			if (n == 1) {
 				// the first auth replica creates the schema, the CA and the clients before anyone asks it for a
@@ -188,10 +185,8 @@ public final class LocalPlatform {
 									"--switchboard.registry.auth.fallback-address=" + auths),
 							localOnly,
 							List.of("--switchboard.identity.instance-id=" + registry,
-									"--switchboard.registry.credentials.client-id=registry",
-									"--switchboard.registry.credentials.token-uri=" + tokenUris)),
-							Map.of("SWITCHBOARD_REGISTRY_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("registry", ""),
-									"SWITCHBOARD_REGISTRY_CLUSTER_SECRET", this.state.clusterSecret()));
+									PlatformClient.tokenUriArgument(tokenUris))),
+							Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", this.state.clusterSecret()));
 					actuators.put(registry, REGISTRY.httpPort(m));
 				}
 			}
@@ -200,15 +195,12 @@ public final class LocalPlatform {
 		actuators.forEach(this.readiness::awaitHealthy);
 		for (int i = 1; i <= layout.computeReplicas(); i++) {
 			java.start(COMPUTE.instance(i), COMPUTE, List.of(),
-					concat(sample(COMPUTE, i), platform,
-							List.of("--switchboard.component.credentials.client-id=compute"), viaRouter),
-					Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("compute", "")));
+					concat(sample(COMPUTE, i), platform, viaRouter), Map.of());
 			actuators.put(COMPUTE.instance(i), COMPUTE.httpPort(i));
 		}
 		for (int i = 1; i <= layout.volumeReplicas(); i++) {
 			java.start(VOLUME.instance(i), VOLUME, List.of(),
-					concat(sample(VOLUME, i), platform, List.of("--switchboard.component.credentials.client-id=volume")),
-					Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("volume", "")));
+					concat(sample(VOLUME, i), platform), Map.of());
 			actuators.put(VOLUME.instance(i), VOLUME.httpPort(i));
 		}
 		List<String> networks = startNetworks(layout, secrets.get("network"), tokenUris, registries, auths);
@@ -217,17 +209,15 @@ public final class LocalPlatform {
 			java.start(name, ROUTER, List.of(),
 					concat(List.of("--spring.grpc.server.port=" + ROUTER.grpcPort(n),
 							"--server.port=" + ROUTER.httpPort(n), "--switchboard.component.instance-id=" + name),
-							platform, List.of("--switchboard.component.credentials.client-id=router",
-									"--switchboard.router.auth.fallback-address=" + auths)),
-					Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("router", "")));
+							platform, List.of("--switchboard.router.auth.fallback-address=" + auths)),
+					Map.of());
 			actuators.put(name, ROUTER.httpPort(n));
 		}
 		// the admin dashboard reads the platform and sets instances out of service as the dashboard client
 		java.start("dashboard", DASHBOARD, List.of(),
 				concat(List.of("--server.port=" + DASHBOARD.httpPort(1)), platform,
-						List.of("--switchboard.component.credentials.client-id=dashboard",
-								"--switchboard.identity.instance-id=dashboard")),
-				Map.of("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secrets.getOrDefault("dashboard", "")));
+						List.of("--switchboard.identity.instance-id=dashboard")),
+				Map.of());
 		actuators.put("dashboard", DASHBOARD.httpPort(1));
 		actuators.forEach(this.readiness::awaitHealthy);
 		RegistryView registry = new RegistryView(REGISTRY.httpPort(1), adminPassword);
@@ -386,24 +376,32 @@ public final class LocalPlatform {
 	}
 
 	/** Starts a platform jar with the passwords every process gets and its own environment besides. */
+	/**
+	 * Starts the platform's JVMs, each with the admin and reader passwords and the client of its group (the id as an
+	 * argument, the secret in the environment).
+	 */
 	private final class JavaStarter {
 
 		private final String adminPassword;
 
 		private final String readerPassword;
 
-		JavaStarter(String adminPassword, String readerPassword) {
+		private final Map<String, String> clientSecrets;
+
+		JavaStarter(String adminPassword, String readerPassword, Map<String, String> clientSecrets) {
 			this.adminPassword = adminPassword;
 			this.readerPassword = readerPassword;
+			this.clientSecrets = clientSecrets;
 		}
 
 		void start(String name, PlatformService service, List<String> jvmOptions, List<String> arguments,
 				Map<String, String> environment) {
 			Map<String, String> variables = new LinkedHashMap<>(
 					JavaCommand.passwords(this.adminPassword, this.readerPassword));
+			variables.put(PlatformClient.SECRET_VARIABLE, this.clientSecrets.getOrDefault(service.group(), ""));
 			variables.putAll(environment);
 			List<String> args = concat(List.of("--management.endpoint.logfile.external-file="
-					+ LocalPlatform.this.processes.log(name)), arguments);
+					+ LocalPlatform.this.processes.log(name), PlatformClient.idArgument(service.group())), arguments);
 			LocalPlatform.this.processes.start(name,
 					JavaCommand.of(LocalPlatform.this.checkout, service, jvmOptions, args), variables);
 		}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.launcher.topology.Checkout;
+import dev.switchboard.launcher.topology.PlatformClient;
 import dev.switchboard.launcher.topology.PlatformService;
 
 /**
@@ -40,10 +41,10 @@ public final class NetworkSample {
 	public static Map<String, String> settings(String instance, String secret, String tokenUris, String registries,
 			String caAddresses, Path trustBundle, String router) {
 		Map<String, String> settings = new LinkedHashMap<>();
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTID", PlatformService.NETWORK.group());
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_CLIENTSECRET", secret);
-		settings.put("SWITCHBOARD_COMPONENT_CREDENTIALS_TOKENURI", tokenUris);
-		settings.put("SWITCHBOARD_COMPONENT_REGISTRY_ADDRESSES", registries);
+		settings.put(PlatformClient.ID_VARIABLE, PlatformService.NETWORK.group());
+		settings.put(PlatformClient.SECRET_VARIABLE, secret);
+		settings.put(PlatformClient.TOKEN_URI_VARIABLE, tokenUris);
+		settings.put(PlatformClient.REGISTRY_ADDRESSES_VARIABLE, registries);
 		settings.put("SWITCHBOARD_COMPONENT_INSTANCEID", instance);
 		settings.put("SWITCHBOARD_COMPONENT_HOST", "127.0.0.1");
 		settings.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", trustBundle.toString());

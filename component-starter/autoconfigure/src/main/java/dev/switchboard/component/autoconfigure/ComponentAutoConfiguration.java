@@ -1,15 +1,12 @@
 package dev.switchboard.component.autoconfigure;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
+import dev.switchboard.autoconfigure.client.PlatformClientAutoConfiguration;
+import dev.switchboard.autoconfigure.client.PlatformClientProperties;
 import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
-import dev.switchboard.client.auth.BearerTokenCredentials;
-import dev.switchboard.client.auth.TokenSource;
-import dev.switchboard.client.connection.ClientConnectionManager;
 import dev.switchboard.client.connection.PlatformSchedulers;
 import dev.switchboard.client.health.HealthStatusMapper;
 import dev.switchboard.client.registry.RegistryChannels;
@@ -26,10 +23,10 @@ import io.grpc.Server;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -48,36 +45,15 @@ import org.springframework.util.StringUtils;
 /**
  * Makes a Spring Boot gRPC application a Switchboard component: it registers once its gRPC server is bound,
  * heartbeats its health-derived status and load, drains on shutdown, and sees the platform's instances through a
- * Spring Cloud {@code DiscoveryClient} (over the {@link RegistryWatcher} that {@link RegistryWatcherAutoConfiguration}
- * builds on the {@link RegistryChannels} made here). Switched off with {@code switchboard.component.enabled=false}.
+ * Spring Cloud {@code DiscoveryClient}. It reaches the registry over the {@link RegistryChannels} and watches it with
+ * the {@link RegistryWatcher} of the Switchboard auto-configuration ({@code switchboard.client.*}, the same for every
+ * platform process). Switched off with {@code switchboard.component.enabled=false}.
  */
-@AutoConfiguration(after = ClientConnectionAutoConfiguration.class, before = RegistryWatcherAutoConfiguration.class)
+@AutoConfiguration(after = { PlatformClientAutoConfiguration.class, RegistryWatcherAutoConfiguration.class })
 @ConditionalOnClass({ Server.class, GrpcServerStartedEvent.class, ServiceRegistry.class })
 @ConditionalOnBooleanProperty(name = "switchboard.component.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ComponentProperties.class)
 public final class ComponentAutoConfiguration {
-
-	@Bean
-	@ConditionalOnMissingBean
-	RegistryChannels switchboardRegistryChannels(ComponentProperties properties, ClientConnectionManager manager,
-			ObjectProvider<TokenSource> tokens) {
-		TokenSource source = tokens.getIfAvailable();
-		return RegistryChannels.managedBy(manager, properties.registry().addresses(),
-				(source != null) ? new BearerTokenCredentials(source) : null);
-	}
-
-	/** The component's tokens, when a client is configured under {@code switchboard.component.credentials}. */
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnProperty(name = "switchboard.component.credentials.client-id")
-	TokenSource switchboardTokenSource(ComponentProperties properties) {
-		ComponentProperties.Credentials credentials = properties.credentials();
-		if (credentials.clientSecret() == null) {
-			throw new IllegalStateException("switchboard.component.credentials.client-secret is not set");
-		}
-		return new TokenSource(credentials.tokenUri(), credentials.clientId(), credentials.clientSecret(),
-				Clock.systemUTC());
-	}
 
 	@Bean
 	@GlobalServerInterceptor
@@ -97,13 +73,18 @@ public final class ComponentAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SwitchboardServiceRegistry switchboardServiceRegistry(RegistryChannels channels, ComponentProperties properties,
-			InFlightCalls inFlight, ObjectProvider<ApplicationAvailability> availability,
+	SwitchboardServiceRegistry switchboardServiceRegistry(ObjectProvider<RegistryChannels> channels,
+			PlatformClientProperties client, InFlightCalls inFlight, ObjectProvider<ApplicationAvailability> availability,
 			ObjectProvider<HealthEndpoint> health,
 			@Qualifier("switchboardHeartbeatScheduler") ThreadPoolTaskScheduler switchboardHeartbeatScheduler) {
 		Supplier<InstanceStatus> status = () -> healthStatus(availability.getIfAvailable(), health.getIfAvailable());
-		ComponentProperties.Registry registry = properties.registry();
-		return new SwitchboardServiceRegistry(channels, status, inFlight, registry.timeout(),
+		PlatformClientProperties.Registry registry = client.registry();
+		RegistryChannels registryChannels = channels.getIfAvailable(() -> {
+			throw new IllegalStateException("a component registers through the registry client, which is off ("
+					+ PlatformClientProperties.REGISTRY_ENABLED + "=false); set switchboard.component.enabled=false "
+					+ "instead to run without registering");
+		});
+		return new SwitchboardServiceRegistry(registryChannels, status, inFlight, registry.timeout(),
 				registry.initialBackoff(), registry.maxBackoff(), switchboardHeartbeatScheduler.getScheduledExecutor());
 	}
 
@@ -159,7 +140,7 @@ public final class ComponentAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(DiscoveryClient.class)
 	@ConditionalOnBooleanProperty(name = "switchboard.component.discovery.enabled", matchIfMissing = true)
-	@ConditionalOnBooleanProperty(name = RegistryWatcherAutoConfiguration.ENABLED, matchIfMissing = true)
+	@ConditionalOnBean(RegistryWatcher.class)
 	static class DiscoveryConfiguration {
 
 		@Bean

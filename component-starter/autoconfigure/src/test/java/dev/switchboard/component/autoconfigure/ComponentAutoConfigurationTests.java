@@ -3,6 +3,7 @@ package dev.switchboard.component.autoconfigure;
 import java.util.List;
 import java.util.concurrent.Executor;
 
+import dev.switchboard.autoconfigure.client.PlatformClientAutoConfiguration;
 import dev.switchboard.autoconfigure.connection.ClientConnectionAutoConfiguration;
 import dev.switchboard.autoconfigure.registry.RegistryWatcherAutoConfiguration;
 import dev.switchboard.client.connection.ClientConnectionManager;
@@ -14,7 +15,6 @@ import dev.switchboard.component.registration.ComponentRegistrar;
 import dev.switchboard.component.registration.ComponentRegistrar.BoundServer;
 import dev.switchboard.component.registration.ComponentRegistration;
 import dev.switchboard.component.registration.SwitchboardServiceRegistry;
-import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,8 +23,6 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 import org.springframework.mock.env.MockEnvironment;
@@ -35,9 +33,9 @@ class ComponentAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(
-				AutoConfigurations.of(ClientConnectionAutoConfiguration.class, ComponentAutoConfiguration.class,
-						RegistryWatcherAutoConfiguration.class))
-		.withPropertyValues("spring.application.name=compute", "switchboard.component.registry.addresses=127.0.0.1:1");
+				AutoConfigurations.of(ClientConnectionAutoConfiguration.class, PlatformClientAutoConfiguration.class,
+						ComponentAutoConfiguration.class, RegistryWatcherAutoConfiguration.class))
+		.withPropertyValues("spring.application.name=compute", "switchboard.client.registry.addresses=127.0.0.1:1");
 
 	@Test
 	void whenGrpcServerOnClassPathThenComponentBeansCreated() {
@@ -79,7 +77,7 @@ class ComponentAutoConfigurationTests {
 
 	@Test
 	void whenWatchDisabledThenNeitherWatcherNorDiscoveryClient() {
-		this.runner.withPropertyValues("switchboard.component.watch.enabled=false")
+		this.runner.withPropertyValues("switchboard.client.watch.enabled=false")
 			.run((context) -> assertThat(context).hasSingleBean(ComponentRegistrar.class)
 				.doesNotHaveBean(RegistryWatcher.class)
 				.doesNotHaveBean(SwitchboardDiscoveryClient.class));
@@ -92,10 +90,13 @@ class ComponentAutoConfigurationTests {
 	}
 
 	@Test
-	void whenUserDefinesChannelsThenAutoConfigurationBacksOff() {
-		this.runner.withUserConfiguration(CustomChannels.class)
-			.run((context) -> assertThat(context.getBean(RegistryChannels.class))
-				.isSameAs(context.getBean(CustomChannels.class).channels));
+	void whenTheRegistryClientIsOffThenTheComponentSaysWhatItMisses() {
+		// a component cannot register without a registry client: it fails to start rather than silently not joining
+		this.runner.withPropertyValues("switchboard.client.registry.enabled=false")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("switchboard.client.registry.enabled=false"));
 	}
 
 	@Test
@@ -104,7 +105,7 @@ class ComponentAutoConfigurationTests {
 			ComponentProperties properties = context.getBean(ComponentProperties.class);
 			assertThat(properties.weight()).isEqualTo(100);
 			assertThat(properties.drain().quietPeriod()).hasMillis(500);
-			assertThat(properties.registry().timeout()).hasSeconds(3);
+			assertThat(properties.drain().timeout()).hasSeconds(10);
 		});
 	}
 
@@ -132,19 +133,6 @@ class ComponentAutoConfigurationTests {
 		assertThat(ComponentAutoConfiguration
 			.registration(properties, environment, null, new BoundServer(1, List.of("a.A")))
 			.getManagementUrl()).isEmpty();
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class CustomChannels {
-
-		final RegistryChannels channels = new RegistryChannels(List.of("127.0.0.1:2"),
-				(target) -> ManagedChannelBuilder.forTarget(target).usePlaintext().build());
-
-		@Bean
-		RegistryChannels registryChannels() {
-			return this.channels;
-		}
-
 	}
 
 }
