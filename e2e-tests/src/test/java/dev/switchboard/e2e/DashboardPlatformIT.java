@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +24,10 @@ import java.util.function.Supplier;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.WiredPlatform;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
-import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -100,67 +99,34 @@ class DashboardPlatformIT {
 	@BeforeAll
 	static void startPlatformAndBrowser() throws Exception {
 		assumeBrowserInstalled();
-		int authGrpc = PlatformProcess.freePort();
-		int registryGrpc = PlatformProcess.freePort();
 		int routerGrpc = PlatformProcess.freePort();
 		// one client per group, as the launcher makes them; every hop is mutual TLS with certificates from auth's CA
-		PlatformSecrets secrets = PlatformSecrets.create(state);
-		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
-		List<String> authArgs = new ArrayList<>(component);
-		authArgs.addAll(secrets.authArguments());
-		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
-				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-				"--switchboard.component.instance-id=auth-1"));
-		Map<String, String> authEnvironment = new HashMap<>(secrets.clientEnvironment("auth"));
+		WiredPlatform platform = new WiredPlatform(state, 1);
+		PlatformSecrets secrets = platform.secrets();
 		String networkSecret = "network-" + UUID.randomUUID();
-		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
-		PlatformProcess auth = start(PlatformProcess.start("dashboard-it-auth", PlatformService.AUTH,
-				authArgs, authEnvironment));
+		PlatformProcess auth = start(platform.startAuth("dashboard-it-auth", PlatformProcess.QUICK_START_JVM,
+				List.of(), Map.of("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret)));
 		secrets.awaitTrustBundle(auth, START);
-		String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
-		String tokenUri = PlatformClient.tokenUriArgument(tokenEndpoint);
-		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
-		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
-				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
-		registryArgs.addAll(identity);
-		registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
-		start(PlatformProcess.start("dashboard-it-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.clientEnvironment("registry")));
+		start(platform.startRegistry("dashboard-it-registry", 1, PlatformProcess.QUICK_START_JVM, List.of(),
+				Map.of()));
 		// the registry and auth first, as the launcher does: six JVMs starting at once on two cores starve each other
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		for (int i = 1; i <= 2; i++) {
-			List<String> args = new ArrayList<>(component);
-			args.addAll(identity);
-			args.addAll(secrets.clientArguments("compute"));
-			args.addAll(List.of(tokenUri, "--spring.grpc.server.port=0",
-					"--switchboard.component.instance-id=compute-" + i));
-			start(PlatformProcess.start("dashboard-it-compute-" + i, PlatformService.COMPUTE,
-					args, secrets.clientEnvironment("compute")));
+			start(platform.start("dashboard-it-compute-" + i, PlatformService.COMPUTE, "compute-" + i,
+					PlatformProcess.QUICK_START_JVM, List.of("--spring.grpc.server.port=0")));
 		}
-		List<String> routerArgs = new ArrayList<>(component);
-		routerArgs.addAll(identity);
-		routerArgs.addAll(secrets.clientArguments("router"));
-		routerArgs.addAll(List.of(tokenUri, "--spring.grpc.server.port=" + routerGrpc,
-				"--switchboard.component.instance-id=router-1",
-				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("dashboard-it-router", PlatformService.ROUTER, routerArgs,
-				secrets.clientEnvironment("router")));
+		start(platform.start("dashboard-it-router", PlatformService.ROUTER, "router-1",
+				PlatformProcess.QUICK_START_JVM, List.of("--spring.grpc.server.port=" + routerGrpc)));
 		// the dashboard signs in to the platform as the dashboard group's client (discover, admin)
-		List<String> dashboardArgs = new ArrayList<>(component);
-		dashboardArgs.addAll(identity);
-		dashboardArgs.addAll(secrets.clientArguments("dashboard"));
-		dashboardArgs.addAll(List.of(tokenUri, "--switchboard.identity.instance-id=dashboard"));
-		dashboardProcess = start(PlatformProcess.start("dashboard-it-dashboard", PlatformService.DASHBOARD, dashboardArgs, secrets.clientEnvironment("dashboard")));
+		dashboardProcess = start(platform.start("dashboard-it-dashboard", PlatformService.DASHBOARD, "dashboard",
+				PlatformProcess.QUICK_START_JVM, List.of()));
 		// a component without an actuator, which the dashboard must show like any other
 		Optional<String> python = PythonComponents.find();
 		if (python.isPresent()) {
 			start(PythonComponents.startNetwork(python.get(), "dashboard-it-network-1",
-					PythonComponents.networkEnvironment("network-1", networkSecret, tokenEndpoint, registryGrpc,
-							secrets.trustBundle(), authGrpc, routerGrpc)));
+					PythonComponents.networkEnvironment("network-1", networkSecret, platform.wiring(), routerGrpc)));
 		}
 		dashboard = "http://127.0.0.1:" + dashboardProcess.httpPort();
 		for (PlatformProcess process : processes) {

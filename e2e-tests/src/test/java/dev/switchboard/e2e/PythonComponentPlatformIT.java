@@ -1,6 +1,5 @@
 package dev.switchboard.e2e;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.WiredPlatform;
 import dev.switchboard.client.grpc.SwitchboardHeaders;
 import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.registry.v1.GetGroupRequest;
@@ -86,13 +86,9 @@ class PythonComponentPlatformIT {
 	/** The network group's secret: PlatformSecrets predates the group, so auth gets it in its environment. */
 	private static String networkSecret;
 
-	private static int authGrpc;
-
-	private static int registryGrpc;
+	private static WiredPlatform platform;
 
 	private static int routerGrpc;
-
-	private static String tokenUri;
 
 	private static String demoToken;
 
@@ -103,67 +99,38 @@ class PythonComponentPlatformIT {
 	@BeforeAll
 	static void startPlatform() throws Exception {
 		python = PythonComponents.interpreter();
-		authGrpc = PlatformProcess.freePort();
-		registryGrpc = PlatformProcess.freePort();
 		routerGrpc = PlatformProcess.freePort();
-		secrets = PlatformSecrets.create(state);
+		platform = new WiredPlatform(state, 1);
+		secrets = platform.secrets();
 		networkSecret = "network-" + UUID.randomUUID();
-		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
-		List<String> authArgs = new ArrayList<>(component);
-		authArgs.addAll(secrets.authArguments());
-		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
-				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-				"--switchboard.component.instance-id=auth-1"));
-		Map<String, String> authEnvironment = new HashMap<>(secrets.clientEnvironment("auth"));
 		// as the compose stack passes the group secrets: the bootstrap gives network exactly its grants
-		authEnvironment.put("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret);
-		PlatformProcess auth = start(PlatformProcess.start("python-it-auth", PlatformService.AUTH, authArgs,
-				authEnvironment));
+		PlatformProcess auth = start(platform.startAuth("python-it-auth", PlatformProcess.QUICK_START_JVM, List.of(),
+				Map.of("SWITCHBOARD_AUTH_BOOTSTRAP_GROUPSECRETS_NETWORK", networkSecret)));
 		secrets.awaitTrustBundle(auth, START);
-		tokenUri = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
-		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
-		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
-				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
-		registryArgs.addAll(identity);
-		registryArgs.addAll(secrets.registryArguments(tokenUri));
-		start(PlatformProcess.start("python-it-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.clientEnvironment("registry")));
+		start(platform.startRegistry("python-it-registry", 1, PlatformProcess.QUICK_START_JVM, List.of(), Map.of()));
 		// the registry and auth first, as the launcher does: every JVM starting at once on two cores starves the rest
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		// compute asks network for ports through the router's plaintext front door, as the launcher configures it
-		List<String> computeArgs = new ArrayList<>(component);
-		computeArgs.addAll(identity);
-		computeArgs.addAll(secrets.clientArguments("compute"));
-		computeArgs.addAll(List.of(PlatformClient.tokenUriArgument(tokenUri),
-				"--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1",
-				"--switchboard.grpc.clients.router.address=127.0.0.1:" + routerGrpc,
-				"--switchboard.grpc.clients.router.tls.enabled=false"));
-		start(PlatformProcess.start("python-it-compute", PlatformService.COMPUTE, computeArgs,
-				secrets.clientEnvironment("compute")));
-		List<String> routerArgs = new ArrayList<>(component);
-		routerArgs.addAll(identity);
-		routerArgs.addAll(secrets.clientArguments("router"));
-		routerArgs.addAll(List.of(PlatformClient.tokenUriArgument(tokenUri),
-				"--spring.grpc.server.port=" + routerGrpc, "--switchboard.component.instance-id=router-1",
-				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("python-it-router", PlatformService.ROUTER, routerArgs,
-				secrets.clientEnvironment("router")));
+		start(platform.start("python-it-compute", PlatformService.COMPUTE, "compute-1", PlatformProcess.QUICK_START_JVM,
+				List.of("--spring.grpc.server.port=0",
+						"--switchboard.grpc.clients.router.address=127.0.0.1:" + routerGrpc,
+						"--switchboard.grpc.clients.router.tls.enabled=false")));
+		start(platform.start("python-it-router", PlatformService.ROUTER, "router-1", PlatformProcess.QUICK_START_JVM,
+				List.of("--spring.grpc.server.port=" + routerGrpc)));
 		startNetwork("network-1");
 		startNetwork("network-2");
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		Map<String, String> credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
-		demoToken = PlatformClients.token(URI.create(tokenUri), credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"),
+		demoToken = PlatformClients.token(platform.tokenUri(), credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"),
 				credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
 		router = channel(ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build());
 		// the registry serves TLS; an operator's tool reaches it without a certificate, with a token
-		registry = channel(new Identities(secrets.trustBundle(), "127.0.0.1:" + authGrpc, URI.create(tokenUri))
-			.anonymous("127.0.0.1:" + registryGrpc, "registry"));
+		registry = channel(new Identities(secrets.trustBundle(), platform.authAddress(), platform.tokenUri())
+			.anonymous("127.0.0.1:" + platform.registryPort(1), "registry"));
 		awaitRouted("network-1");
 		awaitRouted("network-2");
 	}
@@ -413,8 +380,8 @@ class PythonComponentPlatformIT {
 
 	/** The settings of network replica {@code instance}, as the launcher sets them (the secret among them). */
 	private static Map<String, String> networkEnvironment(String instance) {
-		Map<String, String> environment = PythonComponents.networkEnvironment(instance, networkSecret, tokenUri,
-				registryGrpc, secrets.trustBundle(), authGrpc, routerGrpc);
+		Map<String, String> environment = PythonComponents.networkEnvironment(instance, networkSecret,
+				platform.wiring(), routerGrpc);
 		// as RouterPlatformIT gives the Java replicas: routers have a second to stop picking a draining replica
 		environment.put("SWITCHBOARD_COMPONENT_DRAIN_QUIETPERIOD", "1s");
 		return environment;

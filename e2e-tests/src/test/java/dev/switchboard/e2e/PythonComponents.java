@@ -8,6 +8,7 @@ import java.util.Optional;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.launcher.platform.NetworkSample;
 import dev.switchboard.launcher.platform.PythonRuntime;
+import dev.switchboard.launcher.topology.PlatformWiring;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -47,13 +48,12 @@ final class PythonComponents {
 
 	/**
 	 * The settings of network replica {@code instance} on a platform of loopback ports, as the launcher sets them: its
-	 * client and secret, the token endpoint, the registry, the CA and its trust bundle, the router it calls compute
-	 * through (plaintext, as the launcher's).
+	 * client and secret, the rest of the platform's wiring, and the router it calls compute through (plaintext, as
+	 * the launcher's).
 	 */
-	static Map<String, String> networkEnvironment(String instance, String secret, String tokenUri, int registryGrpc,
-			Path trustBundle, int authGrpc, int routerGrpc) {
-		return new HashMap<>(NetworkSample.settings(instance, secret, tokenUri, "127.0.0.1:" + registryGrpc,
-				"127.0.0.1:" + authGrpc, trustBundle, "127.0.0.1:" + routerGrpc));
+	static Map<String, String> networkEnvironment(String instance, String secret, PlatformWiring wiring,
+			int routerGrpc) {
+		return new HashMap<>(NetworkSample.settings(instance, secret, wiring, "127.0.0.1:" + routerGrpc));
 	}
 
 	/**

@@ -28,6 +28,7 @@ import dev.switchboard.auth.v1.WatchRevocationsRequest;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.WiredPlatform;
 import dev.switchboard.bench.platform.PresentedCertificate;
 import dev.switchboard.client.identity.PlatformIdentity;
 import dev.switchboard.launcher.topology.PlatformService;
@@ -41,7 +42,6 @@ import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.ListServersRequest;
-import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -83,7 +83,7 @@ class SecurityPlatformIT {
 	@TempDir
 	static Path state;
 
-	private static int authHttp;
+	private static WiredPlatform platform;
 
 	private static ManagedChannel router;
 
@@ -107,60 +107,33 @@ class SecurityPlatformIT {
 
 	@BeforeAll
 	static void startPlatform() throws Exception {
-		int authGrpc = PlatformProcess.freePort();
-		int registryGrpc = PlatformProcess.freePort();
 		int routerGrpc = PlatformProcess.freePort();
-		secrets = PlatformSecrets.create(state);
-		List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-				PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
-		List<String> authArgs = new ArrayList<>(component);
-		authArgs.addAll(secrets.authArguments());
-		authArgs.addAll(List.of("--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
-				// short-lived tokens, so one can be seen to expire (the platform's own renew theirs before)
-				"--switchboard.auth.token-lifetime=" + TOKEN_LIFETIME.toSeconds() + "s",
+		// one client per group, every hop mutual TLS with certificates from auth's CA, as the launcher wires them
+		platform = new WiredPlatform(state, 1);
+		secrets = platform.secrets();
+		PlatformProcess authProcess = start(platform.startAuth("security-auth", PlatformProcess.QUICK_START_JVM,
+				// short-lived tokens, so one can be seen to expire (the platform's own renew theirs before);
 				// short-lived certificates, so every process renews its own several times while the suite runs
-				"--switchboard.auth.ca.certificate-lifetime=" + CERTIFICATE_LIFETIME.toSeconds() + "s",
-				"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-				"--switchboard.component.instance-id=auth-1"));
-		PlatformProcess authProcess = start(PlatformProcess.start("security-auth", PlatformService.AUTH,
-				authArgs, secrets.clientEnvironment("auth")));
+				List.of("--switchboard.auth.token-lifetime=" + TOKEN_LIFETIME.toSeconds() + "s",
+						"--switchboard.auth.ca.certificate-lifetime=" + CERTIFICATE_LIFETIME.toSeconds() + "s"),
+				Map.of()));
 		secrets.awaitTrustBundle(authProcess, START);
-		// the token endpoint is on the HTTP port PlatformProcess picked
-		authHttp = authProcess.httpPort();
-		List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
-		List<String> withTokens = new ArrayList<>(component);
-		withTokens.addAll(identity);
-		withTokens.add(PlatformClient.tokenUriArgument(tokenUri().toString()));
-		List<String> registryArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + registryGrpc,
-				"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-				"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc));
-		registryArgs.addAll(identity);
-		registryArgs.addAll(secrets.registryArguments(tokenUri().toString()));
-		start(PlatformProcess.start("security-registry", PlatformService.REGISTRY, registryArgs,
-				secrets.clientEnvironment("registry")));
-		List<String> computeArgs = new ArrayList<>(withTokens);
-		computeArgs.addAll(secrets.clientArguments("compute"));
-		computeArgs.addAll(List.of("--spring.grpc.server.port=0", "--switchboard.component.instance-id=compute-1"));
-		start(PlatformProcess.start("security-compute", PlatformService.COMPUTE, computeArgs,
-				secrets.clientEnvironment("compute")));
-		List<String> routerArgs = new ArrayList<>(withTokens);
-		routerArgs.addAll(secrets.clientArguments("router"));
-		routerArgs.addAll(List.of("--spring.grpc.server.port=" + routerGrpc,
-				"--switchboard.component.instance-id=router-1",
-				"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc));
-		start(PlatformProcess.start("security-router", PlatformService.ROUTER, routerArgs,
-				secrets.clientEnvironment("router")));
+		start(platform.startRegistry("security-registry", 1, PlatformProcess.QUICK_START_JVM, List.of(), Map.of()));
+		start(platform.start("security-compute", PlatformService.COMPUTE, "compute-1", PlatformProcess.QUICK_START_JVM,
+				List.of("--spring.grpc.server.port=0")));
+		start(platform.start("security-router", PlatformService.ROUTER, "router-1", PlatformProcess.QUICK_START_JVM,
+				List.of("--spring.grpc.server.port=" + routerGrpc)));
 		for (PlatformProcess process : processes) {
 			process.awaitHealthy(START);
 		}
 		credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
-		identities = new Identities(secrets.trustBundle(), "127.0.0.1:" + authGrpc, tokenUri());
-		registryTarget = "127.0.0.1:" + registryGrpc;
-		authTarget = "127.0.0.1:" + authGrpc;
+		identities = new Identities(secrets.trustBundle(), platform.authAddress(), tokenUri());
+		registryTarget = "127.0.0.1:" + platform.registryPort(1);
+		authTarget = platform.authAddress();
 		router = ManagedChannelBuilder.forAddress("127.0.0.1", routerGrpc).usePlaintext().build();
 		// registry and auth serve TLS; operators' tools without a certificate still reach them with a token
 		registry = identities.anonymous(registryTarget, "registry");
-		auth = identities.anonymous("127.0.0.1:" + authGrpc, "auth");
+		auth = identities.anonymous(authTarget, "auth");
 		String demo = token("SWITCHBOARD_DEMO");
 		// routable once compute registered with its own token and the router saw it
 		await().atMost(Duration.ofSeconds(60))
@@ -742,7 +715,7 @@ class SecurityPlatformIT {
 	}
 
 	private static URI tokenUri() {
-		return URI.create("http://127.0.0.1:" + authHttp + "/oauth2/token");
+		return platform.tokenUri();
 	}
 
 	private static void assertStatus(Runnable call, Status.Code code) {

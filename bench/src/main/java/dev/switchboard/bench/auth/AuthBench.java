@@ -26,6 +26,7 @@ import dev.switchboard.bench.load.Window;
 import dev.switchboard.bench.platform.PlatformClients;
 import dev.switchboard.bench.platform.PlatformProcess;
 import dev.switchboard.bench.platform.PlatformSecrets;
+import dev.switchboard.bench.platform.WiredPlatform;
 import dev.switchboard.client.auth.Action;
 import dev.switchboard.client.auth.TokenSource;
 import dev.switchboard.client.identity.IdentityChannelCredentials;
@@ -37,7 +38,6 @@ import dev.switchboard.launcher.topology.PlatformService;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
 import dev.switchboard.sample.compute.v1.GetServerRequest;
-import dev.switchboard.launcher.topology.PlatformClient;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -74,63 +74,35 @@ public final class AuthBench {
 		List<ManagedChannel> channels = new ArrayList<>();
 		Path state = Files.createTempDirectory("switchboard-auth-bench");
 		try {
-			int authGrpc = PlatformProcess.freePort();
-			int registryGrpc = PlatformProcess.freePort();
 			// one client per group and mutual TLS on every hop, as ./switchboard up runs the platform
-			PlatformSecrets secrets = PlatformSecrets.create(state);
-			List<String> component = List.of("--switchboard.component.host=127.0.0.1",
-					PlatformClient.registryArgument("127.0.0.1:" + registryGrpc));
-			List<String> authArgs = new ArrayList<>(component);
-			authArgs.addAll(secrets.authArguments());
-			PlatformProcess auth = start(processes, "bench-auth", PlatformService.AUTH,
-					concat(authArgs, "--spring.grpc.server.port=" + authGrpc, "--switchboard.auth.data-dir=" + state,
-							"--switchboard.auth.bootstrap.credentials-file=" + state.resolve("credentials.env"),
-							"--switchboard.component.instance-id=bench-auth"),
-					secrets.clientEnvironment("auth"));
+			WiredPlatform platform = new WiredPlatform(state, 1);
+			PlatformSecrets secrets = platform.secrets();
+			String authGrpc = platform.authAddress();
+			PlatformProcess auth = started(processes, platform.startAuth("bench-auth", JVM, List.of(), Map.of()));
 			secrets.awaitTrustBundle(auth, START);
 			auth.awaitHealthy(START);
-			String tokenEndpoint = "http://127.0.0.1:" + auth.httpPort() + "/oauth2/token";
-			String tokenUri = PlatformClient.tokenUriArgument(tokenEndpoint);
-			List<String> identity = secrets.identityArguments("127.0.0.1:" + authGrpc);
-			List<String> registryArgs = new ArrayList<>(identity);
-			registryArgs.addAll(secrets.registryArguments(tokenEndpoint));
-			start(processes, "bench-auth-registry", PlatformService.REGISTRY,
-					concat(registryArgs, "--spring.grpc.server.port=" + registryGrpc,
-							"--switchboard.registry.cluster.port=" + PlatformProcess.freePort(),
-							"--switchboard.registry.auth.fallback-address=127.0.0.1:" + authGrpc),
-					secrets.clientEnvironment("registry"));
-			List<String> computeArgs = new ArrayList<>(component);
-			computeArgs.addAll(identity);
-			computeArgs.addAll(secrets.clientArguments("compute"));
-			start(processes, "bench-auth-compute", PlatformService.COMPUTE,
-					concat(computeArgs, tokenUri, "--spring.grpc.server.port=0",
-							"--switchboard.component.instance-id=bench-compute"),
-					secrets.clientEnvironment("compute"));
-			List<String> routerBase = new ArrayList<>(component);
-			routerBase.addAll(identity);
-			routerBase.addAll(secrets.clientArguments("router"));
+			started(processes, platform.startRegistry("bench-auth-registry", 1, JVM, List.of(), Map.of()));
+			started(processes, platform.start("bench-auth-compute", PlatformService.COMPUTE, "bench-compute", JVM,
+					List.of("--spring.grpc.server.port=0")));
 			Map<String, Integer> routers = new HashMap<>();
 			for (String name : List.of("router-auth-1", "router-auth-2", "router-no-auth")) {
 				int port = PlatformProcess.freePort();
 				routers.put(name, port);
-				start(processes, "bench-" + name, PlatformService.ROUTER,
-						concat(routerBase, tokenUri, "--spring.grpc.server.port=" + port,
-								"--switchboard.component.instance-id=" + name,
-								"--switchboard.router.auth.fallback-address=127.0.0.1:" + authGrpc,
-								"--switchboard.router.auth.enabled=" + !name.equals("router-no-auth")),
-						secrets.clientEnvironment("router"));
+				started(processes, platform.start("bench-" + name, PlatformService.ROUTER, name, JVM,
+						List.of("--spring.grpc.server.port=" + port,
+								"--switchboard.router.auth.enabled=" + !name.equals("router-no-auth"))));
 			}
 			for (PlatformProcess process : processes) {
 				process.awaitHealthy(START);
 			}
 			Map<String, String> credentials = PlatformClients.readEnvFile(state.resolve("credentials.env"));
-			URI tokens = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
+			URI tokens = platform.tokenUri();
 			String demo = PlatformClients.token(tokens, credentials.get("SWITCHBOARD_DEMO_CLIENT_ID"),
 					credentials.get("SWITCHBOARD_DEMO_CLIENT_SECRET"));
 			String admin = PlatformClients.token(tokens, credentials.get("SWITCHBOARD_ADMIN_CLIENT_ID"),
 					credentials.get("SWITCHBOARD_ADMIN_CLIENT_SECRET"));
 			// auth serves TLS with its platform certificate; the bench needs none of its own to call it with a token
-			ManagedChannel authChannel = Grpc.newChannelBuilder("127.0.0.1:" + authGrpc,
+			ManagedChannel authChannel = Grpc.newChannelBuilder(authGrpc,
 					TlsChannelCredentials.newBuilder()
 						.trustManager(PlatformTrust.fromFile("switchboard.local", secrets.trustBundle())
 							.trustManager(Set.of("auth")))
@@ -145,12 +117,12 @@ public final class AuthBench {
 			throughput(routers, demo, serverId);
 			// Authorize answers routers and registries only: asked here as a router
 			PlatformTrust trust = PlatformTrust.fromFile("switchboard.local", secrets.trustBundle());
-			RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of("127.0.0.1:" + authGrpc),
+			RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of(authGrpc),
 					new TokenSource(List.of(tokens), "router", secrets.secret("router"), Clock.systemUTC()), trust, 5000);
 			PlatformIdentity router = new PlatformIdentity(SpiffeId.of("switchboard.local", "router", "bench-asking"),
 					issuer, trust, 0.66, Clock.systemUTC());
 			router.renew();
-			ManagedChannel asRouter = Grpc.newChannelBuilder("127.0.0.1:" + authGrpc,
+			ManagedChannel asRouter = Grpc.newChannelBuilder(authGrpc,
 					new IdentityChannelCredentials(router).forGroup("auth")).build();
 			channels.add(asRouter);
 			coldAuthorize(asRouter, demo);
@@ -304,17 +276,9 @@ public final class AuthBench {
 		return channel;
 	}
 
-	private static PlatformProcess start(List<PlatformProcess> processes, String name, PlatformService service,
-			List<String> arguments, Map<String, String> environment) {
-		PlatformProcess process = PlatformProcess.start(name, service, JVM, arguments, environment);
+	private static PlatformProcess started(List<PlatformProcess> processes, PlatformProcess process) {
 		processes.add(process);
 		return process;
-	}
-
-	private static List<String> concat(List<String> base, String... more) {
-		List<String> all = new ArrayList<>(base);
-		all.addAll(List.of(more));
-		return all;
 	}
 
 }

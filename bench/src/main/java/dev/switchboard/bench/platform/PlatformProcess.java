@@ -104,7 +104,12 @@ public final class PlatformProcess implements AutoCloseable {
 	 */
 	public static PlatformProcess start(String name, PlatformService service, List<String> jvmOptions,
 			List<String> arguments, Map<String, String> environment) {
-		int httpPort = freePort();
+		return start(name, service, jvmOptions, arguments, environment, freePort());
+	}
+
+	/** As {@link #start(String, PlatformService, List, List, Map)}, on an HTTP port chosen by the caller. */
+	public static PlatformProcess start(String name, PlatformService service, List<String> jvmOptions,
+			List<String> arguments, Map<String, String> environment, int httpPort) {
 		List<String> springArguments = new ArrayList<>();
 		springArguments.add("--server.port=" + httpPort);
 		springArguments.addAll(arguments);

@@ -62,29 +62,12 @@ public final class PlatformSecrets {
 	/** The arguments auth needs to create the group clients and publish its trust bundle. */
 	public List<String> authArguments() {
 		return List.of("--switchboard.auth.bootstrap.group-secrets-file=" + this.state.resolve("clients.env"),
-				"--switchboard.auth.ca.bundle-file=" + trustBundle(),
-				PlatformClient.idArgument("auth"));
-	}
-
-	/** The arguments every other process needs to get its certificate from auth and trust the platform CA. */
-	public List<String> identityArguments(String caAddresses) {
-		return List.of("--switchboard.identity.trust-bundle=" + trustBundle(),
-				"--switchboard.identity.ca-addresses=" + caAddresses);
-	}
-
-	/** The client of {@code group}'s processes: its id as an argument, its secret in the environment. */
-	public List<String> clientArguments(String group) {
-		return List.of(PlatformClient.idArgument(group));
+				"--switchboard.auth.ca.bundle-file=" + trustBundle());
 	}
 
 	/** The environment of a process of {@code group}: its client secret. */
 	public Map<String, String> clientEnvironment(String group) {
 		return Map.of(PlatformClient.SECRET_VARIABLE, secret(group));
-	}
-
-	/** The registry's client, with the token endpoint (the registry asks auth's CA for its certificate with it). */
-	public List<String> registryArguments(String tokenUri) {
-		return List.of(PlatformClient.idArgument("registry"), PlatformClient.tokenUriArgument(tokenUri));
 	}
 
 	/** Waits until auth has written the trust bundle, so processes that read it at start can be started. */

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import dev.switchboard.client.identity.PlatformTrust;
 import dev.switchboard.client.identity.RemoteCertificateIssuer;
 import dev.switchboard.client.identity.SpiffeId;
 import dev.switchboard.launcher.topology.PlatformService;
-import dev.switchboard.launcher.topology.PlatformClient;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -48,6 +46,8 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	private final Path state;
 
+	private final WiredPlatform platform;
+
 	private final PlatformSecrets secrets;
 
 	private final List<PlatformProcess> processes = new ArrayList<>();
@@ -58,25 +58,18 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	private final List<PlatformProcess> registries = new ArrayList<>();
 
-	private final List<Integer> registryPorts = new ArrayList<>();
-
 	private final Map<String, Integer> routerPorts = new LinkedHashMap<>();
-
-	private final int authGrpc = PlatformProcess.freePort();
-
-	private final int registryGrpc = PlatformProcess.freePort();
 
 	private final int replicaGrpc = PlatformProcess.freePort();
 
 	private PlatformProcess replica;
 
-	private URI tokenUri;
-
 	private PlatformTrust trust;
 
-	private SecuredPlatform(Path state) {
+	private SecuredPlatform(Path state, int registries) {
 		this.state = state;
-		this.secrets = PlatformSecrets.create(state);
+		this.platform = new WiredPlatform(state, registries);
+		this.secrets = this.platform.secrets();
 	}
 
 	/**
@@ -90,7 +83,7 @@ public final class SecuredPlatform implements AutoCloseable {
 	 */
 	public static SecuredPlatform start(String prefix, Duration certificateLifetime, List<String> replicaJvm,
 			Map<String, List<String>> routers, Duration timeout) throws Exception {
-		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix));
+		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix), 1);
 		try {
 			platform.startAll(prefix, certificateLifetime, replicaJvm, routers, timeout);
 			return platform;
@@ -108,24 +101,13 @@ public final class SecuredPlatform implements AutoCloseable {
 	 */
 	public static SecuredPlatform startRegistries(String prefix, int replicas, List<String> registryArguments,
 			Duration timeout) throws Exception {
-		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix));
+		SecuredPlatform platform = new SecuredPlatform(Files.createTempDirectory("switchboard-" + prefix), replicas);
 		try {
 			platform.startAuth(prefix, Duration.ofHours(1), timeout);
-			List<Integer> clusterPorts = new ArrayList<>();
-			for (int i = 0; i < replicas; i++) {
-				clusterPorts.add(PlatformProcess.freePort());
-			}
-			List<String> members = clusterPorts.stream().map((port) -> "127.0.0.1:" + port).toList();
-			String clusterSecret = "bench-" + UUID.randomUUID();
-			for (int i = 0; i < replicas; i++) {
-				int port = (i == 0) ? platform.registryGrpc : PlatformProcess.freePort();
-				List<String> arguments = new ArrayList<>(registryArguments);
-				if (replicas > 1) {
-					arguments.add("--switchboard.registry.cluster.members=" + String.join(",", members));
-				}
-				platform.registries.add(platform.startRegistry(prefix + "-registry-" + (i + 1), port,
-						clusterPorts.get(i), arguments, Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", clusterSecret)));
-				platform.registryPorts.add(port);
+			Map<String, String> cluster = Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", "bench-" + UUID.randomUUID());
+			for (int i = 1; i <= replicas; i++) {
+				platform.registries.add(platform.started(platform.platform.startRegistry(prefix + "-registry-" + i, i,
+						PlatformProcess.REGISTRY_JVM, registryArguments, cluster)));
 			}
 			for (PlatformProcess process : platform.processes) {
 				process.awaitHealthy(timeout);
@@ -140,32 +122,17 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	private void startAll(String prefix, Duration certificateLifetime, List<String> replicaJvm,
 			Map<String, List<String>> routerArguments, Duration timeout) throws Exception {
-		List<String> component = componentArguments();
 		startAuth(prefix, certificateLifetime, timeout);
-		List<String> identity = this.secrets.identityArguments(authAddress());
-		this.registries.add(startRegistry(prefix + "-registry", this.registryGrpc, PlatformProcess.freePort(),
-				List.of(), Map.of()));
-		this.registryPorts.add(this.registryGrpc);
-		List<String> replicaArgs = new ArrayList<>(component);
-		replicaArgs.addAll(identity);
-		replicaArgs.addAll(this.secrets.clientArguments("compute"));
-		replicaArgs.addAll(List.of(PlatformClient.tokenUriArgument(this.tokenUri.toString()),
-				"--spring.grpc.server.port=" + this.replicaGrpc, "--switchboard.component.instance-id=" + REPLICA));
-		this.replica = started(PlatformProcess.start(prefix + "-compute", PlatformService.COMPUTE, replicaJvm,
-				replicaArgs, this.secrets.clientEnvironment("compute")));
+		this.registries.add(started(this.platform.startRegistry(prefix + "-registry", 1, PlatformProcess.REGISTRY_JVM,
+				List.of(), Map.of())));
+		this.replica = started(this.platform.start(prefix + "-compute", PlatformService.COMPUTE, REPLICA, replicaJvm,
+				List.of("--spring.grpc.server.port=" + this.replicaGrpc)));
 		for (Map.Entry<String, List<String>> router : routerArguments.entrySet()) {
 			int port = PlatformProcess.freePort();
-			List<String> routerArgs = new ArrayList<>(component);
-			routerArgs.addAll(identity);
-			routerArgs.addAll(this.secrets.clientArguments("router"));
-			routerArgs.addAll(List.of(PlatformClient.tokenUriArgument(this.tokenUri.toString()),
-					"--spring.grpc.server.port=" + port,
-					"--switchboard.component.instance-id=" + prefix + "-" + router.getKey(),
-					"--switchboard.router.auth.fallback-address=" + authAddress()));
+			List<String> routerArgs = new ArrayList<>(List.of("--spring.grpc.server.port=" + port));
 			routerArgs.addAll(router.getValue());
-			this.routers.put(router.getKey(), started(PlatformProcess.start(prefix + "-" + router.getKey(),
-					PlatformService.ROUTER, PlatformProcess.ROUTER_JVM, routerArgs,
-					this.secrets.clientEnvironment("router"))));
+			this.routers.put(router.getKey(), started(this.platform.start(prefix + "-" + router.getKey(),
+					PlatformService.ROUTER, prefix + "-" + router.getKey(), PlatformProcess.ROUTER_JVM, routerArgs)));
 			this.routerPorts.put(router.getKey(), port);
 		}
 		for (PlatformProcess process : this.processes) {
@@ -175,40 +142,12 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	/** Starts auth (the CA and every group's client) and waits until it serves tokens and its trust bundle. */
 	private void startAuth(String prefix, Duration certificateLifetime, Duration timeout) throws Exception {
-		List<String> authArgs = new ArrayList<>(componentArguments());
-		authArgs.addAll(this.secrets.authArguments());
-		authArgs.addAll(List.of("--spring.grpc.server.port=" + this.authGrpc,
-				"--switchboard.auth.data-dir=" + this.state,
-				"--switchboard.auth.bootstrap.credentials-file=" + this.state.resolve("credentials.env"),
-				"--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s",
-				"--switchboard.component.instance-id=" + prefix + "-auth"));
-		PlatformProcess auth = started(PlatformProcess.start(prefix + "-auth", PlatformService.AUTH,
-				authArgs, this.secrets.clientEnvironment("auth")));
+		PlatformProcess auth = started(this.platform.startAuth(prefix + "-auth", PlatformProcess.QUICK_START_JVM,
+				List.of("--switchboard.auth.ca.certificate-lifetime=" + certificateLifetime.toSeconds() + "s"),
+				Map.of()));
 		this.secrets.awaitTrustBundle(auth, timeout);
 		auth.awaitHealthy(timeout);
-		this.tokenUri = URI.create("http://127.0.0.1:" + auth.httpPort() + "/oauth2/token");
 		this.trust = PlatformTrust.fromFile(TRUST_DOMAIN, this.secrets.trustBundle());
-	}
-
-	/** What every process that uses the starter gets: its host, and the first registry replica. */
-	private List<String> componentArguments() {
-		return List.of("--switchboard.component.host=127.0.0.1",
-				PlatformClient.registryArgument("127.0.0.1:" + this.registryGrpc));
-	}
-
-	/** Starts a registry replica with auth on, its identity from the platform CA. */
-	private PlatformProcess startRegistry(String name, int grpcPort, int clusterPort, List<String> extraArguments,
-			Map<String, String> extraEnvironment) {
-		List<String> arguments = new ArrayList<>(this.secrets.identityArguments(authAddress()));
-		arguments.addAll(this.secrets.registryArguments(this.tokenUri.toString()));
-		arguments.addAll(List.of("--spring.grpc.server.port=" + grpcPort,
-				"--switchboard.registry.cluster.port=" + clusterPort,
-				"--switchboard.registry.auth.fallback-address=" + authAddress()));
-		arguments.addAll(extraArguments);
-		Map<String, String> environment = new HashMap<>(this.secrets.clientEnvironment("registry"));
-		environment.putAll(extraEnvironment);
-		return started(PlatformProcess.start(name, PlatformService.REGISTRY, PlatformProcess.REGISTRY_JVM,
-				arguments, environment));
 	}
 
 	private PlatformProcess started(PlatformProcess process) {
@@ -218,7 +157,7 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	/** The auth service's gRPC address (its CA). */
 	public String authAddress() {
-		return "127.0.0.1:" + this.authGrpc;
+		return this.platform.authAddress();
 	}
 
 	/** The registry replicas, in start order. */
@@ -228,7 +167,7 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	/** The registry replicas' gRPC ports (mutual TLS, auth on), in start order. */
 	public List<Integer> registryPorts() {
-		return List.copyOf(this.registryPorts);
+		return this.platform.registryPorts();
 	}
 
 	/** The compute replica's gRPC address (mutual TLS; it takes calls from router identities). */
@@ -255,7 +194,7 @@ public final class SecuredPlatform implements AutoCloseable {
 	}
 
 	public URI tokenUri() {
-		return this.tokenUri;
+		return this.platform.tokenUri();
 	}
 
 	public PlatformSecrets secrets() {
@@ -283,12 +222,12 @@ public final class SecuredPlatform implements AutoCloseable {
 
 	/** A token of a group's client. */
 	public String groupToken(String group) throws Exception {
-		return PlatformClients.token(this.tokenUri, group, this.secrets.secret(group));
+		return PlatformClients.token(tokenUri(), group, this.secrets.secret(group));
 	}
 
 	private String bootstrapToken(String client) throws Exception {
 		Map<String, String> credentials = PlatformClients.readEnvFile(this.state.resolve("credentials.env"));
-		return PlatformClients.token(this.tokenUri, credentials.get("SWITCHBOARD_" + client + "_CLIENT_ID"),
+		return PlatformClients.token(tokenUri(), credentials.get("SWITCHBOARD_" + client + "_CLIENT_ID"),
 				credentials.get("SWITCHBOARD_" + client + "_CLIENT_SECRET"));
 	}
 
@@ -297,7 +236,7 @@ public final class SecuredPlatform implements AutoCloseable {
 	 * platform process's until this platform closes.
 	 */
 	public PlatformIdentity identity(String group, String instance) {
-		TokenSource tokens = new TokenSource(List.of(this.tokenUri), group, this.secrets.secret(group),
+		TokenSource tokens = new TokenSource(List.of(tokenUri()), group, this.secrets.secret(group),
 				Clock.systemUTC());
 		RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of(authAddress()), tokens, this.trust, 5000);
 		this.closing.add(issuer);
@@ -321,7 +260,7 @@ public final class SecuredPlatform implements AutoCloseable {
 		byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=router"), key.getPublic())
 			.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
 			.getEncoded();
-		TokenSource tokens = new TokenSource(List.of(this.tokenUri), "router", this.secrets.secret("router"),
+		TokenSource tokens = new TokenSource(List.of(tokenUri()), "router", this.secrets.secret("router"),
 				Clock.systemUTC());
 		IssuedCertificate issued;
 		try (RemoteCertificateIssuer issuer = new RemoteCertificateIssuer(List.of(authAddress()), tokens, this.trust,

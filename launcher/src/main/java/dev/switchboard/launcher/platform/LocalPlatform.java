@@ -22,8 +22,8 @@ import dev.switchboard.launcher.process.Sleep;
 import dev.switchboard.launcher.state.StateDirectory;
 import dev.switchboard.launcher.topology.Checkout;
 import dev.switchboard.contracts.DefaultPorts;
-import dev.switchboard.launcher.topology.PlatformClient;
 import dev.switchboard.launcher.topology.PlatformService;
+import dev.switchboard.launcher.topology.PlatformWiring;
 
 import static dev.switchboard.launcher.topology.PlatformService.AUTH;
 import static dev.switchboard.launcher.topology.PlatformService.COMPUTE;
@@ -131,15 +131,13 @@ public final class LocalPlatform {
 		String readerPassword = this.state.readerPassword();
 		Map<String, String> secrets = this.state.clientSecrets(PlatformService.groups());
 		int replicas = layout.coreReplicas();
-		String registries = addresses(replicas, (n) -> "127.0.0.1:" + REGISTRY.grpcPort(n));
-		String auths = addresses(replicas, (n) -> "127.0.0.1:" + AUTH.grpcPort(n));
-		String tokenUris = addresses(replicas, (n) -> "http://127.0.0.1:" + AUTH.httpPort(n) + "/oauth2/token");
-		String members = addresses(replicas, (n) -> "127.0.0.1:" + (DefaultPorts.REGISTRY_CLUSTER + n - 1));
-		List<String> localOnly = List.of("--spring.grpc.server.address=127.0.0.1", "--server.address=127.0.0.1",
-				"--switchboard.identity.trust-bundle=" + this.state.trustBundle(),
-				"--switchboard.identity.ca-addresses=" + auths);
-		List<String> platform = concat(localOnly, List.of("--switchboard.component.host=127.0.0.1",
-				PlatformClient.registryArgument(registries), PlatformClient.tokenUriArgument(tokenUris)));
+		PlatformWiring wiring = new PlatformWiring("127.0.0.1",
+				addresses(replicas, (n) -> "127.0.0.1:" + REGISTRY.grpcPort(n)),
+				addresses(replicas, (n) -> "127.0.0.1:" + AUTH.grpcPort(n)),
+				addresses(replicas, (n) -> "http://127.0.0.1:" + AUTH.httpPort(n) + "/oauth2/token"),
+				this.state.trustBundle());
+		String members = String.join(",",
+				addresses(replicas, (n) -> "127.0.0.1:" + (DefaultPorts.REGISTRY_CLUSTER + n - 1)));
 		// where compute asks the network group for ports (and network asks compute about servers): the router's door
 		List<String> viaRouter = List.of("--switchboard.grpc.clients.router.address=127.0.0.1:" + ROUTER.grpcPort(1),
 				"--switchboard.grpc.clients.router.tls.enabled=false");
@@ -148,7 +146,7 @@ public final class LocalPlatform {
 		List<String> authDatabase = layout.ha() ? List.of("--spring.datasource.url=jdbc:h2:file:"
 				+ this.state.authData().resolve("auth") + ";MODE=PostgreSQL;AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE")
 				: List.of();
-		JavaStarter java = new JavaStarter(adminPassword, readerPassword, secrets);
+		JavaStarter java = new JavaStarter(adminPassword, readerPassword, secrets, wiring);
 		this.out.println("Starting Switchboard on 127.0.0.1"
 				+ (layout.ha() ? ", two replicas of registry, auth and router" : "") + ":");
 		refuseForeignPorts(fixedPorts(layout));
@@ -161,9 +159,7 @@ public final class LocalPlatform {
 			String name = AUTH.instance(n);
 			// H2's auto-server, which serves the file to the second replica in --ha, listens on loopback only
 			java.start(name, AUTH, List.of("-Dh2.bindAddress=127.0.0.1"),
-					concat(List.of("--spring.grpc.server.port=" + AUTH.grpcPort(n), "--server.port=" + AUTH.httpPort(n),
-							"--switchboard.component.instance-id=" + name),
-							platform, List.of("--switchboard.auth.data-dir=" + this.state.authData()),
+					concat(portArguments(AUTH, n), List.of("--switchboard.auth.data-dir=" + this.state.authData()),
 							authDatabase,
 							List.of("--switchboard.auth.ca.bundle-file=" + this.state.trustBundle(),
 									"--switchboard.auth.bootstrap.credentials-file=" + this.state.credentialsFile(),
@@ -177,15 +173,9 @@ public final class LocalPlatform {
 				this.readiness.awaitHealthy(name, AUTH.httpPort(n));
 				for (int m = 1; m <= replicas; m++) {
 					String registry = REGISTRY.instance(m);
-					java.start(registry, REGISTRY, List.of(), concat(
-							List.of("--spring.grpc.server.port=" + REGISTRY.grpcPort(m),
-									"--server.port=" + REGISTRY.httpPort(m),
-									"--switchboard.registry.cluster.port=" + (DefaultPorts.REGISTRY_CLUSTER + m - 1),
-									"--switchboard.registry.cluster.members=" + members,
-									"--switchboard.registry.auth.fallback-address=" + auths),
-							localOnly,
-							List.of("--switchboard.identity.instance-id=" + registry,
-									PlatformClient.tokenUriArgument(tokenUris))),
+					java.start(registry, REGISTRY, List.of(), concat(portArguments(REGISTRY, m),
+							List.of("--switchboard.registry.cluster.port=" + (DefaultPorts.REGISTRY_CLUSTER + m - 1),
+									"--switchboard.registry.cluster.members=" + members)),
 							Map.of("SWITCHBOARD_REGISTRY_CLUSTER_SECRET", this.state.clusterSecret()));
 					actuators.put(registry, REGISTRY.httpPort(m));
 				}
@@ -194,30 +184,21 @@ public final class LocalPlatform {
 		// the registry and auth first: every JVM starting at once on two cores starves the rest
 		actuators.forEach(this.readiness::awaitHealthy);
 		for (int i = 1; i <= layout.computeReplicas(); i++) {
-			java.start(COMPUTE.instance(i), COMPUTE, List.of(),
-					concat(sample(COMPUTE, i), platform, viaRouter), Map.of());
+			java.start(COMPUTE.instance(i), COMPUTE, List.of(), concat(portArguments(COMPUTE, i), viaRouter),
+					Map.of());
 			actuators.put(COMPUTE.instance(i), COMPUTE.httpPort(i));
 		}
 		for (int i = 1; i <= layout.volumeReplicas(); i++) {
-			java.start(VOLUME.instance(i), VOLUME, List.of(),
-					concat(sample(VOLUME, i), platform), Map.of());
+			java.start(VOLUME.instance(i), VOLUME, List.of(), portArguments(VOLUME, i), Map.of());
 			actuators.put(VOLUME.instance(i), VOLUME.httpPort(i));
 		}
-		List<String> networks = startNetworks(layout, secrets.get("network"), tokenUris, registries, auths);
+		List<String> networks = startNetworks(layout, secrets.get("network"), wiring);
 		for (int n = 1; n <= replicas; n++) {
-			String name = ROUTER.instance(n);
-			java.start(name, ROUTER, List.of(),
-					concat(List.of("--spring.grpc.server.port=" + ROUTER.grpcPort(n),
-							"--server.port=" + ROUTER.httpPort(n), "--switchboard.component.instance-id=" + name),
-							platform, List.of("--switchboard.router.auth.fallback-address=" + auths)),
-					Map.of());
-			actuators.put(name, ROUTER.httpPort(n));
+			java.start(ROUTER.instance(n), ROUTER, List.of(), portArguments(ROUTER, n), Map.of());
+			actuators.put(ROUTER.instance(n), ROUTER.httpPort(n));
 		}
 		// the admin dashboard reads the platform and sets instances out of service as the dashboard client
-		java.start("dashboard", DASHBOARD, List.of(),
-				concat(List.of("--server.port=" + DASHBOARD.httpPort(1)), platform,
-						List.of("--switchboard.identity.instance-id=dashboard")),
-				Map.of());
+		java.start("dashboard", DASHBOARD, List.of(), List.of("--server.port=" + DASHBOARD.httpPort(1)), Map.of());
 		actuators.put("dashboard", DASHBOARD.httpPort(1));
 		actuators.forEach(this.readiness::awaitHealthy);
 		RegistryView registry = new RegistryView(REGISTRY.httpPort(1), adminPassword);
@@ -229,7 +210,7 @@ public final class LocalPlatform {
 		this.out.println();
 		this.out.print(registry.table());
 		this.out.println();
-		printWhere(layout, registries, tokenUris);
+		printWhere(layout, String.join(",", wiring.registries()), String.join(",", wiring.tokenUris()));
 	}
 
 	/** What each process started here is doing, then the registry's table. */
@@ -269,8 +250,7 @@ public final class LocalPlatform {
 		this.out.println("stopped");
 	}
 
-	private List<String> startNetworks(Layout layout, String secret, String tokenUris, String registries,
-			String auths) {
+	private List<String> startNetworks(Layout layout, String secret, PlatformWiring wiring) {
 		// the Python sample: every setting in its environment (the Java names, relaxed), its secret too
 		PythonRuntime runtime = PythonRuntime.find();
 		if (runtime.python().isEmpty()) {
@@ -287,8 +267,8 @@ public final class LocalPlatform {
 		List<String> names = new ArrayList<>();
 		for (int i = 1; i <= layout.networkReplicas(); i++) {
 			String name = NETWORK.instance(i);
-			Map<String, String> environment = new LinkedHashMap<>(NetworkSample.settings(name, secret, tokenUris,
-					registries, auths, this.state.trustBundle(), "127.0.0.1:" + ROUTER.grpcPort(1)));
+			Map<String, String> environment = new LinkedHashMap<>(
+					NetworkSample.settings(name, secret, wiring, "127.0.0.1:" + ROUTER.grpcPort(1)));
 			environment.putAll(NetworkSample.runtime(this.checkout));
 			this.processes.start(name, NetworkSample.command(runtime.python().get(), this.checkout), environment);
 			names.add(name);
@@ -296,9 +276,10 @@ public final class LocalPlatform {
 		return names;
 	}
 
-	private static List<String> sample(PlatformService service, int replica) {
-		return List.of("--spring.grpc.server.port=0", "--server.port=" + service.httpPort(replica),
-				"--switchboard.component.instance-id=" + service.instance(replica));
+	/** The ports of replica {@code replica}: its gRPC port (a sample's: any free one) and its HTTP port. */
+	private static List<String> portArguments(PlatformService service, int replica) {
+		return List.of("--spring.grpc.server.port=" + service.grpcPort(replica),
+				"--server.port=" + service.httpPort(replica));
 	}
 
 	/**
@@ -336,8 +317,8 @@ public final class LocalPlatform {
 			this.out.println("  one per group: " + String.join(" ", PlatformService.groups()));
 		}
 		int replicas = layout.coreReplicas();
-		String routers = addresses(replicas, (n) -> "127.0.0.1:" + ROUTER.grpcPort(n)).replace(",", ", ");
-		String authGrpc = addresses(replicas, (n) -> "127.0.0.1:" + AUTH.grpcPort(n)).replace(",", ", ");
+		String routers = String.join(", ", addresses(replicas, (n) -> "127.0.0.1:" + ROUTER.grpcPort(n)));
+		String authGrpc = String.join(", ", addresses(replicas, (n) -> "127.0.0.1:" + AUTH.grpcPort(n)));
 		int router = ROUTER.grpcPort(1);
 		this.out.print("""
 
@@ -362,8 +343,8 @@ public final class LocalPlatform {
 				tokenUris.replace(",", ", "), AUTH.httpPort(1), DASHBOARD.httpPort(1), router));
 	}
 
-	private static String addresses(int replicas, IntFunction<String> address) {
-		return IntStream.rangeClosed(1, replicas).mapToObj(address).collect(Collectors.joining(","));
+	private static List<String> addresses(int replicas, IntFunction<String> address) {
+		return IntStream.rangeClosed(1, replicas).mapToObj(address).toList();
 	}
 
 	@SafeVarargs
@@ -377,8 +358,8 @@ public final class LocalPlatform {
 
 	/** Starts a platform jar with the passwords every process gets and its own environment besides. */
 	/**
-	 * Starts the platform's JVMs, each with the admin and reader passwords and the client of its group (the id as an
-	 * argument, the secret in the environment).
+	 * Starts the platform's JVMs on loopback, each wired into the platform ({@link PlatformWiring}: its group's client,
+	 * the secret in the environment) with the admin and reader passwords, and named by its instance.
 	 */
 	private final class JavaStarter {
 
@@ -388,20 +369,27 @@ public final class LocalPlatform {
 
 		private final Map<String, String> clientSecrets;
 
-		JavaStarter(String adminPassword, String readerPassword, Map<String, String> clientSecrets) {
+		private final PlatformWiring wiring;
+
+		JavaStarter(String adminPassword, String readerPassword, Map<String, String> clientSecrets,
+				PlatformWiring wiring) {
 			this.adminPassword = adminPassword;
 			this.readerPassword = readerPassword;
 			this.clientSecrets = clientSecrets;
+			this.wiring = wiring;
 		}
 
 		void start(String name, PlatformService service, List<String> jvmOptions, List<String> arguments,
 				Map<String, String> environment) {
 			Map<String, String> variables = new LinkedHashMap<>(
 					JavaCommand.passwords(this.adminPassword, this.readerPassword));
-			variables.put(PlatformClient.SECRET_VARIABLE, this.clientSecrets.getOrDefault(service.group(), ""));
+			variables.putAll(PlatformWiring.environment(service, this.clientSecrets));
 			variables.putAll(environment);
-			List<String> args = concat(List.of("--management.endpoint.logfile.external-file="
-					+ LocalPlatform.this.processes.log(name), PlatformClient.idArgument(service.group())), arguments);
+			List<String> args = concat(
+					List.of("--management.endpoint.logfile.external-file=" + LocalPlatform.this.processes.log(name),
+							"--spring.grpc.server.address=127.0.0.1", "--server.address=127.0.0.1",
+							PlatformWiring.instanceArgument(service, name)),
+					this.wiring.arguments(service), arguments);
 			LocalPlatform.this.processes.start(name,
 					JavaCommand.of(LocalPlatform.this.checkout, service, jvmOptions, args), variables);
 		}

@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.switchboard.launcher.topology.Checkout;
 import dev.switchboard.launcher.topology.PlatformClient;
 import dev.switchboard.launcher.topology.PlatformService;
+import dev.switchboard.launcher.topology.PlatformWiring;
 
 /**
  * How the Python network sample runs: {@code python3 server.py} with the client package of the checkout on
@@ -31,24 +32,21 @@ public final class NetworkSample {
 	}
 
 	/**
-	 * The settings of replica {@code instance}: its client and secret, the token endpoints, the registries, the CA
-	 * and its trust bundle, and the router it calls compute through (plaintext, the router's front door).
-	 * @param tokenUris comma-separated token endpoints
-	 * @param registries comma-separated registry addresses
-	 * @param caAddresses comma-separated addresses of auth's CA
+	 * The settings of replica {@code instance}, all in its environment (the Java names, relaxed): its client and
+	 * secret and the rest of its {@link PlatformWiring}, and the router it calls compute through (plaintext, the
+	 * router's front door).
 	 * @param router the router's {@code host:port}
 	 */
-	public static Map<String, String> settings(String instance, String secret, String tokenUris, String registries,
-			String caAddresses, Path trustBundle, String router) {
+	public static Map<String, String> settings(String instance, String secret, PlatformWiring wiring, String router) {
 		Map<String, String> settings = new LinkedHashMap<>();
 		settings.put(PlatformClient.ID_VARIABLE, PlatformService.NETWORK.group());
 		settings.put(PlatformClient.SECRET_VARIABLE, secret);
-		settings.put(PlatformClient.TOKEN_URI_VARIABLE, tokenUris);
-		settings.put(PlatformClient.REGISTRY_ADDRESSES_VARIABLE, registries);
+		settings.put(PlatformClient.TOKEN_URI_VARIABLE, String.join(",", wiring.tokenUris()));
+		settings.put(PlatformClient.REGISTRY_ADDRESSES_VARIABLE, String.join(",", wiring.registries()));
 		settings.put("SWITCHBOARD_COMPONENT_INSTANCEID", instance);
-		settings.put("SWITCHBOARD_COMPONENT_HOST", "127.0.0.1");
-		settings.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", trustBundle.toString());
-		settings.put("SWITCHBOARD_IDENTITY_CAADDRESSES", caAddresses);
+		settings.put("SWITCHBOARD_COMPONENT_HOST", wiring.host());
+		settings.put("SWITCHBOARD_IDENTITY_TRUSTBUNDLE", wiring.trustBundle().toString());
+		settings.put("SWITCHBOARD_IDENTITY_CAADDRESSES", String.join(",", wiring.auths()));
 		settings.put("SPRING_GRPC_SERVER_ADDRESS", "127.0.0.1");
 		settings.put("SPRING_GRPC_SERVER_PORT", "0");
 		settings.put("SWITCHBOARD_GRPC_CLIENTS_ROUTER_ADDRESS", router);
