@@ -30,6 +30,7 @@ import dev.switchboard.registry.v1.InstanceStatus;
 import dev.switchboard.registry.v1.RegistryGrpc;
 import dev.switchboard.sample.compute.v1.ComputeGrpc;
 import dev.switchboard.sample.compute.v1.CreateServerRequest;
+import dev.switchboard.sample.compute.v1.ListServersRequest;
 import dev.switchboard.sample.compute.v1.Server;
 import dev.switchboard.sample.network.v1.CreatePortRequest;
 import dev.switchboard.sample.network.v1.ListPortsRequest;
@@ -133,6 +134,13 @@ class PythonComponentPlatformIT {
 			.anonymous("127.0.0.1:" + platform.registryPort(1), "registry"));
 		awaitRouted("network-1");
 		awaitRouted("network-2");
+		// and compute: healthy is not yet UP in the router's view (its status goes out with its next heartbeat)
+		await().atMost(Duration.ofSeconds(60))
+			.ignoreExceptions()
+			.untilAsserted(() -> ComputeGrpc.newBlockingStub(router)
+				.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(PlatformClients.bearer(demoToken)))
+				.withDeadlineAfter(5, TimeUnit.SECONDS)
+				.listServers(ListServersRequest.getDefaultInstance()));
 	}
 
 	@AfterAll

@@ -79,7 +79,7 @@ final class CallRouter {
 	/** Returns the error for a group with no UP replica to take a call. */
 	static RouteException noReplica(GroupRoute route) {
 		return new RouteException(Status.UNAVAILABLE.withDescription("group '" + route.group()
-				+ "' has no UP replica (" + route.describeStates() + ")"));
+				+ "' has no UP replica (" + route.states() + ")"));
 	}
 
 	/** Returns {@code value} fit for a status description: at most 64 characters, control characters replaced. */

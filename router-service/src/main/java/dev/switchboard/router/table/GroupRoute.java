@@ -19,8 +19,12 @@ import dev.switchboard.router.balancer.Replica;
  * @param up the replicas whose status is UP
  * @param idempotentMethods full method names ({@code pkg.Service/Method}) or {@code pkg.Service/*} the group's
  * replicas declare safe to retry
+ * @param states how many replicas were in which state when the route was built, for errors such as "2 DOWN, 1
+ * OUT_OF_SERVICE": the states {@code up} was chosen by (a {@link Replica}'s own status moves on with the next view
+ * before that view's route replaces this one)
  */
-public record GroupRoute(String group, Map<String, Replica> replicas, Replica[] up, Set<String> idempotentMethods) {
+public record GroupRoute(String group, Map<String, Replica> replicas, Replica[] up, Set<String> idempotentMethods,
+		String states) {
 
 	/** Registration metadata key: comma-separated methods ({@code pkg.Service/Method} or {@code pkg.Service/*}). */
 	public static final String IDEMPOTENT_METHODS = "idempotent-methods";
@@ -30,6 +34,7 @@ public record GroupRoute(String group, Map<String, Replica> replicas, Replica[] 
 		replicas = Map.copyOf(replicas);
 		Objects.requireNonNull(up, "up");
 		idempotentMethods = Set.copyOf(idempotentMethods);
+		Objects.requireNonNull(states, "states");
 	}
 
 	/** Builds the route of a group from its replicas. */
@@ -42,7 +47,7 @@ public record GroupRoute(String group, Map<String, Replica> replicas, Replica[] 
 			.map(String::trim)
 			.filter((method) -> !method.isEmpty())
 			.collect(Collectors.toSet());
-		return new GroupRoute(group, byId, up, idempotent);
+		return new GroupRoute(group, byId, up, idempotent, describe(replicas));
 	}
 
 	/** Returns whether the group declares {@code fullMethodName} idempotent. */
@@ -57,10 +62,9 @@ public record GroupRoute(String group, Map<String, Replica> replicas, Replica[] 
 		return slash > 0 && this.idempotentMethods.contains(fullMethodName.substring(0, slash) + "/*");
 	}
 
-	/** Says how many replicas are in which state, for errors such as "2 DOWN, 1 OUT_OF_SERVICE". */
-	public String describeStates() {
+	private static String describe(List<Replica> replicas) {
 		Map<InstanceStatus, Integer> counts = new EnumMap<>(InstanceStatus.class);
-		this.replicas.values().forEach((r) -> counts.merge(r.status(), 1, Integer::sum));
+		replicas.forEach((r) -> counts.merge(r.status(), 1, Integer::sum));
 		if (counts.isEmpty()) {
 			return "no replicas";
 		}

@@ -50,11 +50,22 @@ class PowerOfTwoChoicesTests {
 	}
 
 	@Test
+	void whenAReplicaMovesOnBeforeItsNewRouteIsInForceThenTheRouteStillSaysTheStatesItChoseBy() {
+		// the routing table updates a replica's registration, then publishes the route built from it: a call on the
+		// route still in force must not read "no UP replica (1 UP)"
+		Replica starting = replica("a", InstanceStatus.STARTING);
+		GroupRoute route = GroupRoute.of("g", List.of(starting));
+		starting.update(instance("g", "a", InstanceStatus.UP));
+		assertThat(this.selector.select(route, null)).isNull();
+		assertThat(route.states()).isEqualTo("1 STARTING");
+	}
+
+	@Test
 	void whenOnlyNonUpReplicasThenNone() {
 		GroupRoute route = GroupRoute.of("g",
 				List.of(replica("a", InstanceStatus.DOWN), replica("b", InstanceStatus.OUT_OF_SERVICE)));
 		assertThat(this.selector.select(route, null)).isNull();
-		assertThat(route.describeStates()).contains("1 DOWN").contains("1 OUT_OF_SERVICE");
+		assertThat(route.states()).contains("1 DOWN").contains("1 OUT_OF_SERVICE");
 	}
 
 	@Test
